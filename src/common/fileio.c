@@ -1,0 +1,244 @@
+/*
+ * fileio.c: bounded reads and atomic replacement of files.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "util.h"
+
+struct atomic_file {
+	char	*path;
+	char	*tmp;
+	int	 fd;
+};
+
+static bool
+set_errno_error(GError **err, const char *what, const char *path, int errnum)
+{
+	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errnum),
+	    "%s %s: %s", what, path, g_strerror(errnum));
+	return false;
+}
+
+bool
+vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
+    GError **err)
+{
+	struct stat st;
+	char	*buf = NULL;
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+	bool	 ok = false;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return set_errno_error(err, "cannot open", path, errno);
+	if (fstat(fd, &st) == -1) {
+		set_errno_error(err, "cannot stat", path, errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s: not a regular file", path);
+		goto out;
+	}
+	buf = g_malloc(maxlen + 1);
+	for (;;) {
+		n = read(fd, buf + len, maxlen + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			set_errno_error(err, "cannot read", path, errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > maxlen) {
+			g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+			    "%s: file larger than %zu bytes", path, maxlen);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	ok = true;
+out:
+	g_free(buf);
+	close(fd);
+	return ok;
+}
+
+struct atomic_file *
+atomic_file_open(const char *path, mode_t mode, GError **err)
+{
+	struct atomic_file *af;
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *base = g_path_get_basename(path);
+
+	af = g_new0(struct atomic_file, 1);
+	af->path = g_strdup(path);
+	af->tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+	af->fd = mkostemp(af->tmp, O_CLOEXEC);
+	if (af->fd == -1) {
+		set_errno_error(err, "cannot create a temporary file in",
+		    dir, errno);
+		g_free(af->tmp);
+		af->tmp = NULL;
+		atomic_file_abort(af);
+		return NULL;
+	}
+	if (fchmod(af->fd, mode) == -1) {
+		set_errno_error(err, "cannot chmod", af->tmp, errno);
+		atomic_file_abort(af);
+		return NULL;
+	}
+	return af;
+}
+
+const char *
+atomic_file_tmppath(const struct atomic_file *af)
+{
+	return af->tmp;
+}
+
+bool
+atomic_file_write(struct atomic_file *af, const void *buf, size_t len,
+    GError **err)
+{
+	const char *p = buf;
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(af->fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return set_errno_error(err, "cannot write", af->tmp,
+			    errno);
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+bool
+atomic_file_chown(struct atomic_file *af, uid_t uid, gid_t gid, GError **err)
+{
+	if (fchown(af->fd, uid, gid) == -1)
+		return set_errno_error(err, "cannot chown", af->tmp, errno);
+	return true;
+}
+
+/* Makes a rename in the directory of path durable. */
+static bool
+fsync_parent(const char *path, GError **err)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	int	 fd;
+	bool	 ok = true;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return set_errno_error(err, "cannot open directory", dir,
+		    errno);
+	if (fsync(fd) == -1)
+		ok = set_errno_error(err, "cannot fsync directory", dir,
+		    errno);
+	close(fd);
+	return ok;
+}
+
+bool
+atomic_file_commit(struct atomic_file *af, GError **err)
+{
+	int	 fd = af->fd;
+
+	if (fsync(fd) == -1) {
+		set_errno_error(err, "cannot fsync", af->tmp, errno);
+		goto fail;
+	}
+	af->fd = -1;
+	if (close(fd) == -1) {
+		set_errno_error(err, "cannot close", af->tmp, errno);
+		goto fail;
+	}
+	if (rename(af->tmp, af->path) == -1) {
+		set_errno_error(err, "cannot rename to", af->path, errno);
+		goto fail;
+	}
+	g_free(af->tmp);
+	af->tmp = NULL;
+	if (!fsync_parent(af->path, err)) {
+		atomic_file_abort(af);
+		return false;
+	}
+	atomic_file_abort(af);
+	return true;
+fail:
+	atomic_file_abort(af);
+	return false;
+}
+
+void
+atomic_file_abort(struct atomic_file *af)
+{
+	if (af == NULL)
+		return;
+	if (af->fd != -1)
+		close(af->fd);
+	if (af->tmp != NULL)
+		unlink(af->tmp);
+	g_free(af->tmp);
+	g_free(af->path);
+	g_free(af);
+}
+
+bool
+vps_file_matches(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	g_autofree char *old = NULL;
+	struct stat st;
+	size_t	 oldlen;
+
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 07777) != mode || st.st_uid != geteuid())
+		return false;
+	if ((size_t)st.st_size != len)
+		return false;
+	if (!vps_read_file(path, len, &old, &oldlen, NULL))
+		return false;
+	return oldlen == len && memcmp(old, buf, len) == 0;
+}
+
+bool
+vps_replace_file(const char *path, const void *buf, size_t len, mode_t mode,
+    bool *changed, GError **err)
+{
+	struct atomic_file *af;
+
+	if (changed != NULL)
+		*changed = false;
+	if (vps_file_matches(path, buf, len, mode))
+		return true;
+	if ((af = atomic_file_open(path, mode, err)) == NULL)
+		return false;
+	if (!atomic_file_write(af, buf, len, err)) {
+		atomic_file_abort(af);
+		return false;
+	}
+	if (!atomic_file_commit(af, err))
+		return false;
+	if (changed != NULL)
+		*changed = true;
+	return true;
+}

@@ -1,0 +1,57 @@
+/*
+ * fileio.h: reading a whole file with a size bound, and replacing a file
+ * atomically (temp file in the same directory, fsync, rename, fsync of
+ * the directory), so that a reader sees the old or the new content and
+ * never a part.
+ */
+#ifndef VPS_FILEIO_H
+#define VPS_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <glib.h>
+
+/*
+ * Reads the regular file at path (at most maxlen bytes, else an error).
+ * The buffer is NUL-terminated after *len bytes; free it with g_free().
+ * A missing file is G_FILE_ERROR_NOENT in the G_FILE_ERROR domain.
+ */
+bool	 vps_read_file(const char *path, size_t maxlen, char **buf,
+	    size_t *len, GError **err);
+
+struct atomic_file;
+
+/*
+ * Creates the temp file ".NAME.XXXXXX" beside path with the given mode.
+ * Its name has a leading dot and a '.', so neither sudo's includedir nor
+ * sshd's "Include *.conf" ever reads it.
+ */
+struct atomic_file *atomic_file_open(const char *path, mode_t mode,
+	    GError **err);
+const char *atomic_file_tmppath(const struct atomic_file *af);
+bool	 atomic_file_write(struct atomic_file *af, const void *buf,
+	    size_t len, GError **err);
+/* Sets owner and group of the temp file (before commit). */
+bool	 atomic_file_chown(struct atomic_file *af, uid_t uid, gid_t gid,
+	    GError **err);
+/* fsync, close, rename over path, fsync the directory. Frees af. */
+bool	 atomic_file_commit(struct atomic_file *af, GError **err);
+/* Removes the temp file and frees af; NULL is fine. */
+void	 atomic_file_abort(struct atomic_file *af);
+
+/*
+ * True if path holds exactly buf[len] with the given mode, owned by the
+ * current user: writing it again would change nothing.
+ */
+bool	 vps_file_matches(const char *path, const void *buf, size_t len,
+	    mode_t mode);
+
+/*
+ * Replaces path with buf[len] unless it already matches; *changed tells
+ * which (may be NULL).
+ */
+bool	 vps_replace_file(const char *path, const void *buf, size_t len,
+	    mode_t mode, bool *changed, GError **err);
+
+#endif

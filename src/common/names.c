@@ -1,0 +1,157 @@
+/*
+ * names.c: the name rules of DESIGN.md, written out by hand so that the
+ * reason for a rejection can be named.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "names.h"
+
+static bool
+is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Shared shape of VPS and owner names: a first character from one set,
+ * then up to max-1 characters of [a-z0-9_-].
+ */
+static bool
+lower_name_valid(const char *s, size_t max, bool underscore_first,
+    const char **why)
+{
+	size_t	 i;
+
+	if (s == NULL || s[0] == '\0') {
+		*why = "empty name";
+		return false;
+	}
+	if (!is_lower(s[0]) && !(underscore_first && s[0] == '_')) {
+		*why = underscore_first ?
+		    "must start with a lowercase letter or '_'" :
+		    "must start with a lowercase letter";
+		return false;
+	}
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= max) {
+			*why = "name too long";
+			return false;
+		}
+		if (!is_lower(s[i]) && !is_digit(s[i]) &&
+		    s[i] != '_' && s[i] != '-') {
+			*why = "invalid character (allowed: a-z 0-9 _ -)";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+vps_name_valid(const char *s, const char **why)
+{
+	return lower_name_valid(s, VPS_NAME_MAX, false, why);
+}
+
+bool
+vps_owner_valid(const char *s, const char **why)
+{
+	return lower_name_valid(s, VPS_OWNER_MAX, true, why);
+}
+
+bool
+vps_iso_name_valid(const char *s, const char **why)
+{
+	size_t	 i, len;
+
+	if (s == NULL || s[0] == '\0') {
+		*why = "empty ISO name";
+		return false;
+	}
+	len = strlen(s);
+	if (len > VPS_ISO_MAX) {
+		*why = "ISO name too long";
+		return false;
+	}
+	if (s[0] == '.' || s[0] == '-') {
+		*why = "ISO name must not start with '.' or '-'";
+		return false;
+	}
+	if (strstr(s, "..") != NULL) {
+		*why = "ISO name must not contain '..'";
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		char	 c = s[i];
+
+		if (!is_lower(c) && !is_digit(c) && !(c >= 'A' && c <= 'Z') &&
+		    c != '.' && c != '_' && c != '-' && c != '+') {
+			*why = "invalid character in ISO name "
+			    "(allowed: A-Z a-z 0-9 . _ - +)";
+			return false;
+		}
+	}
+	if (len < 5 || strcmp(s + len - 4, ".iso") != 0) {
+		*why = "ISO name must end in .iso";
+		return false;
+	}
+	return true;
+}
+
+bool
+vps_vg_name_valid(const char *s, const char **why)
+{
+	size_t	 i;
+
+	if (s == NULL || s[0] == '\0') {
+		*why = "empty volume group name";
+		return false;
+	}
+	if (s[0] == '-' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+		*why = "invalid volume group name";
+		return false;
+	}
+	for (i = 0; s[i] != '\0'; i++) {
+		char	 c = s[i];
+
+		if (i >= 127) {
+			*why = "volume group name too long";
+			return false;
+		}
+		if (!is_lower(c) && !is_digit(c) && !(c >= 'A' && c <= 'Z') &&
+		    c != '+' && c != '_' && c != '.' && c != '-') {
+			*why = "invalid character in volume group name";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+vps_printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+void
+vps_sanitize_display(const char *s, char *dst, size_t size)
+{
+	size_t	 i;
+
+	if (size == 0)
+		return;
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] <= 0x7e) ? s[i] : '?';
+	dst[i] = '\0';
+}

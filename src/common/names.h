@@ -1,0 +1,33 @@
+/*
+ * names.h: one validator per kind of name that crosses a trust boundary
+ * (vps.data, LDAP values, the --serve protocol, ISO names, menu input).
+ * Each returns true, or false with *why set to a static reason.
+ */
+#ifndef VPS_NAMES_H
+#define VPS_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VPS_NAME_MAX	32	/* ^[a-z][a-z0-9_-]{0,31}$ */
+#define VPS_OWNER_MAX	32	/* ^[a-z_][a-z0-9_-]{0,31}$ */
+#define VPS_ISO_MAX	128
+
+/* A VPS name: the libvirt domain name and the LV name. */
+bool	 vps_name_valid(const char *s, const char **why);
+/* A member (POSIX user) name. */
+bool	 vps_owner_valid(const char *s, const char **why);
+/* A file name in the ISO library: [A-Za-z0-9._+-], ends in ".iso". */
+bool	 vps_iso_name_valid(const char *s, const char **why);
+/* An LVM volume group name (lvm(8): [A-Za-z0-9+_.-], no leading '-'). */
+bool	 vps_vg_name_valid(const char *s, const char **why);
+/* True if every byte is printable ASCII (0x20..0x7e). */
+bool	 vps_printable_ascii(const char *s);
+/*
+ * Copies s into dst[size] for display, replacing every byte outside
+ * printable ASCII with '?': names from libvirt or the file system never
+ * put an escape sequence on a member's terminal.
+ */
+void	 vps_sanitize_display(const char *s, char *dst, size_t size);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * util.c: small helpers without a better home.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+G_DEFINE_QUARK(vpshost-error-quark, vps_error)
+
+bool
+vps_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out, const char **errstr)
+{
+	unsigned long long v = 0;
+	const char *p;
+
+	*errstr = NULL;
+	if (s == NULL || *s == '\0') {
+		*errstr = "empty";
+		return false;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			*errstr = "not a number";
+			return false;
+		}
+	}
+	if (s[0] == '0' && s[1] != '\0') {
+		*errstr = "leading zero";
+		return false;
+	}
+	for (p = s; *p != '\0'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (G_MAXUINT64 - d) / 10) {
+			*errstr = "too large";
+			return false;
+		}
+		v = v * 10 + d;
+	}
+	if (v < min) {
+		*errstr = "too small";
+		return false;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+int
+vps_exit_status(const GError *err)
+{
+	if (err != NULL && err->domain == VPS_ERROR &&
+	    err->code == VPS_ERROR_INVALID)
+		return 2;
+	return 1;
+}
+
+bool
+vps_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t	 n = strlen(src);
+
+	if (size == 0)
+		return false;
+	if (n >= size) {
+		dst[0] = '\0';
+		return false;
+	}
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+void
+vps_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	g_free(s);
+}

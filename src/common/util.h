@@ -1,0 +1,43 @@
+/*
+ * util.h: the error domain, exit codes and range-checked number parsing
+ * shared by every tool.
+ */
+#ifndef VPS_UTIL_H
+#define VPS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+/* Exit codes of every tool (DESIGN.md). */
+#define VPS_EXIT_OK	0
+#define VPS_EXIT_FAIL	1
+#define VPS_EXIT_USAGE	2
+
+#define VPS_ERROR vps_error_quark()
+GQuark	 vps_error_quark(void);
+
+typedef enum {
+	VPS_ERROR_INVALID,	/* bad input: exit 2 */
+	VPS_ERROR_FAILED,	/* the operation failed: exit 1 */
+} VpsErrorCode;
+
+/*
+ * Parses a decimal number in [min, max]: digits only, no sign, no blanks,
+ * no leading zero (so that every value has one spelling). On failure
+ * *errstr says why ("not a number", "too small", "too large").
+ */
+bool	 vps_parse_uint(const char *s, unsigned long long min,
+	    unsigned long long max, unsigned long long *out,
+	    const char **errstr);
+
+/* Exit status for a GError: 2 for invalid input, else 1. */
+int	 vps_exit_status(const GError *err);
+
+/* Copies src into dst[size]; false (and dst empty) if it does not fit. */
+bool	 vps_strlcpy(char *dst, const char *src, size_t size);
+
+/* Wipes a string (a password) and frees it. */
+void	 vps_free_secret(char *s);
+
+#endif

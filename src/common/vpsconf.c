@@ -1,0 +1,509 @@
+/*
+ * vpsconf.c: vps.conf. A table lists every key with its type, default and
+ * range; defaults go through the same checks as values from the file.
+ * GKeyFile reads the values, a first pass over the text finds the line of
+ * each key so that every error can name FILE:LINE.
+ */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vpsconf.h"
+#include "fileio.h"
+#include "names.h"
+#include "util.h"
+
+enum key_type {
+	K_STR,		/* non-empty printable ASCII */
+	K_OPTSTR,	/* empty allowed: NULL */
+	K_PATH,		/* absolute path */
+	K_OPTPATH,	/* absolute path, or empty: NULL */
+	K_UINT,		/* decimal in [min, max] */
+	K_ENUM,		/* one of choices, stored as its index */
+	K_ADDR,		/* IPv4 or IPv6 address literal */
+	K_VG,		/* LVM volume group name */
+	K_IFNAME,	/* network interface name */
+	K_LDAPURI,	/* ldap://, ldaps:// or ldapi:// URI */
+	K_FILTER,	/* LDAP filter in parentheses */
+};
+
+struct config_key {
+	const char *group;
+	const char *key;
+	enum key_type type;
+	size_t	 off;
+	const char *def;
+	unsigned min, max;
+	const char *const *choices;
+};
+
+static const char *const backends[] = { "lvm", "file", NULL };
+static const char *const starttls_modes[] = { "no", "try", "demand", NULL };
+
+#define OFF(f)	offsetof(struct vps_config, f)
+
+static const struct config_key config_keys[] = {
+	{ "vps", "data", K_PATH, OFF(data), SYSCONFDIR "/vps/vps.data",
+	    0, 0, NULL },
+	{ "vps", "iso_dir", K_PATH, OFF(iso_dir),
+	    "/var/lib/libvirt/images/iso", 0, 0, NULL },
+	{ "vps", "uri", K_STR, OFF(uri), "qemu:///system", 0, 0, NULL },
+	{ "storage", "backend", K_ENUM, OFF(backend), "lvm", 0, 0, backends },
+	{ "storage", "vg", K_VG, OFF(vg), "vps", 0, 0, NULL },
+	{ "storage", "dir", K_PATH, OFF(dir), "/var/lib/libvirt/images/vps",
+	    0, 0, NULL },
+	{ "network", "network", K_OPTSTR, OFF(network), "default", 0, 0, NULL },
+	{ "network", "bridge", K_IFNAME, OFF(bridge), "", 0, 0, NULL },
+	{ "spice", "listen", K_ADDR, OFF(listen), "127.0.0.1", 0, 0, NULL },
+	{ "spice", "port_min", K_UINT, OFF(port_min), "5900", 1024, 65535,
+	    NULL },
+	{ "spice", "port_max", K_UINT, OFF(port_max), "6899", 1024, 65535,
+	    NULL },
+	{ "spice", "ticket_minutes", K_UINT, OFF(ticket_minutes), "10", 1,
+	    1440, NULL },
+	{ "access", "sudoers", K_PATH, OFF(sudoers), "/etc/sudoers.d/vps",
+	    0, 0, NULL },
+	{ "access", "sshd", K_OPTPATH, OFF(sshd),
+	    "/etc/ssh/sshd_config.d/vps.conf", 0, 0, NULL },
+	{ "ldap", "uri", K_LDAPURI, OFF(ldap_uri), "ldap://127.0.0.1",
+	    0, 0, NULL },
+	{ "ldap", "base", K_STR, OFF(ldap_base), "ou=vps,dc=example,dc=org",
+	    0, 0, NULL },
+	{ "ldap", "member_base", K_STR, OFF(member_base),
+	    "ou=people,dc=example,dc=org", 0, 0, NULL },
+	{ "ldap", "member_filter", K_FILTER, OFF(member_filter),
+	    "(objectClass=posixAccount)", 0, 0, NULL },
+	{ "ldap", "bind_dn", K_OPTSTR, OFF(bind_dn), "", 0, 0, NULL },
+	{ "ldap", "bind_password_file", K_OPTPATH, OFF(bind_password_file),
+	    "", 0, 0, NULL },
+	{ "ldap", "starttls", K_ENUM, OFF(starttls), "no", 0, 0,
+	    starttls_modes },
+	{ "ldap", "ca_file", K_OPTPATH, OFF(ca_file), "", 0, 0, NULL },
+	{ "ldap", "page_size", K_UINT, OFF(page_size), "500", 1, 100000,
+	    NULL },
+	{ "ldap", "timeout", K_UINT, OFF(timeout), "10", 1, 3600, NULL },
+	{ "ldap", "max_shrink_percent", K_UINT, OFF(max_shrink_percent), "20",
+	    0, 100, NULL },
+};
+
+#define NKEYS	G_N_ELEMENTS(config_keys)
+
+static const struct config_key *
+find_key(const char *group, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (strcmp(config_keys[i].group, group) == 0 &&
+		    (key == NULL || strcmp(config_keys[i].key, key) == 0))
+			return &config_keys[i];
+	}
+	return NULL;
+}
+
+static bool
+path_valid(const char *v, const char **why)
+{
+	g_auto(GStrv) parts = NULL;
+	size_t	 i;
+
+	if (v[0] != '/') {
+		*why = "must be an absolute path";
+		return false;
+	}
+	parts = g_strsplit(v, "/", -1);
+	for (i = 0; parts[i] != NULL; i++) {
+		if (strcmp(parts[i], "..") == 0) {
+			*why = "must not contain '..'";
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+addr_valid(const char *v, const char **why)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, v, buf) == 1 ||
+	    inet_pton(AF_INET6, v, buf) == 1)
+		return true;
+	*why = "not an IPv4 or IPv6 address";
+	return false;
+}
+
+static bool
+ifname_valid(const char *v, const char **why)
+{
+	if (strlen(v) > 15 || strchr(v, '/') != NULL ||
+	    strchr(v, ' ') != NULL || strcmp(v, ".") == 0 ||
+	    strcmp(v, "..") == 0) {
+		*why = "not a network interface name";
+		return false;
+	}
+	return true;
+}
+
+static bool
+ldapuri_valid(const char *v, const char **why)
+{
+	if (g_str_has_prefix(v, "ldap://") || g_str_has_prefix(v, "ldaps://") ||
+	    g_str_has_prefix(v, "ldapi://"))
+		return true;
+	*why = "must start with ldap://, ldaps:// or ldapi://";
+	return false;
+}
+
+static bool
+filter_valid(const char *v, const char **why)
+{
+	size_t	 len = strlen(v);
+
+	if (len < 3 || v[0] != '(' || v[len - 1] != ')') {
+		*why = "must be an LDAP filter in parentheses";
+		return false;
+	}
+	return true;
+}
+
+static bool
+enum_value(const struct config_key *k, const char *v, int *out,
+    const char **why)
+{
+	int	 i;
+
+	for (i = 0; k->choices[i] != NULL; i++) {
+		if (strcmp(k->choices[i], v) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	*why = k->choices == backends ? "must be lvm or file" :
+	    "must be no, try or demand";
+	return false;
+}
+
+/*
+ * Checks v against the type of k and stores it in cfg; on error *why is a
+ * static reason.
+ */
+static bool
+set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
+    const char **why)
+{
+	char	*base = (char *)cfg;
+	unsigned long long n;
+	bool	 empty = v[0] == '\0';
+
+	if (!vps_printable_ascii(v)) {
+		*why = "control or non-ASCII character in value";
+		return false;
+	}
+	switch (k->type) {
+	case K_UINT:
+		if (!vps_parse_uint(v, k->min, k->max, &n, why))
+			return false;
+		*(unsigned *)(void *)(base + k->off) = (unsigned)n;
+		return true;
+	case K_ENUM:
+		return enum_value(k, v, (int *)(void *)(base + k->off), why);
+	case K_OPTSTR:
+	case K_OPTPATH:
+	case K_IFNAME:
+		if (empty)
+			break;
+		if (k->type == K_OPTPATH && !path_valid(v, why))
+			return false;
+		if (k->type == K_IFNAME && !ifname_valid(v, why))
+			return false;
+		break;
+	case K_STR:
+	case K_PATH:
+	case K_ADDR:
+	case K_VG:
+	case K_LDAPURI:
+	case K_FILTER:
+		if (empty) {
+			*why = "must not be empty";
+			return false;
+		}
+		if ((k->type == K_PATH && !path_valid(v, why)) ||
+		    (k->type == K_ADDR && !addr_valid(v, why)) ||
+		    (k->type == K_VG && !vps_vg_name_valid(v, why)) ||
+		    (k->type == K_LDAPURI && !ldapuri_valid(v, why)) ||
+		    (k->type == K_FILTER && !filter_valid(v, why)))
+			return false;
+		break;
+	}
+	g_free(*(char **)(void *)(base + k->off));
+	*(char **)(void *)(base + k->off) = empty ? NULL : g_strdup(v);
+	return true;
+}
+
+static struct vps_config *
+config_defaults(void)
+{
+	struct vps_config *cfg = g_new0(struct vps_config, 1);
+	const char *why;
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (!set_value(cfg, &config_keys[i], config_keys[i].def, &why))
+			g_error("default of [%s] %s: %s", config_keys[i].group,
+			    config_keys[i].key, why);
+	}
+	return cfg;
+}
+
+void
+config_free(struct vps_config *cfg)
+{
+	size_t	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		if (config_keys[i].type != K_UINT &&
+		    config_keys[i].type != K_ENUM)
+			g_free(*(char **)(void *)((char *)cfg +
+			    config_keys[i].off));
+	}
+	g_free(cfg->path);
+	g_free(cfg);
+}
+
+/* Line numbers of the keys seen, by "group\nkey", for error messages. */
+struct line_index {
+	GHashTable *lines;
+	const char *fname;
+};
+
+static bool G_GNUC_PRINTF(4, 5)
+line_error(GError **err, const char *fname, unsigned line, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s:%u: %s", fname,
+	    line, msg);
+	return false;
+}
+
+/*
+ * Checks one "key = value" line of [group]: known key, not seen before.
+ */
+static bool
+index_key(struct line_index *idx, const char *group, const char *line,
+    unsigned lineno, GError **err)
+{
+	g_autofree char *key = NULL;
+	g_autofree char *shown = NULL;
+	const char *eq = strchr(line, '=');
+	char	*id;
+	gpointer first;
+
+	if (eq == NULL)
+		return line_error(err, idx->fname, lineno,
+		    "expected 'key = value'");
+	key = g_strstrip(g_strndup(line, (size_t)(eq - line)));
+	shown = g_strescape(key, NULL);
+	if (group == NULL)
+		return line_error(err, idx->fname, lineno,
+		    "key '%s' outside of a [group]", shown);
+	if (find_key(group, key) == NULL)
+		return line_error(err, idx->fname, lineno,
+		    "unknown key '%s' in [%s]", shown, group);
+	id = g_strdup_printf("%s\n%s", group, key);
+	if ((first = g_hash_table_lookup(idx->lines, id)) != NULL) {
+		g_free(id);
+		return line_error(err, idx->fname, lineno,
+		    "duplicate key '%s' in [%s] (first on line %u)", key,
+		    group, GPOINTER_TO_UINT(first));
+	}
+	g_hash_table_insert(idx->lines, id, GUINT_TO_POINTER(lineno));
+	return true;
+}
+
+/*
+ * The first pass: every line is blank, a comment, a known [group] or a
+ * known key, each key at most once.
+ */
+static bool
+index_lines(struct line_index *idx, const char *text, GError **err)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *group = NULL;
+	unsigned i;
+
+	for (i = 0; lines[i] != NULL; i++) {
+		char	*l = g_strstrip(lines[i]);
+		size_t	 len = strlen(l);
+
+		if (len == 0 || l[0] == '#')
+			continue;
+		if (l[0] == '[') {
+			g_free(group);
+			group = g_strndup(l + 1, len > 1 ? len - 2 : 0);
+			if (l[len - 1] != ']' || find_key(group, NULL) == NULL)
+				return line_error(err, idx->fname, i + 1,
+				    "unknown group '%.64s'", l);
+			continue;
+		}
+		if (!index_key(idx, group, l, i + 1, err))
+			return false;
+	}
+	return true;
+}
+
+/* Reads every key of the table that the file sets. */
+static bool
+apply_file(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
+    GError **err)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		g_autofree char *id = g_strdup_printf("%s\n%s", k->group,
+		    k->key);
+		g_autofree char *v = NULL;
+		GError	*kerr = NULL;
+		const char *why;
+		unsigned line;
+
+		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, id));
+		if (line == 0)
+			continue;
+		v = g_key_file_get_string(kf, k->group, k->key, &kerr);
+		if (v == NULL) {
+			line_error(err, idx->fname, line, "[%s] %s: %s",
+			    k->group, k->key, kerr->message);
+			g_error_free(kerr);
+			return false;
+		}
+		if (!set_value(cfg, k, v, &why))
+			return line_error(err, idx->fname, line,
+			    "[%s] %s: %s", k->group, k->key, why);
+	}
+	return true;
+}
+
+/* Rules that tie keys together. */
+static bool
+check_consistency(struct vps_config *cfg, struct line_index *idx,
+    GError **err)
+{
+	unsigned line;
+
+	if (cfg->port_min > cfg->port_max) {
+		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines,
+		    "spice\nport_min"));
+		return line_error(err, idx->fname, line,
+		    "[spice] port_min %u is above port_max %u",
+		    cfg->port_min, cfg->port_max);
+	}
+	if (cfg->bridge != NULL) {
+		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines,
+		    "network\nnetwork"));
+		if (line != 0 && cfg->network != NULL)
+			return line_error(err, idx->fname, line,
+			    "[network] set either network or bridge, "
+			    "not both");
+		g_clear_pointer(&cfg->network, g_free);
+	} else if (cfg->network == NULL) {
+		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines,
+		    "network\nnetwork"));
+		return line_error(err, idx->fname, line,
+		    "[network] network or bridge must be set");
+	}
+	return true;
+}
+
+struct vps_config *
+config_parse(const char *text, size_t len, const char *fname, GError **err)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	struct line_index idx = { NULL, fname };
+	struct vps_config *cfg = NULL;
+	GError	*kerr = NULL;
+
+	if (memchr(text, '\0', len) != NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s: NUL byte in file", fname);
+		return NULL;
+	}
+	idx.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	if (!index_lines(&idx, text, err))
+		goto out;
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
+	    &kerr)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s: %s",
+		    fname, kerr->message);
+		g_error_free(kerr);
+		goto out;
+	}
+	cfg = config_defaults();
+	if (!apply_file(cfg, kf, &idx, err) ||
+	    !check_consistency(cfg, &idx, err))
+		g_clear_pointer(&cfg, config_free);
+	else
+		cfg->path = g_strdup(fname);
+out:
+	g_hash_table_destroy(idx.lines);
+	return cfg;
+}
+
+/* The privileged half trusts only a file that only root can change. */
+static bool
+check_owner(const char *path, GError **err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot stat %s: %s", path, g_strerror(errno));
+		return false;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s must be owned by root and writable only by root",
+		    path);
+		return false;
+	}
+	return true;
+}
+
+struct vps_config *
+config_load(const char *path, unsigned flags, GError **err)
+{
+	g_autofree char *text = NULL;
+	const char *p = path != NULL ? path : VPS_CONFIG_PATH;
+	GError	*rerr = NULL;
+	size_t	 len;
+
+	if (!vps_read_file(p, VPS_CONFIG_SIZE_MAX, &text, &len, &rerr)) {
+		if (path == NULL && !(flags & VPS_CONFIG_MUST_EXIST) &&
+		    g_error_matches(rerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			g_error_free(rerr);
+			return config_parse("", 0, p, err);
+		}
+		g_set_error(err, VPS_ERROR, rerr->domain == VPS_ERROR ?
+		    rerr->code : VPS_ERROR_FAILED, "%s", rerr->message);
+		g_error_free(rerr);
+		return NULL;
+	}
+	if ((flags & VPS_CONFIG_STRICT_OWNER) && !check_owner(p, err))
+		return NULL;
+	return config_parse(text, len, p, err);
+}

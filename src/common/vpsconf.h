@@ -1,0 +1,82 @@
+/*
+ * vpsconf.h: vps.conf, an INI file read with GKeyFile. Every key of
+ * DESIGN.md has a default; an unknown group or key, or a bad value, is
+ * an error naming FILE:LINE.
+ */
+#ifndef VPS_VPSCONF_H
+#define VPS_VPSCONF_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+#ifndef VPS_CONFIG_PATH
+#define VPS_CONFIG_PATH	SYSCONFDIR "/vps/vps.conf"
+#endif
+
+#define VPS_CONFIG_SIZE_MAX	(1u << 20)
+
+enum vps_backend { VPS_BACKEND_LVM, VPS_BACKEND_FILE };
+enum vps_starttls { VPS_STARTTLS_NO, VPS_STARTTLS_TRY, VPS_STARTTLS_DEMAND };
+
+struct vps_config {
+	char	*path;			/* the file read, or NULL */
+	/* [vps] */
+	char	*data;
+	char	*iso_dir;
+	char	*uri;
+	/* [storage] */
+	int	 backend;		/* enum vps_backend */
+	char	*vg;
+	char	*dir;
+	/* [network] */
+	char	*network;		/* NULL when bridge is set */
+	char	*bridge;		/* NULL unless set */
+	/* [spice] */
+	char	*listen;
+	unsigned port_min;
+	unsigned port_max;
+	unsigned ticket_minutes;
+	/* [access] */
+	char	*sudoers;
+	char	*sshd;			/* NULL: no sshd rules */
+	/* [ldap] */
+	char	*ldap_uri;
+	char	*ldap_base;
+	char	*member_base;
+	char	*member_filter;
+	char	*bind_dn;		/* NULL: anonymous */
+	char	*bind_password_file;	/* NULL: none */
+	int	 starttls;		/* enum vps_starttls */
+	char	*ca_file;		/* NULL: system default */
+	unsigned page_size;
+	unsigned timeout;
+	unsigned max_shrink_percent;
+};
+
+enum {
+	/* A missing file is an error even at the default path. */
+	VPS_CONFIG_MUST_EXIST = 1 << 0,
+	/*
+	 * The file must be owned by root and writable by nobody else (for
+	 * the privileged half of the menu, which runs as root).
+	 */
+	VPS_CONFIG_STRICT_OWNER = 1 << 1,
+};
+
+/*
+ * Loads path (NULL: the compiled-in VPS_CONFIG_PATH, where a missing file
+ * means all defaults unless VPS_CONFIG_MUST_EXIST). A path given by the
+ * user must exist. Errors are VPS_ERROR_INVALID (exit 2) for bad
+ * content, VPS_ERROR_FAILED for I/O.
+ */
+struct vps_config *config_load(const char *path, unsigned flags,
+	    GError **err);
+/* Parses INI text; fname appears in error messages. */
+struct vps_config *config_parse(const char *text, size_t len,
+	    const char *fname, GError **err);
+void	 config_free(struct vps_config *cfg);
+
+typedef struct vps_config vps_config;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vps_config, config_free)
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * vpsdata.h: the vps.data file (DESIGN.md), one VPS a line:
+ *
+ *	name:owner:vcpus:memory_mib:disk_gib:spice_port
+ *
+ * Any invalid line makes the whole file invalid: every reader fails
+ * closed with "FILE:LINE: reason".
+ */
+#ifndef VPS_VPSDATA_H
+#define VPS_VPSDATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "names.h"
+
+#define VPSDATA_VCPUS_MIN	1
+#define VPSDATA_VCPUS_MAX	256
+#define VPSDATA_MEMORY_MIN	64
+#define VPSDATA_MEMORY_MAX	4194304
+#define VPSDATA_DISK_MIN	1
+#define VPSDATA_DISK_MAX	65536
+#define VPSDATA_PORT_MIN	1024
+#define VPSDATA_PORT_MAX	65535
+
+#define VPSDATA_LINE_MAX	1024		/* bytes, without '\n' */
+#define VPSDATA_SIZE_MAX	(16u << 20)	/* bytes of the whole file */
+#define VPSDATA_MODE		0640
+
+struct vps_entry {
+	char	 name[VPS_NAME_MAX + 1];
+	char	 owner[VPS_OWNER_MAX + 1];
+	unsigned vcpus;
+	unsigned memory_mib;
+	unsigned disk_gib;
+	unsigned spice_port;		/* 0: not yet assigned */
+	unsigned line;			/* line in the file, 0 if none */
+};
+
+struct vps_data {
+	struct vps_entry *v;
+	size_t	 n;
+	size_t	 alloc;
+	GHashTable *by_name;		/* name -> index + 1 */
+	GHashTable *by_port;		/* port -> index + 1 */
+};
+
+/* Zero-initialise a struct vps_data before use: VPSDATA_INIT. */
+#define VPSDATA_INIT	{ NULL, 0, 0, NULL, NULL }
+
+/*
+ * Fills e from the text of its six fields; port may be NULL (unassigned,
+ * as in an LDAP entry without vpsSpicePort). On error *field names the
+ * bad field and *why the reason.
+ */
+bool	 vpsdata_entry_parse(struct vps_entry *e, const char *name,
+	    const char *owner, const char *vcpus, const char *memory,
+	    const char *disk, const char *port, const char **field,
+	    const char **why);
+
+/* Parses buf[len]; fname is used in error messages. */
+bool	 vpsdata_parse(const char *buf, size_t len, const char *fname,
+	    struct vps_data *out, GError **err);
+/* Reads and parses the file at path. */
+bool	 vpsdata_load(const char *path, struct vps_data *out, GError **err);
+
+/*
+ * Appends a copy of e; refuses (VPS_ERROR_INVALID) a duplicate name or a
+ * duplicate non-zero port.
+ */
+bool	 vpsdata_add(struct vps_data *d, const struct vps_entry *e,
+	    GError **err);
+const struct vps_entry *vpsdata_find(const struct vps_data *d,
+	    const char *name);
+const struct vps_entry *vpsdata_find_port(const struct vps_data *d,
+	    unsigned port);
+/* Sorts the entries by name (the writer's canonical order). */
+void	 vpsdata_sort(struct vps_data *d);
+void	 vpsdata_clear(struct vps_data *d);
+
+/*
+ * The file text of d, with a header comment; every entry must have a
+ * port. Free with g_free().
+ */
+char	*vpsdata_format(const struct vps_data *d, size_t *len);
+/*
+ * Replaces path atomically with the text of d (mode 0640) unless it
+ * already holds exactly that; *changed tells which (may be NULL).
+ */
+bool	 vpsdata_write(const char *path, const struct vps_data *d,
+	    bool *changed, GError **err);
+
+#endif

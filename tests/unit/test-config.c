@@ -1,0 +1,234 @@
+/*
+ * test-config.c: vps.conf defaults, every key, and FILE:LINE errors.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "unit.h"
+#include "vpsconf.h"
+#include "util.h"
+
+static struct vps_config *
+parse(const char *text, GError **err)
+{
+	return config_parse(text, strlen(text), "vps.conf", err);
+}
+
+static void
+test_defaults(void **state)
+{
+	g_autoptr(vps_config) c = parse("", NULL);
+
+	assert_non_null(c);
+	assert_string_equal(c->data, SYSCONFDIR "/vps/vps.data");
+	assert_string_equal(c->iso_dir, "/var/lib/libvirt/images/iso");
+	assert_string_equal(c->uri, "qemu:///system");
+	assert_int_equal(c->backend, VPS_BACKEND_LVM);
+	assert_string_equal(c->vg, "vps");
+	assert_string_equal(c->dir, "/var/lib/libvirt/images/vps");
+	assert_string_equal(c->network, "default");
+	assert_null(c->bridge);
+	assert_string_equal(c->listen, "127.0.0.1");
+	assert_int_equal(c->port_min, 5900);
+	assert_int_equal(c->port_max, 6899);
+	assert_int_equal(c->ticket_minutes, 10);
+	assert_string_equal(c->sudoers, "/etc/sudoers.d/vps");
+	assert_string_equal(c->sshd, "/etc/ssh/sshd_config.d/vps.conf");
+	assert_string_equal(c->ldap_uri, "ldap://127.0.0.1");
+	assert_string_equal(c->ldap_base, "ou=vps,dc=example,dc=org");
+	assert_string_equal(c->member_base, "ou=people,dc=example,dc=org");
+	assert_string_equal(c->member_filter, "(objectClass=posixAccount)");
+	assert_null(c->bind_dn);
+	assert_null(c->bind_password_file);
+	assert_int_equal(c->starttls, VPS_STARTTLS_NO);
+	assert_null(c->ca_file);
+	assert_int_equal(c->page_size, 500);
+	assert_int_equal(c->timeout, 10);
+	assert_int_equal(c->max_shrink_percent, 20);
+}
+
+static void
+test_every_key(void **state)
+{
+	static const char text[] =
+	    "# a full file\n"
+	    "[vps]\ndata = /srv/vps.data\niso_dir=/srv/iso\n"
+	    "uri = qemu+ssh://h/system\n"
+	    "[storage]\nbackend = file\nvg = data\ndir = /srv/img\n"
+	    "[network]\nbridge = br0\n"
+	    "[spice]\nlisten = ::1\nport_min = 6000\nport_max = 6000\n"
+	    "ticket_minutes = 1440\n"
+	    "[access]\nsudoers = /etc/sudoers.d/x\nsshd =\n"
+	    "[ldap]\nuri = ldaps://ldap.example.org\nbase = ou=v,dc=x\n"
+	    "member_base = ou=p,dc=x\nmember_filter = (uid=*)\n"
+	    "bind_dn = cn=sync,dc=x\nbind_password_file = /etc/vps/pw\n"
+	    "starttls = demand\nca_file = /etc/ssl/ca.pem\npage_size = 1\n"
+	    "timeout = 3600\nmax_shrink_percent = 0\n";
+	g_autoptr(vps_config) c = parse(text, NULL);
+
+	assert_non_null(c);
+	assert_string_equal(c->data, "/srv/vps.data");
+	assert_string_equal(c->iso_dir, "/srv/iso");
+	assert_string_equal(c->uri, "qemu+ssh://h/system");
+	assert_int_equal(c->backend, VPS_BACKEND_FILE);
+	assert_string_equal(c->vg, "data");
+	assert_string_equal(c->dir, "/srv/img");
+	assert_null(c->network);
+	assert_string_equal(c->bridge, "br0");
+	assert_string_equal(c->listen, "::1");
+	assert_int_equal(c->port_min, 6000);
+	assert_int_equal(c->port_max, 6000);
+	assert_int_equal(c->ticket_minutes, 1440);
+	assert_string_equal(c->sudoers, "/etc/sudoers.d/x");
+	assert_null(c->sshd);
+	assert_string_equal(c->ldap_uri, "ldaps://ldap.example.org");
+	assert_string_equal(c->bind_dn, "cn=sync,dc=x");
+	assert_string_equal(c->bind_password_file, "/etc/vps/pw");
+	assert_int_equal(c->starttls, VPS_STARTTLS_DEMAND);
+	assert_string_equal(c->ca_file, "/etc/ssl/ca.pem");
+	assert_int_equal(c->page_size, 1);
+	assert_int_equal(c->timeout, 3600);
+	assert_int_equal(c->max_shrink_percent, 0);
+	assert_string_equal(c->path, "vps.conf");
+}
+
+struct bad_case {
+	const char *text;
+	const char *error;
+};
+
+static const struct bad_case bad[] = {
+	{ "[vps]\nfoo = 1\n", "vps.conf:2: unknown key 'foo' in [vps]" },
+	{ "[vps]\n\n[nope]\n", "vps.conf:3: unknown group '[nope]'" },
+	{ "data = /x\n", "vps.conf:1: key 'data' outside of a [group]" },
+	{ "[vps]\ndata\n", "vps.conf:2: expected 'key = value'" },
+	{ "[vps]\ndata = /a\ndata = /b\n",
+	    "vps.conf:3: duplicate key 'data' in [vps] (first on line 2)" },
+	{ "[vps]\ndata = relative\n",
+	    "vps.conf:2: [vps] data: must be an absolute path" },
+	{ "[vps]\ndata = /a/../etc/shadow\n",
+	    "vps.conf:2: [vps] data: must not contain '..'" },
+	{ "[vps]\ndata =\n", "vps.conf:2: [vps] data: must not be empty" },
+	{ "[vps]\nuri = a\\nb\n", "vps.conf:2: [vps] uri: control" },
+	{ "[storage]\nbackend = zfs\n",
+	    "vps.conf:2: [storage] backend: must be lvm or file" },
+	{ "[storage]\nvg = -x\n", "vps.conf:2: [storage] vg: invalid" },
+	{ "[storage]\nvg = a/b\n", "vps.conf:2: [storage] vg: invalid" },
+	{ "[network]\nnetwork = n\nbridge = br0\n",
+	    "vps.conf:2: [network] set either network or bridge" },
+	{ "[network]\nnetwork =\n",
+	    "vps.conf:2: [network] network or bridge must be set" },
+	{ "[network]\nbridge = a/b\n",
+	    "vps.conf:2: [network] bridge: not a network interface" },
+	{ "[spice]\nlisten = localhost\n",
+	    "vps.conf:2: [spice] listen: not an IPv4 or IPv6 address" },
+	{ "[spice]\nport_min = 1023\n",
+	    "vps.conf:2: [spice] port_min: too small" },
+	{ "[spice]\nport_max = 65536\n",
+	    "vps.conf:2: [spice] port_max: too large" },
+	{ "[spice]\nport_min = 59x\n",
+	    "vps.conf:2: [spice] port_min: not a number" },
+	{ "[spice]\nport_min = -1\n",
+	    "vps.conf:2: [spice] port_min: not a number" },
+	{ "[spice]\nport_min = 7000\nport_max = 6000\n",
+	    "vps.conf:2: [spice] port_min 7000 is above port_max 6000" },
+	{ "[spice]\nticket_minutes = 0\n",
+	    "vps.conf:2: [spice] ticket_minutes: too small" },
+	{ "[access]\nsshd = etc/x\n",
+	    "vps.conf:2: [access] sshd: must be an absolute path" },
+	{ "[ldap]\nuri = http://x\n", "vps.conf:2: [ldap] uri: must start" },
+	{ "[ldap]\nstarttls = yes\n",
+	    "vps.conf:2: [ldap] starttls: must be no, try or demand" },
+	{ "[ldap]\nmember_filter = uid=*\n",
+	    "vps.conf:2: [ldap] member_filter: must be an LDAP filter" },
+	{ "[ldap]\npage_size = 0\n", "vps.conf:2: [ldap] page_size: too small" },
+	{ "[ldap]\nmax_shrink_percent = 101\n",
+	    "vps.conf:2: [ldap] max_shrink_percent: too large" },
+	{ "[ldap]\ntimeout = 99999999999999999999999\n",
+	    "vps.conf:2: [ldap] timeout: too large" },
+	{ "[ldap]\nbase = caf\xc3\xa9\n", "vps.conf:2: [ldap] base: control" },
+};
+
+static void
+test_bad_values(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		GError	*err = NULL;
+		struct vps_config *c = parse(bad[i].text, &err);
+
+		if (c != NULL)
+			FAIL_MSG("case %zu accepted", i);
+		assert_non_null(err);
+		if (strstr(err->message, bad[i].error) == NULL)
+			FAIL_MSG("case %zu: \"%s\" lacks \"%s\"", i,
+			    err->message, bad[i].error);
+		assert_int_equal(vps_exit_status(err), 2);
+		g_error_free(err);
+	}
+}
+
+static void
+test_nul_and_crlf(void **state)
+{
+	static const char nul[] = "[vps]\ndata = /a\0b\n";
+	GError	*err = NULL;
+	struct vps_config *c;
+
+	c = config_parse(nul, sizeof(nul) - 1, "f", &err);
+	assert_null(c);
+	assert_non_null(strstr(err->message, "NUL byte"));
+	g_clear_error(&err);
+	/* CRLF files are read as if they had plain newlines. */
+	c = parse("[vps]\r\ndata = /srv/d\r\n", &err);
+	assert_non_null(c);
+	assert_string_equal(c->data, "/srv/d");
+	config_free(c);
+}
+
+static void
+test_load(void **state)
+{
+	g_autofree char *dir = g_dir_make_tmp("config-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "vps.conf", NULL);
+	GError	*err = NULL;
+	struct vps_config *c;
+
+	/* A file named by the user must exist. */
+	c = config_load(path, 0, &err);
+	assert_null(c);
+	assert_int_equal(vps_exit_status(err), 1);
+	assert_non_null(strstr(err->message, path));
+	g_clear_error(&err);
+	assert_true(g_file_set_contents(path, "[spice]\nport_min = 6000\n",
+	    -1, NULL));
+	c = config_load(path, 0, &err);
+	assert_non_null(c);
+	assert_int_equal(c->port_min, 6000);
+	assert_string_equal(c->path, path);
+	config_free(c);
+	/* Group-writable: refused where root-owned config is required. */
+	assert_int_equal(chmod(path, 0664), 0);
+	c = config_load(path, VPS_CONFIG_STRICT_OWNER, &err);
+	assert_null(c);
+	assert_non_null(strstr(err->message, "writable only by root"));
+	g_clear_error(&err);
+	unlink(path);
+	rmdir(dir);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_defaults),
+	cmocka_unit_test(test_every_key),
+	cmocka_unit_test(test_bad_values),
+	cmocka_unit_test(test_nul_and_crlf),
+	cmocka_unit_test(test_load),
+};
+
+UNIT_MAIN(tests)

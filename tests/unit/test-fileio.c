@@ -1,0 +1,183 @@
+/*
+ * test-fileio.c: bounded reads, atomic replacement, locks.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "unit.h"
+#include "fileio.h"
+#include "lock.h"
+
+static char *tmpdir;
+
+static int
+setup(void **state)
+{
+	tmpdir = g_dir_make_tmp("fileio-XXXXXX", NULL);
+	return tmpdir == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+
+	g_clear_pointer(&tmpdir, g_free);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+count_entries(const char *dir)
+{
+	GDir	*dh = g_dir_open(dir, 0, NULL);
+	int	 n = 0;
+
+	while (g_dir_read_name(dh) != NULL)
+		n++;
+	g_dir_close(dh);
+	return n;
+}
+
+static void
+test_read_bounds(void **state)
+{
+	g_autofree char *p = g_build_filename(tmpdir, "r", NULL);
+	g_autofree char *buf = NULL;
+	GError	*err = NULL;
+	size_t	 len;
+
+	assert_true(g_file_set_contents(p, "12345", 5, NULL));
+	assert_true(vps_read_file(p, 5, &buf, &len, &err));
+	assert_int_equal(len, 5);
+	assert_string_equal(buf, "12345");
+	g_clear_pointer(&buf, g_free);
+	assert_false(vps_read_file(p, 4, &buf, &len, &err));
+	assert_non_null(strstr(err->message, "larger than 4 bytes"));
+	assert_null(buf);
+	g_clear_error(&err);
+	unlink(p);
+}
+
+static void
+test_replace(void **state)
+{
+	g_autofree char *p = g_build_filename(tmpdir, "f", NULL);
+	g_autofree char *buf = NULL;
+	struct stat st;
+	bool	 changed;
+	size_t	 len;
+
+	assert_true(vps_replace_file(p, "one\n", 4, 0640, &changed, NULL));
+	assert_true(changed);
+	assert_true(vps_file_matches(p, "one\n", 4, 0640));
+	assert_false(vps_file_matches(p, "one\n", 4, 0600));
+	assert_false(vps_file_matches(p, "two\n", 4, 0640));
+	assert_true(vps_replace_file(p, "one\n", 4, 0640, &changed, NULL));
+	assert_false(changed);
+	/* A different mode is a change too. */
+	assert_true(vps_replace_file(p, "one\n", 4, 0600, &changed, NULL));
+	assert_true(changed);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_true(vps_replace_file(p, "", 0, 0600, &changed, NULL));
+	assert_true(changed);
+	assert_true(vps_read_file(p, 10, &buf, &len, NULL));
+	assert_int_equal(len, 0);
+	assert_int_equal(count_entries(tmpdir), 1);
+	unlink(p);
+}
+
+static void
+test_abort_leaves_old(void **state)
+{
+	g_autofree char *p = g_build_filename(tmpdir, "g", NULL);
+	g_autofree char *buf = NULL;
+	struct atomic_file *af;
+	size_t	 len;
+
+	assert_true(vps_replace_file(p, "old", 3, 0644, NULL, NULL));
+	af = atomic_file_open(p, 0600, NULL);
+	assert_non_null(af);
+	/* The temp name is hidden from sudo's includedir and "*.conf". */
+	{
+		g_autofree char *base = g_path_get_basename(
+		    atomic_file_tmppath(af));
+
+		assert_true(base[0] == '.');
+		assert_non_null(strchr(base + 1, '.'));
+	}
+	assert_true(atomic_file_write(af, "new", 3, NULL));
+	atomic_file_abort(af);
+	assert_true(vps_read_file(p, 10, &buf, &len, NULL));
+	assert_string_equal(buf, "old");
+	assert_int_equal(count_entries(tmpdir), 1);
+	unlink(p);
+}
+
+static void
+test_replace_errors(void **state)
+{
+	GError	*err = NULL;
+
+	assert_false(vps_replace_file("/nonexistent-dir/f", "x", 1, 0600,
+	    NULL, &err));
+	assert_non_null(strstr(err->message, "/nonexistent-dir"));
+	g_clear_error(&err);
+}
+
+static void
+test_lock(void **state)
+{
+	g_autofree char *p = g_build_filename(tmpdir, "lock", NULL);
+	GError	*err = NULL;
+	int	 fd, status;
+	pid_t	 pid;
+
+	fd = vps_lock(p, false, &err);
+	assert_true(fd >= 0);
+	/* Another process (flock is per open file) cannot take it. */
+	pid = fork();
+	if (pid == 0) {
+		int	 fd2 = vps_lock(p, true, NULL);
+
+		_exit(fd2 == -1 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	vps_unlock(fd);
+	fd = vps_lock(p, true, &err);
+	assert_true(fd >= 0);
+	vps_unlock(fd);
+	/* A symlink is never followed. */
+	{
+		g_autofree char *l = g_build_filename(tmpdir, "lnk", NULL);
+
+		assert_int_equal(symlink(p, l), 0);
+		assert_int_equal(vps_lock(l, true, &err), -1);
+		g_clear_error(&err);
+		unlink(l);
+	}
+	unlink(p);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_read_bounds),
+	cmocka_unit_test(test_replace),
+	cmocka_unit_test(test_abort_leaves_old),
+	cmocka_unit_test(test_replace_errors),
+	cmocka_unit_test(test_lock),
+};
+
+int
+main(void)
+{
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, setup, teardown) == 0 ? 0 : 1;
+}

@@ -1,0 +1,83 @@
+/*
+ * test-util.c: the one number parser every tool uses.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "unit.h"
+#include "util.h"
+
+struct num_case {
+	const char *s;
+	unsigned long long min, max;
+	bool	 ok;
+	unsigned long long want;
+};
+
+static const struct num_case nums[] = {
+	{ "0", 0, 10, true, 0 }, { "10", 0, 10, true, 10 },
+	{ "11", 0, 10, false, 0 }, { "1", 2, 10, false, 0 },
+	{ "65535", 1024, 65535, true, 65535 },
+	{ "65536", 1024, 65535, false, 0 },
+	{ "18446744073709551615", 0, G_MAXUINT64, true, G_MAXUINT64 },
+	{ "18446744073709551616", 0, G_MAXUINT64, false, 0 },
+	{ "99999999999999999999999", 0, G_MAXUINT64, false, 0 },
+	{ "", 0, 10, false, 0 }, { "-1", 0, 10, false, 0 },
+	{ "+1", 0, 10, false, 0 }, { " 1", 0, 10, false, 0 },
+	{ "1 ", 0, 10, false, 0 }, { "01", 0, 10, false, 0 },
+	{ "0x10", 0, 100, false, 0 }, { "1e3", 0, 10000, false, 0 },
+	{ "1.5", 0, 10, false, 0 }, { "1\n", 0, 10, false, 0 },
+};
+
+static void
+test_parse_uint(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(nums); i++) {
+		unsigned long long v = 12345;
+		const char *why = NULL;
+		bool	 ok = vps_parse_uint(nums[i].s, nums[i].min,
+		    nums[i].max, &v, &why);
+
+		if (ok != nums[i].ok)
+			FAIL_MSG("case %zu \"%s\": expected %s", i, nums[i].s,
+			    nums[i].ok ? "valid" : "invalid");
+		if (ok)
+			assert_int_equal(v, nums[i].want);
+		else
+			assert_non_null(why);
+	}
+}
+
+static void
+test_strlcpy(void **state)
+{
+	char	 buf[4];
+
+	assert_true(vps_strlcpy(buf, "abc", sizeof(buf)));
+	assert_string_equal(buf, "abc");
+	assert_false(vps_strlcpy(buf, "abcd", sizeof(buf)));
+	assert_string_equal(buf, "");
+}
+
+static void
+test_exit_status(void **state)
+{
+	GError	*e = g_error_new(VPS_ERROR, VPS_ERROR_INVALID, "x");
+
+	assert_int_equal(vps_exit_status(e), 2);
+	e->code = VPS_ERROR_FAILED;
+	assert_int_equal(vps_exit_status(e), 1);
+	g_error_free(e);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_parse_uint),
+	cmocka_unit_test(test_strlcpy),
+	cmocka_unit_test(test_exit_status),
+};
+
+UNIT_MAIN(tests)
