@@ -1,0 +1,254 @@
+/*
+ * sudoers-gen: per-member sudoers and sshd rules from vps.data.
+ *
+ * Each member may run, as root and without a password, exactly
+ * "BINDIR/virsh-menu --list" and "BINDIR/virsh-menu --serve VPS" for the
+ * VPS they own; with [access] sshd set, each member's ssh session is
+ * forced into the menu and may only forward to their own SPICE ports.
+ * Files are checked by visudo and sshd before and after the rename, and
+ * the old file is restored if the check after the rename fails.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "ruleinstall.h"
+#include "rules.h"
+#include "util.h"
+#include "vpsconf.h"
+#include "vpsdata.h"
+
+#define MENU_PATH	BINDIR "/virsh-menu"
+#define SSHD_RUNDIR	"/run/sshd"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sudoers-gen [-c FILE] [-o FILE|-] [--check]\n"
+	    "\n"
+	    "Writes the sudoers rules (and, if [access] sshd is set, the sshd\n"
+	    "rules) that let each member run only the menu for their own VPS.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration file (default %s)\n"
+	    "  -o, --output FILE  write the sudoers rules to FILE instead of\n"
+	    "                     [access] sudoers; '-' prints all rules to\n"
+	    "                     standard output and installs nothing\n"
+	    "      --check        exit 0 if the installed files are up to date,\n"
+	    "                     1 if not; change nothing\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
+}
+
+/* visudo checks syntax, owner and mode of the temp file. */
+static bool
+sudoers_precheck(const char *tmp, GError **err)
+{
+	const char *argv[] = { VISUDO, "-c", "-q", "-O", "-P", "-f", tmp,
+	    NULL };
+
+	return run_checker(argv, err);
+}
+
+static bool
+sudoers_postcheck(GError **err)
+{
+	const char *argv[] = { VISUDO, "-c", "-q", NULL };
+
+	return run_checker(argv, err);
+}
+
+/*
+ * sshd -t needs its privilege separation directory and a host key even to
+ * check a configuration; on a host running sshd both exist.
+ */
+static void
+sshd_rundir(void)
+{
+	if (mkdir(SSHD_RUNDIR, 0755) == -1 && errno != EEXIST)
+		vlog_warn("cannot create %s: %s", SSHD_RUNDIR,
+		    g_strerror(errno));
+}
+
+/* Checks the new sshd rules alone, included from a throw-away config. */
+static bool
+sshd_precheck(const char *tmp, GError **err)
+{
+	g_autofree char *dir = NULL, *wrapper = NULL, *text = NULL;
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	glob_t	 keys;
+	size_t	 i;
+	bool	 ok = false;
+
+	if (glob("/etc/ssh/ssh_host_*_key", 0, NULL, &keys) != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot check sshd rules: no host key in /etc/ssh");
+		return false;
+	}
+	if ((dir = g_dir_make_tmp("sudoers-gen-XXXXXX", NULL)) == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot create a temporary directory");
+		goto out;
+	}
+	wrapper = g_build_filename(dir, "sshd_config", NULL);
+	text = g_strdup_printf("Include %s\n", tmp);
+	if (!g_file_set_contents(wrapper, text, -1, err))
+		goto out;
+	g_ptr_array_add(argv, g_strdup(SSHD));
+	g_ptr_array_add(argv, g_strdup("-t"));
+	g_ptr_array_add(argv, g_strdup("-f"));
+	g_ptr_array_add(argv, g_strdup(wrapper));
+	for (i = 0; i < keys.gl_pathc; i++) {
+		g_ptr_array_add(argv, g_strdup("-o"));
+		g_ptr_array_add(argv, g_strdup_printf("HostKey=%s",
+		    keys.gl_pathv[i]));
+	}
+	g_ptr_array_add(argv, NULL);
+	sshd_rundir();
+	ok = run_checker((const char *const *)argv->pdata, err);
+out:
+	if (wrapper != NULL)
+		unlink(wrapper);
+	if (dir != NULL)
+		rmdir(dir);
+	globfree(&keys);
+	return ok;
+}
+
+static bool
+sshd_postcheck(GError **err)
+{
+	const char *argv[] = { SSHD, "-t", NULL };
+
+	sshd_rundir();
+	return run_checker(argv, err);
+}
+
+struct options {
+	const char *config;
+	const char *output;
+	bool	 check;
+};
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:o:hV", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'C':
+			o->check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("sudoers-gen (vpshost) %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		vlog_err("unexpected argument: %s", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	if (o->check && o->output != NULL && strcmp(o->output, "-") == 0) {
+		vlog_err("--check and -o - do not go together");
+		exit(2);
+	}
+}
+
+/* Installs (or with check, compares) one file; returns an exit status. */
+static int
+handle(const struct rule_file *rf, bool check)
+{
+	g_autoptr(GError) err = NULL;
+	bool	 changed;
+
+	if (check) {
+		if (rule_file_current(rf))
+			return 0;
+		vlog_err("%s is not up to date", rf->path);
+		return 1;
+	}
+	if (!rule_file_install(rf, &changed, &err)) {
+		vlog_err("%s not installed: %s", rf->path, err->message);
+		return 1;
+	}
+	vlog_info("%s %s", rf->path, changed ? "updated" : "unchanged");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(vps_config) cfg = NULL;
+	g_autoptr(GError) err = NULL;
+	struct vps_data d = VPSDATA_INIT;
+	g_autofree char *sudoers = NULL, *sshd = NULL;
+	struct options o;
+	int	 status = 0;
+
+	vlog_init("sudoers-gen", false);
+	parse_args(argc, argv, &o);
+	if ((cfg = config_load(o.config, 0, &err)) == NULL)
+		vlog_fatal(vps_exit_status(err), "%s", err->message);
+	if (!vpsdata_load(cfg->data, &d, &err))
+		vlog_fatal(vps_exit_status(err), "no rules written: %s",
+		    err->message);
+	sudoers = rules_sudoers(&d, MENU_PATH, cfg->data);
+	if (cfg->sshd != NULL)
+		sshd = rules_sshd(&d, MENU_PATH, cfg->data);
+	vpsdata_clear(&d);
+
+	if (o.output != NULL && strcmp(o.output, "-") == 0) {
+		fputs(sudoers, stdout);
+		if (sshd != NULL)
+			printf("\n# ---- %s\n%s", cfg->sshd, sshd);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (!o.check && geteuid() != 0)
+		vlog_fatal(1, "must run as root to install rules");
+	{
+		const struct rule_file files[] = {
+			{ o.output != NULL ? o.output : cfg->sudoers, sudoers,
+			    0440, sudoers_precheck, sudoers_postcheck },
+			{ cfg->sshd, sshd, 0644, sshd_precheck,
+			    sshd_postcheck },
+		};
+
+		/* Installing stops at the first failure; --check reports all. */
+		status |= handle(&files[0], o.check);
+		if (sshd != NULL && (status == 0 || o.check))
+			status |= handle(&files[1], o.check);
+	}
+	return status;
+}
