@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# sudoers-gen.sh: the generated rules, proven with the real sudo and sshd.
+#
+# Two member accounts own one VPS each. After sudoers-gen, sudo lets each
+# run exactly "virsh-menu --list" and "virsh-menu --serve OWN_VPS"; the
+# test sshd, which includes the generated snippet where Debian includes
+# sshd_config.d, lets each forward only to their own SPICE port and forces
+# the menu. Invalid data and a failing whole-configuration check leave the
+# installed files as they were.
+#
+# Until virsh-menu lands, a stand-in script is put at BINDIR/virsh-menu
+# (only if nothing is there, removed at cleanup): sudo refuses to consider
+# a command that does not exist, and the policy is what is tested here.
+. "$top_srcdir/tests/e2e/lib.sh"
+e2e_require_root
+e2e_require_cmd sudo visudo sshd runuser
+
+gen=$top_builddir/sudoers-gen
+alice=$(e2e_name a)
+bob=$(e2e_name b)
+sudoers=/etc/sudoers.d/$(e2e_name rules | tr -d -- -)
+conf=$E2E_TMP/vps.conf
+data=$E2E_TMP/vps.data
+snippet=$E2E_TMP/sshd-vps.conf
+aport=$(free_port)
+bport=$(free_port)
+while [ "$bport" = "$aport" ]; do bport=$(free_port); done
+
+cat >"$conf" <<EOC
+[vps]
+data = $data
+[access]
+sudoers = $sudoers
+sshd = $snippet
+EOC
+printf '%sweb:%s:1:256:1:%s\n%sweb:%s:1:256:1:%s\n' a "$alice" "$aport" \
+    b "$bob" "$bport" >"$data"
+defer rm -f "$sudoers"
+
+menu=$("$gen" -c "$conf" -o - | sed -n 's/^Defaults!\([^ ]*\) .*/\1/p')
+bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' |
+    make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print-bindir)
+t_eq "menu path comes from the configured bindir" "$bindir/virsh-menu" "$menu"
+if [ ! -e "$menu" ]; then
+	mkdir -p "$(dirname "$menu")"
+	printf '#!/bin/sh\necho "menu-ran $*"\n' >"$menu"
+	chmod 0755 "$menu"
+	defer rm -f "$menu"
+fi
+
+t_need "members exist" add_member "$alice" /bin/sh
+t_need "second member" add_member "$bob" /bin/sh
+
+# ---- install
+t_check "sudoers-gen installs" "$gen" -c "$conf"
+t_eq "sudoers mode and owner" "440 root:root" "$(stat -c '%a %U:%G' "$sudoers")"
+t_eq "sshd rules mode" "644" "$(stat -c %a "$snippet")"
+t_check "visudo accepts the whole configuration" visudo -c -q
+t_check "no temporary file left" test -z "$(find /etc/sudoers.d "$E2E_TMP" \
+    -maxdepth 1 -name '.*.*' -newer "$conf")"
+
+# ---- what sudo grants
+t_check "sudo -l -U alice" sudo -n -l -U "$alice"
+cmds=$(sed -n '/(root) NOPASSWD:/,$p' "$T_OUT" | sed 's/.*NOPASSWD: //' |
+    tr '\n' ' ' | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep -v '^$' |
+    sort | tr '\n' ';')
+t_eq "alice may run exactly --list and --serve aweb" \
+    "$menu --list;$menu --serve aweb;" "$cmds"
+as_alice() { runuser -u "$alice" -- "$@"; }
+t_check "alice: --serve aweb runs" as_alice sudo -n "$menu" --serve aweb
+t_check "... as root with the right arguments" grep -qx 'menu-ran --serve aweb' "$T_OUT"
+t_check "alice: --list runs" as_alice sudo -n "$menu" --list
+t_check_fails "alice: --serve bweb refused" as_alice sudo -n "$menu" --serve bweb
+t_check_fails "alice: --serve aweb extra refused" as_alice sudo -n "$menu" --serve aweb extra
+t_check_fails "alice: menu without arguments refused" as_alice sudo -n "$menu"
+t_check_fails "alice: sudo -s refused" as_alice sudo -n -s
+t_check_fails "alice: other command refused" as_alice sudo -n /bin/true
+t_check_fails "alice: sudo -E refused" as_alice sudo -n -E "$menu" --list
+t_check_fails "alice: variable passing refused" as_alice sudo -n FOO=1 "$menu" --list
+
+# ---- unchanged data: same bytes, same mtime
+before=$(stat -c '%Y.%y %i' "$sudoers" "$snippet"; sha256sum "$sudoers" "$snippet")
+sleep 1
+t_check "second run" "$gen" -c "$conf"
+t_check "second run says unchanged" grep -q unchanged "$T_ERR"
+after=$(stat -c '%Y.%y %i' "$sudoers" "$snippet"; sha256sum "$sudoers" "$snippet")
+t_eq "files byte- and mtime-identical" "$before" "$after"
+t_check "--check: up to date" "$gen" -c "$conf" --check
+
+# ---- hostile data never reaches the rules
+sum=$(sha256sum "$sudoers" "$snippet")
+for bad in "ALL:$alice:1:256:1:7001" "x:ALL:1:256:1:7001" "x:%wheel:1:256:1:7001" \
+    "x:a,b:1:256:1:7001" "x:#include:1:256:1:7001" \
+    "x:$alice ALL=(ALL) ALL:1:256:1:7001" \
+    "$(printf 'x%.0s' $(seq 40)):$alice:1:256:1:7001"; do
+	cp "$data" "$data.good"
+	printf '%s\n' "$bad" >>"$data"
+	t_check_rc "refused: $bad" 2 "$gen" -c "$conf"
+	t_check "... naming file:line" grep -q "vps.data:3: " "$T_ERR"
+	mv "$data.good" "$data"
+done
+# A newline in a name splits it into two lines, the first one invalid.
+cp "$data" "$data.good"
+printf 'c\nweb:%s:1:256:1:7002\n' "$alice" >>"$data"
+t_check_rc "refused: name split by a newline" 2 "$gen" -c "$conf"
+mv -f "$data.good" "$data"
+t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
+
+# ---- a failing whole-configuration check restores the old file
+printf '%sweb:%s:1:256:1:%s\n' c "$bob" 7003 >>"$data"
+t_check_rc "--check: stale after a data change" 1 "$gen" -c "$conf" --check
+broken=/etc/sudoers.d/$(e2e_name broken | tr -d -- -)
+defer rm -f "$broken"
+printf 'this is not sudoers syntax\n' >"$broken"
+chmod 0440 "$broken"
+t_check_rc "install refused while sudo's configuration is broken" 1 "$gen" -c "$conf"
+rm -f "$broken"
+t_eq "old sudoers rules restored" "$sum" "$(sha256sum "$sudoers" "$snippet")"
+t_check "visudo accepts the configuration again" visudo -c -q
+sed -i '$d' "$data"
+
+# ---- sshd: forwarding only to the member's own SPICE port
+export SSHD_INCLUDE=$snippet
+t_need "sshd with the generated rules" start_sshd
+# Without a listener, an allowed forward fails with "connect failed"; a
+# forbidden one is refused by policy ("administratively prohibited").
+t_check_fails "alice -W to her port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$aport"
+t_check "... is allowed (connection refused, no listener)" \
+    grep -q 'connect failed' "$T_ERR"
+t_check_fails "alice -W to localhost:her port" ssh_as "$alice" -o LogLevel=INFO -W "localhost:$aport"
+t_check "... is allowed" grep -q 'connect failed' "$T_ERR"
+t_check_fails "alice -W to bob's port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$bport"
+t_check "... administratively prohibited" grep -q 'administratively prohibited' "$T_ERR"
+t_check_fails "alice -W to sshd's own port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$SSHD_PORT"
+t_check "... administratively prohibited" grep -q 'administratively prohibited' "$T_ERR"
+t_check_fails "alice -R refused" ssh_as "$alice" -N -o ExitOnForwardFailure=yes \
+    -R "127.0.0.1:0:127.0.0.1:$aport"
+t_check "alice: a command runs the menu instead" ssh_as "$alice" id -un
+t_check "... the forced command ran" grep -q "^menu-ran" "$T_OUT"
+home=$(getent passwd "$alice" | cut -d: -f6)
+printf '#!/bin/sh\ntouch %s/rc-ran\n' "$home" >"$home/.ssh/rc"
+chown "$alice" "$home/.ssh/rc"
+t_check "alice logs in with an ~/.ssh/rc" ssh_as "$alice" true
+t_check_fails "... ~/.ssh/rc never ran" test -e "$home/rc-ran"
+t_check_fails "sftp does not reach a file server" \
+    sftp -F "$E2E_SSH_CONFIG" -o User="$alice" -b - e2e <<<'ls /'
+t_done
