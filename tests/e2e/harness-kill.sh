@@ -75,7 +75,7 @@ t_check_fails "its cleanup had no failures" grep -q '^# cleanup failed' "$E2E_TM
 t_check_fails "its daemons are gone" any_alive $(state pids)
 t_check_fails "its members and homes are gone" any_user $(state users)
 t_eq "/etc/shells is as before" "$shells_before" "$(cat /etc/shells)"
-t_check_fails "its VG is gone" lvm vgs "$(state vg)"
+t_check_fails "its VG is gone" vg_exists "$(state vg)"
 t_check_fails "its loop device is detached" loop_backs "$(state loop)" \
     "$(state tmp)/lvm-$(state vg).img"
 t_check_fails "its domain is gone" domain_left "$(state domain)"

@@ -231,7 +231,7 @@ t_check_fails "member homes are gone" ls -d "/home/$m1" "/home/$m2"
 t_eq "/etc/shells is as before" "$shells_before" "$(cat /etc/shells)"
 t_eq "/run/sshd is as before" "$privsep_before" \
     "$([ -d /run/sshd ] && echo yes || echo no)"
-t_check_fails "VG is gone" lvm vgs "$vg"
+t_check_fails "VG is gone" vg_exists "$vg"
 t_check_fails "loop device is detached" loop_backs "$loopdev" "$E2E_TMP/lvm-$vg.img"
 t_check_fails "domain is gone" ls "/etc/libvirt/qemu/$dom.xml"
 t_check_fails "QEMU process is gone" qemu_running "$dom"

@@ -765,8 +765,8 @@ ldap_config_modify()
 #     make_libvirt_net for an isolated bridge network without IP (needs no
 #     dnsmasq and no firewall), or no NIC at all.
 #   - /run/libvirt is removed again if it did not exist before.  Left
-#     behind, as after any libvirtd run: /var/cache/libvirt/qemu (QEMU
-#     capabilities cache) and /var/lib/libvirt/qemu/channel/target files.
+#     behind, as after any libvirtd run: the QEMU capabilities cache in
+#     /var/cache/libvirt/qemu and empty cgroups (below).
 #   - The daemons' own logs go to E2E_TMP (private *.conf via -f);
 #     QEMU's per-domain log still goes to /var/log/libvirt/qemu/NAME.log:
 #     e2e_forget_domain removes it.
@@ -912,21 +912,22 @@ lvm_e2e()
 	lvm "$cmd" --config "$LVM_E2E_CONFIG" "$@"
 }
 
-# Refuse a VG name the host already uses (scanned without our filter).
-_e2e_vg_name_free()
+# vg_exists NAME: true if the host has a VG called NAME (all devices are
+# scanned, not only ours; no hints file is written).
+vg_exists()
 {
-	if lvm vgs --config 'global { activation = 0 } devices { hints = "none" }' \
-	    "$1" >/dev/null 2>&1; then
-		echo "make_vg: a VG named $1 already exists on this host" >&2
-		return 1
-	fi
+	lvm vgs --config 'global { activation = 0 } devices { hints = "none" }' \
+	    "$1" >/dev/null 2>&1
 }
 
 # make_vg NAME SIZE_MIB: exports LVM_E2E_CONFIG and E2E_VG_DEV (the PV).
 make_vg()
 {
 	local vg=$1 file=$E2E_TMP/lvm-$1.img dev
-	_e2e_vg_name_free "$vg" || return 1
+	if vg_exists "$vg"; then
+		echo "make_vg: a VG named $vg already exists on this host" >&2
+		return 1
+	fi
 	truncate -s "${2}M" "$file" || return 1
 	e2e_hold
 	dev=$(losetup --show -f "$file") && defer losetup -d "$dev"

@@ -51,6 +51,15 @@ fi
 t_need "members exist" add_member "$alice" /bin/sh
 t_need "second member" add_member "$bob" /bin/sh
 
+# ---- usage
+t_check "--help" "$gen" --help
+t_check "... shows the synopsis" grep -q '^usage: sudoers-gen' "$T_OUT"
+t_check "--version" "$gen" --version
+t_check_rc "unknown option: exit 2" 2 "$gen" --bogus
+t_check_rc "stray argument: exit 2" 2 "$gen" -c "$conf" extra
+t_check_rc "missing config file: exit 1" 1 "$gen" -c "$E2E_TMP/none.conf"
+t_check "... names the file" grep -q "none.conf" "$T_ERR"
+
 # ---- install
 t_check "sudoers-gen installs" "$gen" -c "$conf"
 t_eq "sudoers mode and owner" "440 root:root" "$(stat -c '%a %U:%G' "$sudoers")"
