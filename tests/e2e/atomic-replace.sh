@@ -60,11 +60,14 @@ img=$E2E_TMP/ext4.img
 mnt=$E2E_TMP/ext4
 mkdir -p "$mnt"
 truncate -s 64M "$img"
+e2e_hold
 if mkfs.ext4 -q -F "$img" && mount -o loop "$img" "$mnt"; then
 	defer umount "$mnt"
+	e2e_release 0
 	race "$mnt" ext4
 	killed "$mnt" ext4
 else
+	e2e_release 0
 	t_skip "ext4 on a loop device" "cannot mount a loop file here"
 fi
 

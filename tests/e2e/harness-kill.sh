@@ -20,15 +20,6 @@ state()
 	sed -n "s/^$1 //p" "$E2E_TMP/state"
 }
 
-any_alive()
-{
-	local p
-	for p in "$@"; do
-		_e2e_alive "$p" && return 0
-	done
-	return 1
-}
-
 any_user()
 {
 	local u

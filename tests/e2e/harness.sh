@@ -19,16 +19,6 @@ e2e_require_root
 e2e_require_cmd slapd ldapsearch libvirtd virsh qemu-system-x86_64 lvm \
     losetup sshd ssh useradd
 
-# True if any of the pids is still running.
-any_alive()
-{
-	local p
-	for p in "$@"; do
-		_e2e_alive "$p" && return 0
-	done
-	return 1
-}
-
 # True if a QEMU process for domain $1 is still around.
 qemu_running()
 {

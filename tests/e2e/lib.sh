@@ -435,6 +435,16 @@ _e2e_alive()
 	[ -n "$state" ] && [ "$state" != Z ]
 }
 
+# any_alive PID...: true if any of the pids is still running.
+any_alive()
+{
+	local p
+	for p in "$@"; do
+		_e2e_alive "$p" && return 0
+	done
+	return 1
+}
+
 # e2e_stop_pid PID [NAME]: SIGTERM, wait up to 20 s, then SIGKILL; reap it
 # if it is our child.
 e2e_stop_pid()

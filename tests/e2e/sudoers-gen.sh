@@ -39,7 +39,7 @@ defer rm -f "$sudoers"
 
 menu=$("$gen" -c "$conf" -o - | sed -n 's/^Defaults!\([^ ]*\) .*/\1/p')
 bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' |
-    make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print-bindir)
+    make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print-bindir | tail -n 1)
 t_eq "menu path comes from the configured bindir" "$bindir/virsh-menu" "$menu"
 if [ ! -e "$menu" ]; then
 	mkdir -p "$(dirname "$menu")"
