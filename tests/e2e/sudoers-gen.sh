@@ -131,13 +131,25 @@ sed -i '$d' "$data"
 # ---- sshd: forwarding only to the member's own SPICE port
 export SSHD_INCLUDE=$snippet
 t_need "sshd with the generated rules" start_sshd
-# Without a listener, an allowed forward fails with "connect failed"; a
-# forbidden one is refused by policy ("administratively prohibited").
-t_check_fails "alice -W to her port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$aport"
-t_check "... is allowed (connection refused, no listener)" \
-    grep -q 'connect failed' "$T_ERR"
-t_check_fails "alice -W to localhost:her port" ssh_as "$alice" -o LogLevel=INFO -W "localhost:$aport"
-t_check "... is allowed" grep -q 'connect failed' "$T_ERR"
+# A stand-in for alice's SPICE server answers with a banner; an allowed
+# forward reaches it, a forbidden one is refused by policy ("administratively
+# prohibited") before any connection is made.
+t_need "socat is installed" command -v socat
+e2e_hold
+socat "TCP-LISTEN:$aport,bind=127.0.0.1,reuseaddr,fork" \
+    SYSTEM:'echo spice-stand-in' </dev/null >/dev/null 2>&1 8>&- 9>&- &
+defer e2e_stop_pid $! "socat on $aport"
+e2e_release
+t_need "stand-in listener on alice's port" wait_for port_open "$aport"
+t_check "alice -W to her port reaches it" ssh_as "$alice" -W "127.0.0.1:$aport"
+t_check "... banner came through" grep -qx spice-stand-in "$T_OUT"
+t_check "alice -W to localhost:her port" ssh_as "$alice" -W "localhost:$aport"
+t_check "... banner came through" grep -qx spice-stand-in "$T_OUT"
+lport=$(free_port)
+ssh_bg "$alice" -N -o ExitOnForwardFailure=yes -L "$lport:127.0.0.1:$aport"
+t_check "alice's ssh -N -L tunnel is up" wait_for port_open "$lport"
+t_eq "... and carries her SPICE port" spice-stand-in \
+    "$(timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$lport && cat <&3")"
 t_check_fails "alice -W to bob's port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$bport"
 t_check "... administratively prohibited" grep -q 'administratively prohibited' "$T_ERR"
 t_check_fails "alice -W to sshd's own port" ssh_as "$alice" -o LogLevel=INFO -W "127.0.0.1:$SSHD_PORT"
