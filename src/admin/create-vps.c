@@ -1,0 +1,418 @@
+/*
+ * create-vps: provision one VPS of vps.data as a libvirt domain.
+ *
+ * Everything is checked before anything changes (the name is in vps.data;
+ * no domain, LV or image of that name; the SPICE port is not used by any
+ * domain; the VG has room). Then the disk is created, the domain XML is
+ * built from the template with a fresh MAC (unique among all domains) and
+ * a random SPICE password nobody is shown, the domain is defined and
+ * marked autostart. If a step fails, what was made is removed again.
+ * A lock next to vps.data serialises concurrent runs, so that two runs
+ * cannot pick the same MAC.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domxml.h"
+#include "lock.h"
+#include "log.h"
+#include "names.h"
+#include "random.h"
+#include "storage.h"
+#include "util.h"
+#include "virtutil.h"
+#include "vpsconf.h"
+#include "vpsdata.h"
+
+#define PASSWORD_LEN	24
+#define MAC_TRIES	1000
+#define KVM_DEVICE	"/dev/kvm"
+#define UNDEFINE_FLAGS	(VIR_DOMAIN_UNDEFINE_NVRAM | \
+	VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | \
+	VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | \
+	VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+
+struct options {
+	const char *config;
+	bool	 dry_run;
+	bool	 no_autostart;
+	const char *name;
+	const char *iso;
+};
+
+/* What one run has decided, and what it has made (for the rollback). */
+struct job {
+	const struct options *o;
+	struct vps_config *cfg;
+	struct vps_entry e;
+	char	*iso;			/* absolute path, or NULL */
+	char	*disk;
+	char	 mac[VPS_MAC_LEN + 1];
+	char	 password[PASSWORD_LEN + 1];
+	virConnectPtr conn;
+	bool	 disk_made;
+	virDomainPtr dom;		/* defined by this run */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: create-vps [-c FILE] [--dry-run] [--no-autostart] NAME [ISO]\n"
+	    "\n"
+	    "Creates the disk and defines the libvirt domain of VPS NAME of\n"
+	    "vps.data; ISO (a file in [vps] iso_dir, or an absolute path) is\n"
+	    "attached as the cdrom the VPS boots from.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration file (default %s)\n"
+	    "  -n, --dry-run      check and print the domain XML (password\n"
+	    "                     masked); change nothing\n"
+	    "      --no-autostart do not start the VPS when the host boots\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-autostart", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *why;
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:nhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'A':
+			o->no_autostart = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("create-vps (vpshost) %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		usage(stderr);
+		exit(2);
+	}
+	o->name = argv[optind];
+	o->iso = argv[optind + 1];
+	if (!vps_name_valid(o->name, &why))
+		vlog_fatal(2, "invalid VPS name: %s", why);
+}
+
+/*
+ * The ISO as an absolute path: a plain name must be a valid ISO name in
+ * iso_dir; either way it must be a regular file.
+ */
+static char *
+resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
+{
+	g_autofree char *path = NULL;
+	const char *why;
+	struct stat st;
+
+	if (iso[0] == '/')
+		path = g_strdup(iso);
+	else if (!vps_iso_name_valid(iso, &why)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "invalid ISO name %s: %s", iso, why);
+		return NULL;
+	} else
+		path = g_build_filename(cfg->iso_dir, iso, NULL);
+	if (!vps_printable_ascii(path) || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "ISO %s: not a regular file", path);
+		return NULL;
+	}
+	return g_steal_pointer(&path);
+}
+
+/* Loads the configuration, the VPS's line of vps.data and the ISO. */
+static bool
+job_load(struct job *j, GError **err)
+{
+	struct vps_data d = VPSDATA_INIT;
+	const struct vps_entry *e;
+	bool	 ok = false;
+
+	if ((j->cfg = config_load(j->o->config, 0, err)) == NULL)
+		return false;
+	if (!vpsdata_load(j->cfg->data, &d, err))
+		return false;
+	if ((e = vpsdata_find(&d, j->o->name)) == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s is not in %s", j->o->name, j->cfg->data);
+		goto out;
+	}
+	j->e = *e;
+	if (j->o->iso != NULL &&
+	    (j->iso = resolve_iso(j->cfg, j->o->iso, err)) == NULL)
+		goto out;
+	j->disk = storage_path(j->cfg, j->e.name);
+	ok = true;
+out:
+	vpsdata_clear(&d);
+	return ok;
+}
+
+/* A 52:54:00 MAC that no defined domain uses. */
+static bool
+pick_mac(struct job *j, GHashTable *macs, GError **err)
+{
+	int	 i;
+
+	for (i = 0; i < MAC_TRIES; i++) {
+		if (!vps_random_mac(j->mac, err))
+			return false;
+		if (!g_hash_table_contains(macs, j->mac))
+			return true;
+	}
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+	    "no unused MAC found in %d tries", MAC_TRIES);
+	return false;
+}
+
+/*
+ * Everything that can be checked before a change: no domain, disk or
+ * port of this VPS in use, room in the VG; then the MAC is chosen.
+ */
+static bool
+job_check(struct job *j, GError **err)
+{
+	g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
+	g_autoptr(virDomain) dom = NULL;
+	bool	 exists;
+
+	if (!virt_lookup(j->conn, j->e.name, &dom, err))
+		return false;
+	if (dom != NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "a domain named %s is already defined", j->e.name);
+		return false;
+	}
+	if (!storage_exists(j->cfg, j->e.name, &exists, err))
+		return false;
+	if (exists) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s already exists", j->disk);
+		return false;
+	}
+	if (!virt_scan(j->conn, macs, ports, err))
+		return false;
+	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "SPICE port %u is used by another domain",
+		    j->e.spice_port);
+		return false;
+	}
+	if (!storage_check_room(j->cfg, j->e.disk_gib * STORAGE_GIB, err))
+		return false;
+	return pick_mac(j, macs, err);
+}
+
+static char *
+template_path(void)
+{
+	/* For tests against a build tree; see create-vps(8). */
+	const char *dir = getenv("VPS_XML_DIR");
+
+	return g_build_filename(dir != NULL && *dir != '\0' ? dir :
+	    PKGDATADIR, DOMXML_TEMPLATE, NULL);
+}
+
+/* The domain XML text; the password is masked for --dry-run. */
+static char *
+job_xml(struct job *j, GError **err)
+{
+	g_autofree char *tmpl = template_path();
+	g_autofree char *uuid = g_uuid_string_random();
+	struct domxml_params p;
+	xmlDoc	*doc;
+	char	*xml;
+
+	if (j->o->dry_run) {
+		memset(j->password, '*', PASSWORD_LEN);
+		j->password[PASSWORD_LEN] = '\0';
+	} else if (!vps_random_password(j->password, PASSWORD_LEN, err))
+		return NULL;
+	memset(&p, 0, sizeof(p));
+	p.kvm = access(KVM_DEVICE, F_OK) == 0;
+	p.name = j->e.name;
+	p.uuid = uuid;
+	p.vcpus = j->e.vcpus;
+	p.memory_mib = j->e.memory_mib;
+	p.disk_kind = j->cfg->backend == VPS_BACKEND_LVM ?
+	    DOMXML_DISK_BLOCK : DOMXML_DISK_FILE;
+	p.disk_path = j->disk;
+	p.iso = j->iso;
+	p.mac = j->mac;
+	p.network = j->cfg->network;
+	p.bridge = j->cfg->bridge;
+	p.listen = j->cfg->listen;
+	p.port = j->e.spice_port;
+	p.password = j->password;
+	if ((doc = domxml_build(tmpl, &p, err)) == NULL)
+		return NULL;
+	if ((xml = domxml_format(doc)) == NULL)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot format the domain XML");
+	domxml_wipe_secrets(doc);
+	xmlFreeDoc(doc);
+	return xml;
+}
+
+/* The changes: disk, definition, autostart. */
+static bool
+job_make(struct job *j, const char *xml, GError **err)
+{
+	if (!storage_create(j->cfg, j->e.name, j->e.disk_gib * STORAGE_GIB,
+	    err))
+		return false;
+	j->disk_made = true;
+	if ((j->dom = virDomainDefineXML(j->conn, xml)) == NULL) {
+		virt_error(err, "cannot define domain %s", j->e.name);
+		return false;
+	}
+	if (!j->o->no_autostart && virDomainSetAutostart(j->dom, 1) == -1) {
+		virt_error(err, "cannot mark domain %s autostart", j->e.name);
+		return false;
+	}
+	return true;
+}
+
+/* Removes what job_make made; says what could not be removed. */
+static void
+job_undo(struct job *j)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (j->dom != NULL) {
+		if (virDomainUndefineFlags(j->dom, UNDEFINE_FLAGS) == 0)
+			vlog_err("domain %s undefined again", j->e.name);
+		else {
+			virt_error(&err, "domain %s is left defined",
+			    j->e.name);
+			vlog_err("%s", err->message);
+			g_clear_error(&err);
+		}
+	}
+	if (j->disk_made) {
+		if (storage_remove(j->cfg, j->e.name, &err))
+			vlog_err("%s removed again", j->disk);
+		else
+			vlog_err("%s is left behind: %s", j->disk,
+			    err->message);
+	}
+}
+
+static void
+summary(const struct job *j)
+{
+	printf("name:      %s\n", j->e.name);
+	printf("owner:     %s\n", j->e.owner);
+	printf("vcpus:     %u\n", j->e.vcpus);
+	printf("memory:    %u MiB\n", j->e.memory_mib);
+	printf("disk:      %s (%u GiB)\n", j->disk, j->e.disk_gib);
+	printf("mac:       %s\n", j->mac);
+	printf("spice:     %s port %u\n", j->cfg->listen, j->e.spice_port);
+	if (j->iso != NULL)
+		printf("cdrom:     %s (boots first)\n", j->iso);
+	printf("autostart: %s\n", j->o->no_autostart ? "no" : "yes");
+}
+
+static void
+job_free(struct job *j)
+{
+	if (j->dom != NULL)
+		virDomainFree(j->dom);
+	if (j->conn != NULL)
+		virConnectClose(j->conn);
+	explicit_bzero(j->password, sizeof(j->password));
+	g_free(j->iso);
+	g_free(j->disk);
+	config_free(j->cfg);
+}
+
+/* Checks, then changes; returns the exit status. */
+static int
+run(struct job *j)
+{
+	g_autoptr(GError) err = NULL;
+	char	*xml = NULL;
+	int	 lock = -1, status = VPS_EXIT_FAIL;
+
+	if (!job_load(j, &err))
+		goto out;
+	if (!j->o->dry_run &&
+	    (lock = virt_admin_lock(j->cfg->data, &err)) == -1)
+		goto out;
+	if (!storage_init(j->cfg, &err) ||
+	    (j->conn = virt_connect(j->cfg->uri, &err)) == NULL ||
+	    !job_check(j, &err) || (xml = job_xml(j, &err)) == NULL)
+		goto out;
+	if (j->o->dry_run) {
+		fputs(xml, stdout);
+		status = VPS_EXIT_OK;
+	} else if (job_make(j, xml, &err)) {
+		summary(j);
+		status = VPS_EXIT_OK;
+	}
+out:
+	if (status != VPS_EXIT_OK) {
+		vlog_err("%s not created: %s", j->o->name, err != NULL ?
+		    err->message : "unknown error");
+		if (err != NULL)
+			status = vps_exit_status(err);
+		job_undo(j);
+	}
+	vps_free_secret(xml);
+	vps_unlock(lock);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct job j;
+	int	 status;
+
+	vlog_init("create-vps", false);
+	virt_init();
+	parse_args(argc, argv, &o);
+	memset(&j, 0, sizeof(j));
+	j.o = &o;
+	status = run(&j);
+	job_free(&j);
+	if (fflush(stdout) != 0 && status == VPS_EXIT_OK)
+		status = VPS_EXIT_FAIL;
+	return status;
+}

@@ -1,0 +1,216 @@
+/*
+ * delete-vps: undefine the libvirt domain of a VPS.
+ *
+ * A running VPS is refused unless --force, which powers it off. The
+ * domain is undefined with its NVRAM, managed save image and snapshot
+ * and checkpoint metadata. Its disk is kept (and named) unless
+ * --purge-disk, which removes only the LV or image create-vps made for
+ * this name; any other disk of the domain is always kept.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domxml.h"
+#include "lock.h"
+#include "log.h"
+#include "names.h"
+#include "storage.h"
+#include "util.h"
+#include "virtutil.h"
+#include "vpsconf.h"
+
+#define UNDEFINE_FLAGS	(VIR_DOMAIN_UNDEFINE_NVRAM | \
+	VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | \
+	VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | \
+	VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+
+struct options {
+	const char *config;
+	bool	 force;
+	bool	 purge;
+	const char *name;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: delete-vps [-c FILE] [--force] [--purge-disk] NAME\n"
+	    "\n"
+	    "Undefines the libvirt domain of VPS NAME. Its disk is kept\n"
+	    "unless --purge-disk.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration file (default %s)\n"
+	    "  -f, --force        power off the VPS if it is running\n"
+	    "      --purge-disk   also remove the LV or image of the VPS\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "purge-disk", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *why;
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'P':
+			o->purge = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("delete-vps (vpshost) %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		exit(2);
+	}
+	o->name = argv[optind];
+	if (!vps_name_valid(o->name, &why))
+		vlog_fatal(2, "invalid VPS name: %s", why);
+}
+
+/* Powers off a running domain if allowed; then undefines it. */
+static bool
+remove_domain(virDomainPtr dom, const struct options *o, GError **err)
+{
+	int	 active = virDomainIsActive(dom);
+
+	if (active == -1) {
+		virt_error(err, "cannot read the state of %s", o->name);
+		return false;
+	}
+	if (active == 1 && !o->force) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s is running: shut it down first, or use --force to "
+		    "power it off", o->name);
+		return false;
+	}
+	if (active == 1) {
+		if (virDomainDestroy(dom) == -1) {
+			virt_error(err, "cannot power off %s", o->name);
+			return false;
+		}
+		printf("%s powered off\n", o->name);
+	}
+	/* A transient domain is gone once it is off. */
+	if (virDomainIsPersistent(dom) == 1 &&
+	    virDomainUndefineFlags(dom, UNDEFINE_FLAGS) == -1) {
+		virt_error(err, "cannot undefine %s", o->name);
+		return false;
+	}
+	printf("domain %s undefined\n", o->name);
+	return true;
+}
+
+/*
+ * The disks: with --purge-disk the VPS's own LV or image goes; every
+ * other disk of the domain is kept, and each one kept is named.
+ */
+static bool
+handle_disks(const struct vps_config *cfg, const struct options *o,
+    GPtrArray *disks, GError **err)
+{
+	g_autofree char *own = storage_path(cfg, o->name);
+	bool	 exists = false, removed = false;
+	size_t	 i;
+
+	if (o->purge) {
+		if (!storage_exists(cfg, o->name, &exists, err))
+			return false;
+		if (exists && !storage_remove(cfg, o->name, err))
+			return false;
+		if (exists)
+			printf("disk %s removed\n", own);
+		removed = exists;
+	}
+	for (i = 0; i < disks->len; i++) {
+		const char *d = g_ptr_array_index(disks, i);
+
+		if (removed && strcmp(d, own) == 0)
+			continue;
+		printf("disk %s kept%s\n", d, o->purge ? "" :
+		    " (--purge-disk removes it)");
+	}
+	return true;
+}
+
+static bool
+run(const struct options *o, GError **err)
+{
+	g_autoptr(vps_config) cfg = NULL;
+	g_autoptr(virConnect) conn = NULL;
+	g_autoptr(virDomain) dom = NULL;
+	g_autoptr(GPtrArray) disks = NULL;
+	g_autofree char *xml = NULL;
+	int	 lock = -1;
+	bool	 ok = false;
+
+	if ((cfg = config_load(o->config, 0, err)) == NULL)
+		return false;
+	if ((lock = virt_admin_lock(cfg->data, err)) == -1)
+		return false;
+	if ((o->purge && !storage_init(cfg, err)) ||
+	    (conn = virt_connect(cfg->uri, err)) == NULL ||
+	    !virt_lookup(conn, o->name, &dom, err))
+		goto out;
+	if (dom == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "no domain named %s", o->name);
+		goto out;
+	}
+	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ==
+	    NULL) {
+		virt_error(err, "cannot read the XML of %s", o->name);
+		goto out;
+	}
+	if ((disks = domxml_disk_sources(xml, err)) == NULL ||
+	    !remove_domain(dom, o, err))
+		goto out;
+	ok = handle_disks(cfg, o, disks, err);
+out:
+	vps_unlock(lock);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GError) err = NULL;
+	struct options o;
+
+	vlog_init("delete-vps", false);
+	virt_init();
+	parse_args(argc, argv, &o);
+	if (!run(&o, &err))
+		vlog_fatal(vps_exit_status(err), "cannot delete %s: %s", o.name,
+		    err->message);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

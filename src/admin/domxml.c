@@ -1,0 +1,415 @@
+/*
+ * domxml.c: the domain XML of a VPS through libxml2's tree API.
+ *
+ * Every value goes into the tree as a text node or an attribute value,
+ * never into markup: libxml2 escapes it when the tree is written out, so
+ * no value, however hostile, can add an element or an attribute.
+ */
+#include <config.h>
+
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
+
+#include "domxml.h"
+#include "util.h"
+
+#define PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
+	XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
+#define XML_SIZE_MAX	(4 << 20)
+
+typedef xmlXPathContext domxml_xpctx;
+typedef xmlXPathObject domxml_xpobj;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_xpctx, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_xpobj, xmlXPathFreeObject)
+
+/* libxml2's last error as text, without its trailing newline. */
+static char *
+xml_error(void)
+{
+	const xmlError *e = xmlGetLastError();
+
+	if (e == NULL || e->message == NULL)
+		return g_strdup("unknown error");
+	return g_strchomp(g_strdup(e->message));
+}
+
+static xmlDoc *
+parse_memory(const char *xml, const char *what, GError **err)
+{
+	xmlDoc	*doc;
+	size_t	 len = strlen(xml);
+
+	if (len > XML_SIZE_MAX) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s: XML too large", what);
+		return NULL;
+	}
+	doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		g_autofree char *why = xml_error();
+
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s: cannot parse XML: %s", what, why);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* The nodes of expr; NULL only on an invalid expression. */
+static xmlXPathObject *
+eval(xmlXPathContext *ctx, const char *expr)
+{
+	return xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+}
+
+/*
+ * The one node of the template that expr selects: a template without it,
+ * or with two, is an error, so that a value never lands in the wrong place.
+ */
+static xmlNode *
+one(xmlXPathContext *ctx, const char *expr, const char *path, GError **err)
+{
+	g_autoptr(domxml_xpobj) o = eval(ctx, expr);
+
+	if (o == NULL || o->nodesetval == NULL ||
+	    o->nodesetval->nodeNr != 1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "template %s: expected exactly one %s", path, expr);
+		return NULL;
+	}
+	return o->nodesetval->nodeTab[0];
+}
+
+/* Replaces the content of node with text, taken literally. */
+static void
+set_text(xmlNode *node, const char *text)
+{
+	xmlNodeSetContent(node, NULL);
+	xmlNodeAddContent(node, (const xmlChar *)text);
+}
+
+static void
+set_uint(xmlNode *node, unsigned v)
+{
+	char	 buf[16];
+
+	g_snprintf(buf, sizeof(buf), "%u", v);
+	set_text(node, buf);
+}
+
+static void
+set_prop(xmlNode *node, const char *name, const char *value)
+{
+	xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)value);
+}
+
+static void
+set_prop_uint(xmlNode *node, const char *name, unsigned v)
+{
+	char	 buf[16];
+
+	g_snprintf(buf, sizeof(buf), "%u", v);
+	set_prop(node, name, buf);
+}
+
+/* Drops every attribute of node and gives it exactly name=value. */
+static void
+set_only_prop(xmlNode *node, const char *name, const char *value)
+{
+	xmlFreePropList(node->properties);
+	node->properties = NULL;
+	set_prop(node, name, value);
+}
+
+/* Removes every comment below node (the template's notes). */
+static void
+drop_comments(xmlNode *node)
+{
+	xmlNode	*c, *next;
+
+	for (c = node->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->type == XML_COMMENT_NODE) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		} else if (c->type == XML_ELEMENT_NODE)
+			drop_comments(c);
+	}
+}
+
+static bool
+fill_general(xmlXPathContext *ctx, const char *path,
+    const struct domxml_params *p, GError **err)
+{
+	xmlNode	*n, *cpu;
+
+	if ((n = one(ctx, "/domain", path, err)) == NULL)
+		return false;
+	set_prop(n, "type", p->kvm ? "kvm" : "qemu");
+	if ((n = one(ctx, "/domain/name", path, err)) == NULL)
+		return false;
+	set_text(n, p->name);
+	if ((n = one(ctx, "/domain/uuid", path, err)) == NULL)
+		return false;
+	set_text(n, p->uuid);
+	if ((n = one(ctx, "/domain/memory", path, err)) == NULL)
+		return false;
+	set_uint(n, p->memory_mib);
+	if ((n = one(ctx, "/domain/currentMemory", path, err)) == NULL)
+		return false;
+	set_uint(n, p->memory_mib);
+	if ((n = one(ctx, "/domain/vcpu", path, err)) == NULL)
+		return false;
+	set_uint(n, p->vcpus);
+	/* host-passthrough needs KVM; TCG emulates its default CPU. */
+	if (!p->kvm && (cpu = one(ctx, "/domain/cpu", path, NULL)) != NULL) {
+		xmlUnlinkNode(cpu);
+		xmlFreeNode(cpu);
+	}
+	return true;
+}
+
+/* The system disk, and the cdrom with its ISO and the boot order. */
+static bool
+fill_disks(xmlXPathContext *ctx, const char *path,
+    const struct domxml_params *p, GError **err)
+{
+	xmlNode	*disk, *drv, *src, *boot, *cd, *target, *cdboot;
+	bool	 block = p->disk_kind == DOMXML_DISK_BLOCK;
+
+	if ((disk = one(ctx, "/domain/devices/disk[@device='disk']", path,
+	    err)) == NULL ||
+	    (drv = one(ctx, "/domain/devices/disk[@device='disk']/driver",
+	    path, err)) == NULL ||
+	    (src = one(ctx, "/domain/devices/disk[@device='disk']/source",
+	    path, err)) == NULL ||
+	    (boot = one(ctx, "/domain/devices/disk[@device='disk']/boot",
+	    path, err)) == NULL ||
+	    (cd = one(ctx, "/domain/devices/disk[@device='cdrom']", path,
+	    err)) == NULL ||
+	    (target = one(ctx, "/domain/devices/disk[@device='cdrom']/target",
+	    path, err)) == NULL ||
+	    (cdboot = one(ctx, "/domain/devices/disk[@device='cdrom']/boot",
+	    path, err)) == NULL)
+		return false;
+	set_prop(disk, "type", block ? "block" : "file");
+	if (block) {
+		/* The LV is the guest's alone: no host page cache. */
+		set_prop(drv, "cache", "none");
+		set_prop(drv, "io", "native");
+	}
+	set_only_prop(src, block ? "dev" : "file", p->disk_path);
+	if (p->iso != NULL) {
+		xmlNode *isrc = xmlNewNode(NULL, (const xmlChar *)"source");
+
+		set_prop(isrc, "file", p->iso);
+		xmlAddPrevSibling(target, isrc);
+	}
+	set_prop(cdboot, "order", p->iso != NULL ? "1" : "2");
+	set_prop(boot, "order", p->iso != NULL ? "2" : "1");
+	return true;
+}
+
+static bool
+fill_network(xmlXPathContext *ctx, const char *path,
+    const struct domxml_params *p, GError **err)
+{
+	xmlNode	*ifc, *mac, *src;
+	bool	 bridge = p->bridge != NULL;
+
+	if ((ifc = one(ctx, "/domain/devices/interface", path, err)) == NULL ||
+	    (mac = one(ctx, "/domain/devices/interface/mac", path,
+	    err)) == NULL ||
+	    (src = one(ctx, "/domain/devices/interface/source", path,
+	    err)) == NULL)
+		return false;
+	set_prop(ifc, "type", bridge ? "bridge" : "network");
+	set_only_prop(mac, "address", p->mac);
+	set_only_prop(src, bridge ? "bridge" : "network",
+	    bridge ? p->bridge : p->network);
+	return true;
+}
+
+static bool
+fill_spice(xmlXPathContext *ctx, const char *path,
+    const struct domxml_params *p, GError **err)
+{
+	xmlNode	*g, *l;
+
+	if ((g = one(ctx, "/domain/devices/graphics[@type='spice']", path,
+	    err)) == NULL ||
+	    (l = one(ctx, "/domain/devices/graphics[@type='spice']"
+	    "/listen[@type='address']", path, err)) == NULL)
+		return false;
+	set_prop(g, "autoport", "no");
+	set_prop_uint(g, "port", p->port);
+	set_prop(g, "listen", p->listen);
+	set_prop(g, "passwd", p->password);
+	set_prop(l, "address", p->listen);
+	return true;
+}
+
+xmlDoc *
+domxml_build(const char *path, const struct domxml_params *p, GError **err)
+{
+	g_autoptr(domxml_xpctx) ctx = NULL;
+	xmlDoc	*doc;
+
+	doc = xmlReadFile(path, NULL, PARSE_OPTS);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		g_autofree char *why = xml_error();
+
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot read template %s: %s", path, why);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	drop_comments((xmlNode *)doc);
+	ctx = xmlXPathNewContext(doc);
+	if (ctx == NULL || !fill_general(ctx, path, p, err) ||
+	    !fill_disks(ctx, path, p, err) ||
+	    !fill_network(ctx, path, p, err) ||
+	    !fill_spice(ctx, path, p, err)) {
+		if (ctx == NULL)
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "out of memory");
+		domxml_wipe_secrets(doc);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+char *
+domxml_format(xmlDoc *doc)
+{
+	xmlBuffer *buf = xmlBufferCreate();
+	xmlSaveCtxt *save;
+	char	*out = NULL;
+
+	if (buf == NULL)
+		return NULL;
+	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT |
+	    XML_SAVE_NO_DECL);
+	if (save != NULL) {
+		xmlSaveDoc(save, doc);
+		if (xmlSaveClose(save) != -1)
+			out = g_strdup((const char *)xmlBufferContent(buf));
+	}
+	/* The buffer held the password too. */
+	explicit_bzero(buf->content, buf->use);
+	xmlBufferFree(buf);
+	return out;
+}
+
+void
+domxml_wipe_secrets(xmlDoc *doc)
+{
+	g_autoptr(domxml_xpctx) ctx = NULL;
+	g_autoptr(domxml_xpobj) o = NULL;
+	int	 i;
+
+	if (doc == NULL || (ctx = xmlXPathNewContext(doc)) == NULL)
+		return;
+	o = eval(ctx, "/domain/devices/graphics/@passwd");
+	if (o == NULL || o->nodesetval == NULL)
+		return;
+	for (i = 0; i < o->nodesetval->nodeNr; i++) {
+		xmlNode *t;
+
+		for (t = o->nodesetval->nodeTab[i]->children; t != NULL;
+		    t = t->next)
+			if (t->content != NULL)
+				explicit_bzero(t->content,
+				    strlen((char *)t->content));
+	}
+}
+
+/* Calls fn on the value of every attribute node that expr selects. */
+static bool
+each_value(xmlDoc *doc, const char *expr,
+    void (*fn)(const char *, void *), void *arg, GError **err)
+{
+	g_autoptr(domxml_xpctx) ctx = NULL;
+	g_autoptr(domxml_xpobj) o = NULL;
+	int	 i;
+
+	if ((ctx = xmlXPathNewContext(doc)) == NULL ||
+	    (o = eval(ctx, expr)) == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot evaluate %s", expr);
+		return false;
+	}
+	for (i = 0; o->nodesetval != NULL && i < o->nodesetval->nodeNr;
+	    i++) {
+		xmlChar *v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+
+		if (v != NULL)
+			fn((const char *)v, arg);
+		xmlFree(v);
+	}
+	return true;
+}
+
+static void
+add_mac(const char *v, void *arg)
+{
+	g_hash_table_add(arg, g_ascii_strdown(v, -1));
+}
+
+static void
+add_port(const char *v, void *arg)
+{
+	unsigned long long port;
+	const char *why;
+
+	if (vps_parse_uint(v, 1, 65535, &port, &why))
+		g_hash_table_add(arg, GUINT_TO_POINTER((unsigned)port));
+}
+
+static void
+add_string(const char *v, void *arg)
+{
+	g_ptr_array_add(arg, g_strdup(v));
+}
+
+bool
+domxml_scan(const char *xml, GHashTable *macs, GHashTable *ports,
+    GError **err)
+{
+	g_autoptr(domxml_doc) doc = parse_memory(xml, "domain", err);
+
+	if (doc == NULL)
+		return false;
+	if (macs != NULL && !each_value(doc,
+	    "/domain/devices/interface/mac/@address", add_mac, macs, err))
+		return false;
+	if (ports != NULL && !each_value(doc,
+	    "/domain/devices/graphics/@port | "
+	    "/domain/devices/graphics/@tlsPort | "
+	    "/domain/devices/graphics/@websocket", add_port, ports, err))
+		return false;
+	return true;
+}
+
+GPtrArray *
+domxml_disk_sources(const char *xml, GError **err)
+{
+	g_autoptr(domxml_doc) doc = parse_memory(xml, "domain", err);
+	GPtrArray *a;
+
+	if (doc == NULL)
+		return NULL;
+	a = g_ptr_array_new_with_free_func(g_free);
+	if (!each_value(doc, "/domain/devices/disk[@device='disk']/source/@dev"
+	    " | /domain/devices/disk[@device='disk']/source/@file", add_string,
+	    a, err)) {
+		g_ptr_array_free(a, TRUE);
+		return NULL;
+	}
+	return a;
+}

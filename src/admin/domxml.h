@@ -1,0 +1,68 @@
+/*
+ * domxml.h: the domain XML of a VPS, built from the template xml/domain.xml
+ * with libxml2's tree API, and the few facts the tools read back from a
+ * domain's XML (MACs, graphics ports, disk sources).
+ *
+ * Pure functions: no libvirt, no storage, so they are unit-tested against
+ * golden files.
+ */
+#ifndef VPS_DOMXML_H
+#define VPS_DOMXML_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <libxml/tree.h>
+
+#define DOMXML_TEMPLATE	"domain.xml"
+
+enum domxml_disk { DOMXML_DISK_BLOCK, DOMXML_DISK_FILE };
+
+struct domxml_params {
+	bool	 kvm;			/* type kvm, else qemu (TCG) */
+	const char *name;
+	const char *uuid;		/* 36 characters */
+	unsigned vcpus;
+	unsigned memory_mib;
+	int	 disk_kind;		/* enum domxml_disk */
+	const char *disk_path;		/* /dev/VG/NAME or DIR/NAME.img */
+	const char *iso;		/* absolute path, or NULL: empty cdrom */
+	const char *mac;
+	const char *network;		/* exactly one of network and bridge */
+	const char *bridge;
+	const char *listen;		/* SPICE listen address */
+	unsigned port;			/* SPICE port, autoport off */
+	const char *password;		/* SPICE password */
+};
+
+/*
+ * Reads the template at path and fills it in from p. Comments are dropped.
+ * Errors name the template and the part of it that did not fit.
+ */
+xmlDoc	*domxml_build(const char *path, const struct domxml_params *p,
+	    GError **err);
+
+/* The document as indented text without XML declaration (g_free). */
+char	*domxml_format(xmlDoc *doc);
+
+/*
+ * Overwrites the SPICE password in the tree with zero bytes, so that it
+ * does not linger in freed memory; call before xmlFreeDoc().
+ */
+void	 domxml_wipe_secrets(xmlDoc *doc);
+
+/*
+ * Adds the MAC addresses (lower case, g_strdup'd keys) of every interface
+ * of a domain's XML to macs, and every graphics port, TLS port and
+ * websocket port above 0 to ports (GUINT_TO_POINTER keys). Either table
+ * may be NULL.
+ */
+bool	 domxml_scan(const char *xml, GHashTable *macs, GHashTable *ports,
+	    GError **err);
+
+/* The source paths of a domain's disks (not cdroms), g_free'd elements. */
+GPtrArray *domxml_disk_sources(const char *xml, GError **err);
+
+typedef xmlDoc domxml_doc;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_doc, xmlFreeDoc)
+
+#endif

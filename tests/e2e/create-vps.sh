@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# create-vps.sh: create-vps with the lvm backend, against the real libvirtd
+# and an LVM VG on a loop device (activation disabled: the LV gets real
+# metadata but no device node, so these domains are defined, not started).
+#
+# The LV has the size of vps.data; the domain is persistent, autostart,
+# its disk is /dev/VG/NAME, its MAC the one printed, its SPICE port the one
+# of vps.data, its password long and never printed. 20 concurrent runs
+# give 20 distinct MACs and ports. delete-vps keeps the LV by default and
+# removes it with --purge-disk.
+. "$top_srcdir/tests/e2e/lib.sh"
+e2e_require_root
+e2e_require_cmd libvirtd virsh lvm losetup
+
+create=$top_builddir/create-vps
+delete=$top_builddir/delete-vps
+VPS_XML_DIR=$top_srcdir/xml
+export VPS_XML_DIR
+
+t_need "libvirtd is up" start_libvirtd
+net=$(e2e_name net)
+t_need "isolated network" make_libvirt_net "$net"
+vg=$(e2e_name vg)
+# 20 concurrent VPS of 1 GiB and one of 2 GiB; the file is sparse.
+t_need "VG on a loop device" make_vg "$vg" 24576
+
+conf=$E2E_TMP/vps.conf
+data=$E2E_TMP/vps.data
+cat >"$conf" <<EOC
+[vps]
+data = $data
+iso_dir = $E2E_TMP/iso
+uri = $VIRSH_URI
+[storage]
+backend = lvm
+vg = $vg
+[network]
+network = $net
+EOC
+
+main=$(e2e_name main)
+port=$(free_port)
+printf '%s:alice:2:512:2:%s\n' "$main" "$port" >"$data"
+names=()
+for i in $(seq -w 1 20); do
+	n=$(e2e_name "c$i")
+	names+=("$n")
+	printf '%s:bob:1:128:1:%s\n' "$n" "$(free_port)" >>"$data"
+done
+for n in "$main" "${names[@]}"; do
+	defer e2e_forget_domain "$n"
+done
+
+lv_names()
+{
+	lvm_e2e lvs --noheadings -o lv_name "$vg" 2>/dev/null | xargs
+}
+
+# ---- usage
+t_check "--help" "$create" --help
+t_check "... shows the synopsis" grep -q '^usage: create-vps' "$T_OUT"
+t_check "--version" "$create" --version
+t_check_rc "no argument: exit 2" 2 "$create" -c "$conf"
+t_check_rc "unknown option: exit 2" 2 "$create" --bogus x
+t_check_rc "invalid name: exit 2" 2 "$create" -c "$conf" 'Bad;name'
+t_check_rc "name not in vps.data: exit 2" 2 "$create" -c "$conf" nosuchvps
+t_check_rc "ISO name with a slash part: exit 2" 2 "$create" -c "$conf" \
+    "$main" ../x.iso
+t_check_rc "ISO not in iso_dir: exit 2" 2 "$create" -c "$conf" "$main" \
+    missing.iso
+
+# ---- --dry-run
+t_check "--dry-run" "$create" -c "$conf" --dry-run "$main"
+cp "$T_OUT" "$E2E_TMP/dry.xml"
+t_check "... prints the domain XML" grep -q "<name>$main</name>" \
+    "$E2E_TMP/dry.xml"
+t_check "... with the password masked" grep -Eq 'passwd="\*{16,}"' \
+    "$E2E_TMP/dry.xml"
+t_check "... which libvirt's schema accepts" virt-xml-validate \
+    "$E2E_TMP/dry.xml" domain
+t_eq "... and creates no LV" "" "$(lv_names)"
+t_check_rc "... and defines no domain" 1 e2e_virsh dominfo "$main"
+
+# ---- create
+t_check "create-vps $main" "$create" -c "$conf" "$main"
+cp "$T_OUT" "$E2E_TMP/summary"
+diag <"$E2E_TMP/summary"
+mac=$(sed -n 's/^mac: *//p' "$E2E_TMP/summary")
+t_check "summary names the disk" grep -qx "disk: */dev/$vg/$main (2 GiB)" \
+    "$E2E_TMP/summary"
+t_check "summary names the owner" grep -qx 'owner: *alice' "$E2E_TMP/summary"
+t_check "summary names the port" grep -q "^spice: .* port $port\$" \
+    "$E2E_TMP/summary"
+t_check "summary has a 52:54:00 MAC" grep -Eqx \
+    'mac: *52:54:00(:[0-9a-f]{2}){3}' "$E2E_TMP/summary"
+t_check_fails "summary does not show a password" grep -qi passw \
+    "$E2E_TMP/summary"
+
+t_check "lvs shows the LV" lvm_e2e lvs --noheadings --units g \
+    -o lv_name,lv_size "$vg/$main"
+t_eq "LV has the size of vps.data" "$main 2.00g" "$(xargs <"$T_OUT")"
+t_check "dominfo" e2e_virsh dominfo "$main"
+cp "$T_OUT" "$E2E_TMP/dominfo"
+t_check "domain is persistent" grep -Eq '^Persistent: +yes' "$E2E_TMP/dominfo"
+t_check "domain is autostart" grep -Eq '^Autostart: +enable' "$E2E_TMP/dominfo"
+t_check "dumpxml --security-info" e2e_virsh dumpxml --security-info "$main"
+cp "$T_OUT" "$E2E_TMP/dom.xml"
+xp()
+{
+	xmllint --xpath "$1" "$E2E_TMP/dom.xml"
+}
+t_eq "disk is /dev/VG/NAME" "/dev/$vg/$main" \
+    "$(xp "string(//disk[@device='disk']/source/@dev)")"
+t_eq "disk is a block device" block \
+    "$(xp "string(//disk[@device='disk']/@type)")"
+t_eq "MAC is the one printed" "$mac" \
+    "$(xp "string(//interface/mac/@address)")"
+t_eq "on the configured network" "$net" \
+    "$(xp "string(//interface/source/@network)")"
+t_eq "SPICE port of vps.data" "$port" "$(xp "string(//graphics/@port)")"
+t_eq "autoport off" no "$(xp "string(//graphics/@autoport)")"
+t_eq "SPICE on loopback" 127.0.0.1 "$(xp "string(//graphics/@listen)")"
+pw=$(xp "string(//graphics/@passwd)")
+t_check "password has at least 16 characters" test "${#pw}" -ge 16
+t_eq "domain type is qemu without /dev/kvm" qemu "$(xp "string(/domain/@type)")"
+t_eq "cdrom on SATA" sata "$(xp "string(//disk[@device='cdrom']/target/@bus)")"
+t_eq "disk boots first without ISO" 1 \
+    "$(xp "string(//disk[@device='disk']/boot/@order)")"
+t_check_rc "second run refuses: exit 1" 1 "$create" -c "$conf" "$main"
+t_check "... saying the domain exists" grep -q "already defined" "$T_ERR"
+
+# ---- 20 concurrent runs
+conc=$E2E_TMP/conc
+mkdir "$conc"
+run_concurrently()
+{
+	local n pids=() rc=0 p
+	for n in "${names[@]}"; do
+		"$create" -c "$conf" "$n" >"$conc/$n.out" 2>"$conc/$n.err" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	[ "$rc" -eq 0 ] || cat "$conc"/*.err >&2
+	return "$rc"
+}
+t_check "20 concurrent create-vps succeed" run_concurrently
+all_macs()
+{
+	local n
+	for n in "$main" "${names[@]}"; do
+		e2e_virsh domiflist "$n" | awk '{ print $5 }'
+	done
+}
+all_ports()
+{
+	local n
+	for n in "$main" "${names[@]}"; do
+		e2e_virsh dumpxml "$n" | xmllint --xpath \
+		    'string(//graphics/@port)' -
+		echo
+	done
+}
+t_eq "21 distinct MACs" 21 "$(all_macs | sort -u | grep -c .)"
+t_eq "21 distinct ports" 21 "$(all_ports | sort -u | grep -c .)"
+t_eq "each MAC is the one printed" "" "$(for n in "${names[@]}"; do
+	m=$(sed -n 's/^mac: *//p' "$conc/$n.out")
+	e2e_virsh domiflist "$n" | grep -q "$m" || echo "$n"
+done)"
+t_eq "21 LVs" 21 "$(lv_names | wc -w)"
+
+# ---- delete-vps
+t_check "delete-vps keeps the LV" "$delete" -c "$conf" "${names[0]}"
+t_check "... and says so" grep -qx \
+    "disk /dev/$vg/${names[0]} kept (--purge-disk removes it)" "$T_OUT"
+t_check_rc "... the domain is gone" 1 e2e_virsh dominfo "${names[0]}"
+t_check "... the LV is still there" lvm_e2e lvs "$vg/${names[0]}"
+t_check "delete-vps --purge-disk" "$delete" -c "$conf" --purge-disk \
+    "${names[1]}"
+t_check "... says the LV is removed" grep -qx \
+    "disk /dev/$vg/${names[1]} removed" "$T_OUT"
+t_check_rc "... the domain is gone" 1 e2e_virsh dominfo "${names[1]}"
+t_check_fails "... the LV is gone" lvm_e2e lvs "$vg/${names[1]}"
+t_check_rc "delete-vps of no domain: exit 1" 1 "$delete" -c "$conf" \
+    "${names[1]}"
+
+t_done

@@ -1,0 +1,354 @@
+/*
+ * test-domxml.c: the domain XML of both storage backends against golden
+ * files (tests/unit/golden/domain-*.xml), validated with libvirt's own
+ * schema (virt-xml-validate); hostile values stay values; the scan of a
+ * domain's MACs, ports and disks.
+ * VPS_UPDATE_GOLDEN=1 rewrites the golden files from the current output.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "unit.h"
+#include "domxml.h"
+
+#define TEMPLATE	XML_DIR "/" DOMXML_TEMPLATE
+#define VALIDATOR	"virt-xml-validate"
+
+static const struct domxml_params lvm_params = {
+	.kvm = true,
+	.name = "web1",
+	.uuid = "5d3b4e8c-3c1a-4f4e-9d61-2b8f7a1c0e42",
+	.vcpus = 2,
+	.memory_mib = 1024,
+	.disk_kind = DOMXML_DISK_BLOCK,
+	.disk_path = "/dev/vps/web1",
+	.iso = NULL,
+	.mac = "52:54:00:12:ab:cd",
+	.network = "default",
+	.bridge = NULL,
+	.listen = "127.0.0.1",
+	.port = 5901,
+	.password = "AAAAbbbbCCCCdddd1234",
+};
+
+static const struct domxml_params file_params = {
+	.kvm = false,
+	.name = "db-2",
+	.uuid = "0f6f1a52-8d0e-4d4c-a0e7-7b1b3a0b9c11",
+	.vcpus = 1,
+	.memory_mib = 256,
+	.disk_kind = DOMXML_DISK_FILE,
+	.disk_path = "/var/lib/libvirt/images/vps/db-2.img",
+	.iso = "/var/lib/libvirt/images/iso/debian-12.iso",
+	.mac = "52:54:00:00:00:01",
+	.network = NULL,
+	.bridge = "br0",
+	.listen = "::1",
+	.port = 6899,
+	.password = "zzzzYYYYxxxxWWWW9876",
+};
+
+static char *
+build(const struct domxml_params *p)
+{
+	g_autoptr(GError) err = NULL;
+	xmlDoc	*doc = domxml_build(TEMPLATE, p, &err);
+	char	*xml;
+
+	if (doc == NULL)
+		FAIL_MSG("domxml_build: %s", err->message);
+	xml = domxml_format(doc);
+	domxml_wipe_secrets(doc);
+	xmlFreeDoc(doc);
+	assert_non_null(xml);
+	return xml;
+}
+
+static void
+compare_golden(const char *name, const char *got)
+{
+	g_autofree char *path = g_build_filename(GOLDEN_DIR, name, NULL);
+	g_autofree char *want = NULL;
+
+	if (g_getenv("VPS_UPDATE_GOLDEN") != NULL)
+		assert_true(g_file_set_contents(path, got, -1, NULL));
+	if (!g_file_get_contents(path, &want, NULL, NULL))
+		FAIL_MSG("cannot read %s", path);
+	if (strcmp(want, got) != 0)
+		FAIL_MSG("%s differs; got:\n%s", name, got);
+}
+
+/* libvirt's schema check of the XML text, through a temp file. */
+static void
+validate(const char *xml)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *path = NULL, *out = NULL, *errout = NULL;
+	const char *argv[] = { VALIDATOR, NULL, "domain", NULL };
+	int	 fd, status;
+
+	fd = g_file_open_tmp("test-domxml-XXXXXX.xml", &path, &err);
+	assert_true(fd != -1);
+	close(fd);
+	assert_true(g_file_set_contents(path, xml, -1, NULL));
+	argv[1] = path;
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
+	    NULL, NULL, &out, &errout, &status, &err)) {
+		unlink(path);
+		FAIL_MSG("cannot run %s: %s", VALIDATOR, err->message);
+	}
+	unlink(path);
+	if (!g_spawn_check_wait_status(status, NULL))
+		FAIL_MSG("%s refuses the XML: %s%s", VALIDATOR, out, errout);
+}
+
+static void
+test_lvm_golden(void **state)
+{
+	g_autofree char *xml = build(&lvm_params);
+
+	compare_golden("domain-lvm.xml", xml);
+	validate(xml);
+}
+
+static void
+test_file_golden(void **state)
+{
+	g_autofree char *xml = build(&file_params);
+
+	compare_golden("domain-file.xml", xml);
+	validate(xml);
+}
+
+/* The value of the one node expr selects in xml, or NULL if not one. */
+static char *
+value_of(const char *xml, const char *expr)
+{
+	xmlDoc	*doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
+	    XML_PARSE_NONET);
+	xmlXPathContext *ctx;
+	xmlXPathObject *o;
+	char	*v = NULL;
+
+	assert_non_null(doc);
+	ctx = xmlXPathNewContext(doc);
+	o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	if (o != NULL && o->nodesetval != NULL &&
+	    o->nodesetval->nodeNr == 1) {
+		xmlChar *c = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+
+		v = g_strdup((const char *)c);
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return v;
+}
+
+static int
+count_of(const char *xml, const char *expr)
+{
+	xmlDoc	*doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
+	    XML_PARSE_NONET);
+	xmlXPathContext *ctx = xmlXPathNewContext(doc);
+	xmlXPathObject *o;
+	int	 n;
+
+	o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	assert_non_null(o);
+	n = o->nodesetval != NULL ? o->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return n;
+}
+
+/*
+ * Values that would break out of an attribute or an element if they were
+ * pasted into the text: they must come back exactly, and add nothing.
+ */
+static const char *const hostile[] = {
+	"a'b\"c<d>e&f",
+	"\"/><disk type='file' device='disk'><source file='/etc/shadow'/>",
+	"]]><!-- x --><!ENTITY e SYSTEM 'file:///etc/passwd'>&e;",
+	"&lt;&amp;&#x41;",
+};
+
+static void
+check_hostile(const char *value)
+{
+	struct domxml_params p = file_params;
+	g_autofree char *xml = NULL, *v = NULL;
+
+	p.name = value;
+	p.disk_path = value;
+	p.iso = value;
+	p.network = value;
+	p.bridge = NULL;
+	p.listen = value;
+	p.password = value;
+	xml = build(&p);
+	v = value_of(xml, "/domain/name");
+	assert_string_equal(v, value);
+	g_free(v);
+	v = value_of(xml, "/domain/devices/disk[@device='disk']/source/@file");
+	assert_string_equal(v, value);
+	g_free(v);
+	v = value_of(xml, "/domain/devices/disk[@device='cdrom']/source/@file");
+	assert_string_equal(v, value);
+	g_free(v);
+	v = value_of(xml, "/domain/devices/interface/source/@network");
+	assert_string_equal(v, value);
+	g_free(v);
+	v = value_of(xml, "/domain/devices/graphics/@passwd");
+	assert_string_equal(v, value);
+	/* Exactly the template's elements: two disks, one graphics... */
+	assert_int_equal(count_of(xml, "//disk"), 2);
+	assert_int_equal(count_of(xml, "//source"), 3);
+	assert_int_equal(count_of(xml, "//comment()"), 0);
+	assert_int_equal(count_of(xml, "//graphics/@*"), 5);
+}
+
+static void
+test_hostile(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(hostile); i++)
+		check_hostile(hostile[i]);
+}
+
+static void
+test_boot_order(void **state)
+{
+	struct domxml_params p = lvm_params;
+	g_autofree char *xml = NULL, *v = NULL;
+
+	xml = build(&p);
+	v = value_of(xml, "/domain/devices/disk[@device='disk']/boot/@order");
+	assert_string_equal(v, "1");
+	assert_int_equal(count_of(xml,
+	    "/domain/devices/disk[@device='cdrom']/source"), 0);
+	g_free(xml);
+	g_free(v);
+	p.iso = "/srv/iso/x.iso";
+	xml = build(&p);
+	v = value_of(xml, "/domain/devices/disk[@device='cdrom']/boot/@order");
+	assert_string_equal(v, "1");
+	g_free(v);
+	v = value_of(xml, "/domain/devices/disk[@device='disk']/boot/@order");
+	assert_string_equal(v, "2");
+}
+
+static void
+test_domain_type(void **state)
+{
+	g_autofree char *kvm = build(&lvm_params);
+	g_autofree char *tcg = build(&file_params);
+
+	assert_int_equal(count_of(kvm, "/domain[@type='kvm']/cpu"), 1);
+	assert_int_equal(count_of(tcg, "/domain[@type='qemu']"), 1);
+	assert_int_equal(count_of(tcg, "/domain/cpu"), 0);
+}
+
+/* The password is gone from the tree once wiped. */
+static void
+test_wipe(void **state)
+{
+	xmlDoc	*doc = domxml_build(TEMPLATE, &lvm_params, NULL);
+	g_autofree char *xml = NULL;
+
+	assert_non_null(doc);
+	domxml_wipe_secrets(doc);
+	xml = domxml_format(doc);
+	xmlFreeDoc(doc);
+	assert_null(strstr(xml, lvm_params.password));
+}
+
+static void
+test_bad_template(void **state)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *path = NULL;
+	int	 fd;
+
+	assert_null(domxml_build("/nonexistent/domain.xml", &lvm_params,
+	    &err));
+	assert_non_null(strstr(err->message, "/nonexistent/domain.xml"));
+	g_clear_error(&err);
+	fd = g_file_open_tmp("test-domxml-XXXXXX.xml", &path, NULL);
+	assert_true(fd != -1);
+	close(fd);
+	/* Two interfaces: the MAC would have no single place. */
+	assert_true(g_file_set_contents(path, "<domain><name/><uuid/>"
+	    "<memory/><currentMemory/><vcpu/><devices><interface/>"
+	    "<interface/></devices></domain>", -1, NULL));
+	assert_null(domxml_build(path, &lvm_params, &err));
+	unlink(path);
+	assert_non_null(strstr(err->message, "expected exactly one"));
+}
+
+static const char scan_xml[] =
+    "<domain type='qemu'><name>x</name><devices>"
+    "<disk type='block' device='disk'><source dev='/dev/vg/x'/></disk>"
+    "<disk type='file' device='disk'><source file='/srv/x2.img'/></disk>"
+    "<disk type='file' device='cdrom'><source file='/srv/a.iso'/></disk>"
+    "<interface type='network'><mac address='52:54:00:AA:bb:01'/></interface>"
+    "<interface type='bridge'><mac address='52:54:00:aa:bb:02'/></interface>"
+    "<graphics type='spice' port='5901' tlsPort='5902'/>"
+    "<graphics type='vnc' port='-1' websocket='5700'/>"
+    "</devices></domain>";
+
+static void
+test_scan(void **state)
+{
+	g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
+	g_autoptr(GPtrArray) disks = NULL;
+
+	assert_true(domxml_scan(scan_xml, macs, ports, NULL));
+	assert_int_equal(g_hash_table_size(macs), 2);
+	assert_true(g_hash_table_contains(macs, "52:54:00:aa:bb:01"));
+	assert_true(g_hash_table_contains(macs, "52:54:00:aa:bb:02"));
+	assert_int_equal(g_hash_table_size(ports), 3);
+	assert_true(g_hash_table_contains(ports, GUINT_TO_POINTER(5901)));
+	assert_true(g_hash_table_contains(ports, GUINT_TO_POINTER(5902)));
+	assert_true(g_hash_table_contains(ports, GUINT_TO_POINTER(5700)));
+	disks = domxml_disk_sources(scan_xml, NULL);
+	assert_non_null(disks);
+	assert_int_equal(disks->len, 2);
+	assert_string_equal(g_ptr_array_index(disks, 0), "/dev/vg/x");
+	assert_string_equal(g_ptr_array_index(disks, 1), "/srv/x2.img");
+}
+
+static void
+test_scan_invalid(void **state)
+{
+	g_autoptr(GError) err = NULL;
+
+	assert_false(domxml_scan("<domain><devices>", NULL, NULL, &err));
+	assert_non_null(err);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_lvm_golden),
+	cmocka_unit_test(test_file_golden),
+	cmocka_unit_test(test_hostile),
+	cmocka_unit_test(test_boot_order),
+	cmocka_unit_test(test_domain_type),
+	cmocka_unit_test(test_wipe),
+	cmocka_unit_test(test_bad_template),
+	cmocka_unit_test(test_scan),
+	cmocka_unit_test(test_scan_invalid),
+};
+
+UNIT_MAIN(tests)
