@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "lock.h"
 #include "util.h"
 #include "vpsdata.h"
 
@@ -307,6 +308,14 @@ vpsdata_format(const struct vps_data *d, size_t *len)
 	}
 	*len = s->len;
 	return g_string_free(s, FALSE);
+}
+
+int
+vpsdata_lock(const char *path, GError **err)
+{
+	g_autofree char *lockpath = g_strconcat(path, ".lock", NULL);
+
+	return vps_lock(lockpath, false, err);
 }
 
 bool

@@ -85,6 +85,12 @@ void	 vpsdata_clear(struct vps_data *d);
  */
 char	*vpsdata_format(const struct vps_data *d, size_t *len);
 /*
+ * Takes the lock that serialises read-modify-write cycles of the vps.data
+ * at path (the file PATH.lock, see lock.h). Returns the descriptor for
+ * vps_unlock(), or -1 with err set.
+ */
+int	 vpsdata_lock(const char *path, GError **err);
+/*
  * Replaces path atomically with the text of d (mode 0640) unless it
  * already holds exactly that; *changed tells which (may be NULL).
  */

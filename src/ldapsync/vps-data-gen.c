@@ -1,0 +1,249 @@
+/*
+ * vps-data-gen: vps.data from LDAP.
+ *
+ * Reads the members (uid below member_base matching member_filter) and
+ * the vpsInstance entries below base with paged searches, validates every
+ * entry, keeps the SPICE ports of the VPS already in vps.data, gives new
+ * VPS a free port, and replaces vps.data atomically. Any LDAP error, or a
+ * result that would drop more than max_shrink_percent of the VPS (or all
+ * of them) without --force, leaves vps.data as it was.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ldapsync.h"
+#include "lock.h"
+#include "log.h"
+#include "util.h"
+#include "vpsconf.h"
+#include "vpsdata.h"
+#include "vpsmerge.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: vps-data-gen [-c FILE] [-o FILE|-] [--force]\n"
+	    "\n"
+	    "Writes vps.data from the members and VPS entries in LDAP.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration file (default %s)\n"
+	    "  -o, --output FILE  write to FILE instead of [vps] data; '-'\n"
+	    "                     prints to standard output\n"
+	    "      --force        write even if more than max_shrink_percent\n"
+	    "                     of the VPS (or all of them) would go\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
+}
+
+struct options {
+	const char *config;
+	const char *output;
+	bool	 force;
+};
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:o:hV", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'F':
+			o->force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("vps-data-gen (vpshost) %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		vlog_err("unexpected argument: %s", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	if (o->output != NULL && *o->output == '\0') {
+		vlog_err("-o needs a file name or '-'");
+		exit(2);
+	}
+}
+
+/* Members and VPS from LDAP; exits on any error. */
+static void
+read_directory(const struct vps_config *cfg, struct vpsmerge *m)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *warning = NULL;
+	LDAP	*ld;
+
+	if ((ld = ldapsync_open(cfg, &warning, &err)) == NULL)
+		vlog_fatal(vps_exit_status(err), "%s; vps.data not changed",
+		    err->message);
+	if (warning != NULL)
+		vlog_warn("%s", warning);
+	if (!ldapsync_read_members(ld, cfg, m, &err) ||
+	    !ldapsync_read_vps(ld, cfg, m, &err)) {
+		ldapsync_close(ld);
+		vlog_fatal(1, "%s; vps.data not changed", err->message);
+	}
+	ldapsync_close(ld);
+}
+
+/* The current vps.data; a missing file is an empty one (first run). */
+static void
+read_current(const char *path, struct vps_data *cur)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (vpsdata_load(path, cur, &err))
+		return;
+	if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return;
+	vlog_fatal(1, "cannot use the current vps.data: %s; not changed",
+	    err->message);
+}
+
+/*
+ * Writes text to a file that is not a regular one (standard output,
+ * /dev/null, a FIFO): there is nothing to replace atomically.
+ */
+static bool
+write_stream(const char *path, const char *text, size_t len, GError **err)
+{
+	FILE	*f = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
+	bool	 ok;
+
+	if (f == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot open %s: %s", path, g_strerror(errno));
+		return false;
+	}
+	ok = fwrite(text, 1, len, f) == len;
+	ok = (f == stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
+	if (!ok)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot write %s: %s", path, g_strerror(errno));
+	return ok;
+}
+
+/* Writes d to path: atomically unless path is '-' or not a regular file. */
+static bool
+write_data(const char *path, const struct vps_data *d, bool *changed,
+    GError **err)
+{
+	g_autofree char *text = NULL;
+	struct stat st;
+	size_t	 len;
+
+	*changed = true;
+	if (strcmp(path, "-") != 0 &&
+	    (stat(path, &st) == -1 || S_ISREG(st.st_mode)))
+		return vpsdata_write(path, d, changed, err);
+	text = vpsdata_format(d, &len);
+	return write_stream(path, text, len, err);
+}
+
+static void
+print_notes(const GPtrArray *warnings, const GPtrArray *errors)
+{
+	guint	 i;
+
+	for (i = 0; i < warnings->len; i++)
+		vlog_warn("%s", (const char *)warnings->pdata[i]);
+	for (i = 0; i < errors->len; i++)
+		vlog_err("%s", (const char *)errors->pdata[i]);
+}
+
+/*
+ * Under the lock of vps.data: merge with the current file, check the
+ * shrink guard and write. Returns the number of VPS left out by errors.
+ */
+static unsigned
+merge_and_write(const struct vps_config *cfg, const struct options *o,
+    struct vpsmerge *m)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *why = NULL;
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge_diff diff;
+	const char *dest = o->output != NULL ? o->output : cfg->data;
+	bool	 changed;
+
+	read_current(cfg->data, &cur);
+	vpsmerge_build(m, &cur, cfg->port_min, cfg->port_max, &out);
+	print_notes(m->warnings, m->errors);
+	vpsmerge_diff(&cur, &out, &diff);
+	if (!vpsmerge_shrink_ok(cur.n, out.n, diff.removed,
+	    cfg->max_shrink_percent, &why)) {
+		if (!o->force)
+			vlog_fatal(1, "refusing to write %s: %s (use --force "
+			    "if this is intended)", dest, why);
+		vlog_warn("--force: %s", why);
+	}
+	if (!write_data(dest, &out, &changed, &err))
+		vlog_fatal(vps_exit_status(err), "%s", err->message);
+	fprintf(strcmp(dest, "-") == 0 ? stderr : stdout,
+	    "%u members, %zu VPS, +%u -%u ~%u\n",
+	    g_hash_table_size(m->members), out.n, diff.added, diff.removed,
+	    diff.changed);
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	return m->errors->len;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(vps_config) cfg = NULL;
+	g_autoptr(GError) err = NULL;
+	struct vpsmerge m;
+	struct options o;
+	int	 lockfd = -1;
+	unsigned failed;
+
+	vlog_init("vps-data-gen", false);
+	/* Before any libldap call: no ldap.conf, ldaprc or LDAP* variables. */
+	if (!ldapsync_noinit())
+		vlog_fatal(1, "cannot set LDAPNOINIT: %s", g_strerror(errno));
+	parse_args(argc, argv, &o);
+	if ((cfg = config_load(o.config, 0, &err)) == NULL)
+		vlog_fatal(vps_exit_status(err), "%s", err->message);
+
+	vpsmerge_init(&m);
+	read_directory(cfg, &m);
+	if (o.output == NULL &&
+	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)
+		vlog_fatal(1, "%s; vps.data not changed", err->message);
+	failed = merge_and_write(cfg, &o, &m);
+	vps_unlock(lockfd);
+	vpsmerge_free(&m);
+	return failed == 0 ? 0 : 1;
+}

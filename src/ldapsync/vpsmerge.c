@@ -1,0 +1,399 @@
+/*
+ * vpsmerge.c: validation of LDAP entries and the merge into vps.data.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "portalloc.h"
+#include "vpsmerge.h"
+
+/* A value longer than this is invalid whatever its kind. */
+#define VALUE_MAX	64
+
+const char *const vpsmerge_attrs[VA_COUNT + 1] = {
+	"vpsName", "vpsOwner", "vpsVcpus", "vpsMemory", "vpsDisk",
+	"vpsSpicePort", NULL
+};
+
+/* vpsdata_entry_parse()'s field names, in the order of enum vps_attr. */
+static const char *const entry_fields[VA_COUNT] = {
+	"name", "owner", "vcpus", "memory_mib", "disk_gib", "spice_port"
+};
+
+struct vps_candidate {
+	struct vps_entry e;
+	char	*dn;		/* for display: sanitised */
+	bool	 ldap_port;	/* e.spice_port is vpsSpicePort */
+	bool	 skip;
+};
+
+static void
+candidate_free(gpointer p)
+{
+	struct vps_candidate *c = p;
+
+	g_free(c->dn);
+	g_free(c);
+}
+
+void
+vpsmerge_init(struct vpsmerge *m)
+{
+	m->cand = g_ptr_array_new_with_free_func(candidate_free);
+	m->members = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	m->warnings = g_ptr_array_new_with_free_func(g_free);
+	m->errors = g_ptr_array_new_with_free_func(g_free);
+}
+
+void
+vpsmerge_free(struct vpsmerge *m)
+{
+	g_clear_pointer(&m->cand, g_ptr_array_unref);
+	g_clear_pointer(&m->members, g_hash_table_destroy);
+	g_clear_pointer(&m->warnings, g_ptr_array_unref);
+	g_clear_pointer(&m->errors, g_ptr_array_unref);
+}
+
+/* A DN as it may be shown: no control or non-ASCII bytes. */
+static char *
+display_dn(const char *dn)
+{
+	size_t	 size = strlen(dn) + 1;
+	char	*s = g_malloc(size);
+
+	vps_sanitize_display(dn, s, size);
+	return s;
+}
+
+static void G_GNUC_PRINTF(2, 3)
+note(GPtrArray *to, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(to, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/*
+ * Copies the one value of attr into buf[size] as a string. An absent,
+ * multi-valued, too long or NUL-containing value is an error.
+ */
+static bool
+single_value(struct berval *const *vals, const char *attr, char *buf,
+    size_t size, char **why)
+{
+	if (vals == NULL || vals[0] == NULL) {
+		*why = g_strdup_printf("no %s", attr);
+		return false;
+	}
+	if (vals[1] != NULL) {
+		*why = g_strdup_printf("%s has more than one value", attr);
+		return false;
+	}
+	if (vals[0]->bv_len >= size) {
+		*why = g_strdup_printf("%s is too long", attr);
+		return false;
+	}
+	if (memchr(vals[0]->bv_val, '\0', vals[0]->bv_len) != NULL) {
+		*why = g_strdup_printf("%s contains a NUL byte", attr);
+		return false;
+	}
+	memcpy(buf, vals[0]->bv_val, vals[0]->bv_len);
+	buf[vals[0]->bv_len] = '\0';
+	return true;
+}
+
+/* Fills e from the values of one vpsInstance entry. */
+static bool
+parse_vps(struct berval *const *const vals[VA_COUNT], struct vps_entry *e,
+    bool *has_port, char **why)
+{
+	char	 v[VA_COUNT][VALUE_MAX + 1];
+	const char *field = NULL, *reason = NULL;
+	size_t	 i;
+
+	*has_port = vals[VA_PORT] != NULL && vals[VA_PORT][0] != NULL;
+	for (i = 0; i < VA_COUNT; i++) {
+		if (i == VA_PORT && !*has_port)
+			continue;
+		if (!single_value(vals[i], vpsmerge_attrs[i], v[i],
+		    sizeof(v[i]), why))
+			return false;
+	}
+	if (vpsdata_entry_parse(e, v[VA_NAME], v[VA_OWNER], v[VA_VCPUS],
+	    v[VA_MEMORY], v[VA_DISK], *has_port ? v[VA_PORT] : NULL, &field,
+	    &reason))
+		return true;
+	for (i = 0; i < VA_COUNT; i++)
+		if (field != NULL && strcmp(field, entry_fields[i]) == 0)
+			break;
+	*why = g_strdup_printf("%s: %s",
+	    i < VA_COUNT ? vpsmerge_attrs[i] : "entry", reason);
+	return false;
+}
+
+bool
+vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
+    struct berval *const *const vals[VA_COUNT])
+{
+	struct vps_candidate *c = g_new0(struct vps_candidate, 1);
+	char	*why = NULL;
+
+	c->dn = display_dn(dn);
+	if (!parse_vps(vals, &c->e, &c->ldap_port, &why)) {
+		note(m->warnings, "%s: skipped: %s", c->dn, why);
+		g_free(why);
+		candidate_free(c);
+		return false;
+	}
+	g_ptr_array_add(m->cand, c);
+	return true;
+}
+
+void
+vpsmerge_add_member(struct vpsmerge *m, const char *dn,
+    struct berval *const *vals)
+{
+	char	 uid[VALUE_MAX + 1];
+	const char *reason;
+	const char *first;
+	g_autofree char *ddn = display_dn(dn);
+	char	*why = NULL;
+
+	if (!single_value(vals, VPSMERGE_UID_ATTR, uid, sizeof(uid), &why)) {
+		note(m->warnings, "%s: member skipped: %s", ddn, why);
+		g_free(why);
+		return;
+	}
+	if (!vps_owner_valid(uid, &reason)) {
+		note(m->warnings, "%s: member skipped: uid: %s", ddn, reason);
+		return;
+	}
+	if ((first = g_hash_table_lookup(m->members, uid)) != NULL) {
+		note(m->warnings, "%s: uid '%s' also in %s", ddn, uid, first);
+		return;
+	}
+	g_hash_table_insert(m->members, g_strdup(uid), g_steal_pointer(&ddn));
+}
+
+static int
+cand_cmp_name(const void *a, const void *b)
+{
+	const struct vps_candidate *x = *(const struct vps_candidate *const *)a;
+	const struct vps_candidate *y = *(const struct vps_candidate *const *)b;
+	int	 r = strcmp(x->e.name, y->e.name);
+
+	return r != 0 ? r : strcmp(x->dn, y->dn);
+}
+
+static int
+cand_cmp_port(const void *a, const void *b)
+{
+	const struct vps_candidate *x = *(const struct vps_candidate *const *)a;
+	const struct vps_candidate *y = *(const struct vps_candidate *const *)b;
+
+	if (x->e.spice_port != y->e.spice_port)
+		return x->e.spice_port < y->e.spice_port ? -1 : 1;
+	return cand_cmp_name(a, b);
+}
+
+/* The DNs of c[from..to) as "DN1, DN2, ...". */
+static char *
+dn_list(struct vps_candidate *const *c, size_t from, size_t to)
+{
+	GString	*s = g_string_new(NULL);
+	size_t	 i;
+
+	for (i = from; i < to; i++)
+		g_string_append_printf(s, "%s%s", i > from ? ", " : "",
+		    c[i]->dn);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Marks every entry of a group (a run of equal keys in the sorted c[])
+ * as skipped when the group has more than one entry.
+ */
+static void
+skip_groups(struct vpsmerge *m, struct vps_candidate **c, size_t n,
+    GCompareFunc same, const char *what)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && same(c[i], c[j]) == 0; j++)
+			;
+		if (j - i > 1) {
+			g_autofree char *dns = dn_list(c, i, j);
+
+			note(m->warnings, "%s shared by %s: all skipped", what,
+			    dns);
+			for (; i < j; i++)
+				c[i]->skip = true;
+		}
+	}
+}
+
+static int
+same_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp(((const struct vps_candidate *)a)->e.name,
+	    ((const struct vps_candidate *)b)->e.name);
+}
+
+static int
+same_port(gconstpointer a, gconstpointer b)
+{
+	return ((const struct vps_candidate *)a)->e.spice_port !=
+	    ((const struct vps_candidate *)b)->e.spice_port;
+}
+
+/* Duplicate names, then owners that are not members. */
+static void
+filter_names_owners(struct vpsmerge *m)
+{
+	struct vps_candidate **c = (struct vps_candidate **)m->cand->pdata;
+	size_t	 i, n = m->cand->len;
+
+	qsort(c, n, sizeof(*c), cand_cmp_name);
+	skip_groups(m, c, n, same_name, "vpsName");
+	for (i = 0; i < n; i++) {
+		if (c[i]->skip ||
+		    g_hash_table_contains(m->members, c[i]->e.owner))
+			continue;
+		note(m->warnings, "%s: VPS '%s' left out: owner '%s' is not "
+		    "a member", c[i]->dn, c[i]->e.name, c[i]->e.owner);
+		c[i]->skip = true;
+	}
+}
+
+/*
+ * VPS in cur keep their port. New VPS with a vpsSpicePort keep it if no
+ * other entry claims it and vps.data does not use it.
+ */
+static void
+keep_ports(struct vpsmerge *m, const struct vps_data *cur,
+    struct portalloc *pa)
+{
+	struct vps_candidate **c = (struct vps_candidate **)m->cand->pdata;
+	g_autoptr(GPtrArray) claims = g_ptr_array_new();
+	const struct vps_entry *old;
+	size_t	 i, n = m->cand->len;
+
+	for (i = 0; i < cur->n; i++)
+		portalloc_reserve(pa, cur->v[i].spice_port);
+	for (i = 0; i < n; i++) {
+		if (c[i]->skip)
+			continue;
+		if ((old = vpsdata_find(cur, c[i]->e.name)) != NULL) {
+			if (c[i]->ldap_port &&
+			    c[i]->e.spice_port != old->spice_port)
+				note(m->warnings, "%s: vpsSpicePort %u ignored: "
+				    "VPS '%s' keeps port %u of vps.data",
+				    c[i]->dn, c[i]->e.spice_port, old->name,
+				    old->spice_port);
+			c[i]->e.spice_port = old->spice_port;
+		} else if (c[i]->ldap_port)
+			g_ptr_array_add(claims, c[i]);
+	}
+	c = (struct vps_candidate **)claims->pdata;
+	qsort(c, claims->len, sizeof(*c), cand_cmp_port);
+	skip_groups(m, c, claims->len, same_port, "vpsSpicePort");
+	for (i = 0; i < claims->len; i++) {
+		if (c[i]->skip || portalloc_reserve(pa, c[i]->e.spice_port))
+			continue;
+		old = vpsdata_find_port(cur, c[i]->e.spice_port);
+		note(m->warnings, "%s: skipped: vpsSpicePort %u is used by "
+		    "VPS '%s' in vps.data", c[i]->dn, c[i]->e.spice_port,
+		    old != NULL ? old->name : "?");
+		c[i]->skip = true;
+	}
+}
+
+void
+vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
+    unsigned port_min, unsigned port_max, struct vps_data *out)
+{
+	struct vps_candidate **c;
+	struct portalloc *pa = g_new(struct portalloc, 1);
+	GError	*err = NULL;
+	size_t	 i;
+
+	portalloc_init(pa);
+	filter_names_owners(m);
+	keep_ports(m, cur, pa);
+	/* keep_ports sorted only its own list: m->cand is in name order. */
+	c = (struct vps_candidate **)m->cand->pdata;
+	for (i = 0; i < m->cand->len; i++) {
+		if (c[i]->skip)
+			continue;
+		if (c[i]->e.spice_port == 0 && (c[i]->e.spice_port =
+		    portalloc_take(pa, port_min, port_max)) == 0) {
+			note(m->errors, "%s: VPS '%s' left out: no free spice "
+			    "port in %u-%u", c[i]->dn, c[i]->e.name, port_min,
+			    port_max);
+			continue;
+		}
+		if (!vpsdata_add(out, &c[i]->e, &err)) {
+			note(m->errors, "%s: VPS '%s' left out: %s", c[i]->dn,
+			    c[i]->e.name, err->message);
+			g_clear_error(&err);
+		}
+	}
+	g_free(pa);
+}
+
+static bool
+entry_equal(const struct vps_entry *a, const struct vps_entry *b)
+{
+	return strcmp(a->owner, b->owner) == 0 && a->vcpus == b->vcpus &&
+	    a->memory_mib == b->memory_mib && a->disk_gib == b->disk_gib &&
+	    a->spice_port == b->spice_port;
+}
+
+void
+vpsmerge_diff(const struct vps_data *cur, const struct vps_data *out,
+    struct vpsmerge_diff *diff)
+{
+	const struct vps_entry *old;
+	size_t	 i, kept = 0;
+
+	memset(diff, 0, sizeof(*diff));
+	for (i = 0; i < out->n; i++) {
+		if ((old = vpsdata_find(cur, out->v[i].name)) == NULL)
+			diff->added++;
+		else {
+			kept++;
+			if (!entry_equal(old, &out->v[i]))
+				diff->changed++;
+		}
+	}
+	diff->removed = (unsigned)(cur->n - kept);
+}
+
+bool
+vpsmerge_shrink_ok(size_t cur_n, size_t new_n, unsigned removed,
+    unsigned max_percent, char **why)
+{
+	if (cur_n == 0)
+		return true;
+	if (new_n == 0) {
+		*why = g_strdup_printf("the result has no VPS, vps.data has "
+		    "%zu", cur_n);
+		return false;
+	}
+	if ((unsigned long long)removed * 100 >
+	    (unsigned long long)max_percent * cur_n) {
+		*why = g_strdup_printf("%u of the %zu VPS in vps.data would "
+		    "be removed, more than max_shrink_percent (%u%%)",
+		    removed, cur_n, max_percent);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,84 @@
+/*
+ * vpsmerge.h: from the members and vpsInstance entries read from LDAP and
+ * the current vps.data to the new vps.data. No I/O: the LDAP side hands
+ * in attribute values, the caller prints the warnings and errors.
+ *
+ * Rules (see vps-data-gen(8)), all deterministic whatever order the
+ * server returns entries in:
+ *   - an entry with a missing, multi-valued, too long or invalid value
+ *     is skipped with a warning naming its DN;
+ *   - a vpsName found in more than one entry: every one of them is
+ *     skipped, since nothing says which is right;
+ *   - a VPS whose owner is not a member is left out;
+ *   - a VPS already in vps.data keeps its port there; a new VPS gets its
+ *     vpsSpicePort, unless that port is used in vps.data or claimed by
+ *     another new entry (then every claimant is skipped); else the lowest
+ *     port of the range that is free (an error for that VPS if none is).
+ */
+#ifndef VPS_VPSMERGE_H
+#define VPS_VPSMERGE_H
+
+#include <stdbool.h>
+#include <lber.h>
+#include <glib.h>
+
+#include "vpsdata.h"
+
+/* The attributes of a vpsInstance, in the order of vals[] below. */
+enum vps_attr {
+	VA_NAME, VA_OWNER, VA_VCPUS, VA_MEMORY, VA_DISK, VA_PORT, VA_COUNT
+};
+/* Their names, NULL-terminated (the attribute list of the search). */
+extern const char *const vpsmerge_attrs[VA_COUNT + 1];
+/* The member attribute. */
+#define VPSMERGE_UID_ATTR	"uid"
+
+struct vpsmerge {
+	GPtrArray *cand;	/* struct vps_candidate *: valid entries */
+	GHashTable *members;	/* uid -> DN of the first entry with it */
+	GPtrArray *warnings;	/* char *: skipped entries and notes */
+	GPtrArray *errors;	/* char *: VPS left out by an error */
+};
+
+void	 vpsmerge_init(struct vpsmerge *m);
+void	 vpsmerge_free(struct vpsmerge *m);
+
+/*
+ * One member entry: vals are its uid values (NULL-terminated, or NULL).
+ * An entry without exactly one valid uid is skipped with a warning.
+ */
+void	 vpsmerge_add_member(struct vpsmerge *m, const char *dn,
+	    struct berval *const *vals);
+/*
+ * One vpsInstance entry: vals[i] are the values of vpsmerge_attrs[i]
+ * (NULL-terminated, or NULL when absent). Returns false, with a warning,
+ * if the entry is invalid.
+ */
+bool	 vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
+	    struct berval *const *const vals[VA_COUNT]);
+
+/*
+ * Builds out (sorted by name) from what was added, keeping the ports of
+ * cur and allocating new ones in [port_min, port_max].
+ */
+void	 vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
+	    unsigned port_min, unsigned port_max, struct vps_data *out);
+
+struct vpsmerge_diff {
+	unsigned added;		/* in out, not in cur */
+	unsigned removed;	/* in cur, not in out */
+	unsigned changed;	/* in both, with another line */
+};
+
+void	 vpsmerge_diff(const struct vps_data *cur, const struct vps_data *out,
+	    struct vpsmerge_diff *diff);
+
+/*
+ * The shrink guard: false, with *why (free with g_free), if going from
+ * cur_n to new_n entries with removed of them gone drops all of them or
+ * more than max_percent of them.
+ */
+bool	 vpsmerge_shrink_ok(size_t cur_n, size_t new_n, unsigned removed,
+	    unsigned max_percent, char **why);
+
+#endif

@@ -1,0 +1,519 @@
+/*
+ * test-ldapsync.c: what vps-data-gen makes of LDAP entries, table-driven:
+ * validation of vpsInstance and member entries, the merge rules (duplicate
+ * names and ports, owners, kept and allocated ports), the diff, the shrink
+ * guard and the port allocator.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <string.h>
+#include <glib.h>
+
+#include "unit.h"
+#include "portalloc.h"
+#include "vpsmerge.h"
+
+/* ---- building entries ------------------------------------------------ */
+
+/* At most two values per attribute in these tests; NULL: absent. */
+struct fake_attr {
+	struct berval bv[2];
+	struct berval *p[3];
+};
+
+struct fake_entry {
+	struct fake_attr a[VA_COUNT];
+	struct berval *const *vals[VA_COUNT];
+};
+
+static void
+fake_set(struct fake_attr *a, const char *v1, const char *v2,
+    struct berval *const **out)
+{
+	memset(a, 0, sizeof(*a));
+	if (v1 == NULL) {
+		*out = NULL;
+		return;
+	}
+	a->bv[0].bv_val = (char *)v1;
+	a->bv[0].bv_len = strlen(v1);
+	a->p[0] = &a->bv[0];
+	if (v2 != NULL) {
+		a->bv[1].bv_val = (char *)v2;
+		a->bv[1].bv_len = strlen(v2);
+		a->p[1] = &a->bv[1];
+	}
+	*out = a->p;
+}
+
+/* An entry from six strings; "a|b" is two values. */
+static void
+fake_entry(struct fake_entry *f, const char *const v[VA_COUNT])
+{
+	static char split[VA_COUNT][2][80];
+	size_t	 i;
+
+	for (i = 0; i < VA_COUNT; i++) {
+		const char *bar = v[i] != NULL ? strchr(v[i], '|') : NULL;
+
+		if (bar == NULL) {
+			fake_set(&f->a[i], v[i], NULL, &f->vals[i]);
+			continue;
+		}
+		g_strlcpy(split[i][0], v[i], (size_t)(bar - v[i]) + 1);
+		g_strlcpy(split[i][1], bar + 1, sizeof(split[i][1]));
+		fake_set(&f->a[i], split[i][0], split[i][1], &f->vals[i]);
+	}
+}
+
+static bool
+add_vps(struct vpsmerge *m, const char *dn, const char *name,
+    const char *owner, const char *port)
+{
+	const char *v[VA_COUNT] = { name, owner, "1", "512", "10", port };
+	struct fake_entry f;
+
+	fake_entry(&f, v);
+	return vpsmerge_add_vps(m, dn, f.vals);
+}
+
+static void
+add_member(struct vpsmerge *m, const char *uid)
+{
+	struct fake_attr a;
+	struct berval *const *vals;
+	g_autofree char *dn = g_strdup_printf("uid=%s,ou=people", uid);
+
+	fake_set(&a, uid, NULL, &vals);
+	vpsmerge_add_member(m, dn, vals);
+}
+
+/* True if some message of list contains every one of the substrings. */
+static bool
+has_note(const GPtrArray *list, const char *s1, const char *s2)
+{
+	guint	 i;
+
+	for (i = 0; i < list->len; i++) {
+		const char *msg = list->pdata[i];
+
+		if (strstr(msg, s1) != NULL &&
+		    (s2 == NULL || strstr(msg, s2) != NULL))
+			return true;
+	}
+	return false;
+}
+
+/* ---- entry validation -------------------------------------------------- */
+
+struct entry_case {
+	const char *v[VA_COUNT];
+	const char *error;	/* NULL: valid; else part of the warning */
+};
+
+#define GOOD(n, o, c, m, d, p)	{ { n, o, c, m, d, p }, NULL }
+#define BAD(n, o, c, m, d, p, e) { { n, o, c, m, d, p }, e }
+
+static const struct entry_case entry_cases[] = {
+	GOOD("web1", "alice", "2", "2048", "20", NULL),
+	GOOD("web1", "alice", "2", "2048", "20", "5901"),
+	GOOD("a", "_svc", "256", "4194304", "65536", "65535"),
+	/* missing and multi-valued */
+	BAD(NULL, "alice", "2", "2048", "20", NULL, "no vpsName"),
+	BAD("web1", NULL, "2", "2048", "20", NULL, "no vpsOwner"),
+	BAD("web1", "alice", NULL, "2048", "20", NULL, "no vpsVcpus"),
+	BAD("web1", "alice", "2", NULL, "20", NULL, "no vpsMemory"),
+	BAD("web1", "alice", "2", "2048", NULL, NULL, "no vpsDisk"),
+	BAD("web1|web2", "alice", "2", "2048", "20", NULL,
+	    "vpsName has more than one value"),
+	BAD("web1", "alice|bob", "2", "2048", "20", NULL,
+	    "vpsOwner has more than one value"),
+	BAD("web1", "alice", "2", "2048", "20", "5901|5902",
+	    "vpsSpicePort has more than one value"),
+	/* hostile names */
+	BAD("../etc", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("a/b", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("..", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("web\nx", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("web1 ALL=(ALL) NOPASSWD: ALL", "alice", "2", "2048", "20",
+	    NULL, "vpsName"),
+	BAD("web,1", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("Web1", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("", "alice", "2", "2048", "20", NULL, "vpsName: "),
+	BAD("abcdefghijabcdefghijabcdefghijabc", "alice", "2", "2048", "20",
+	    NULL, "vpsName: "),
+	BAD("web1", "ALL", "2", "2048", "20", NULL, "vpsOwner: "),
+	BAD("web1", "*)(uid=*", "2", "2048", "20", NULL, "vpsOwner: "),
+	BAD("web1", "alice:x", "2", "2048", "20", NULL, "vpsOwner: "),
+	BAD("web1", "%admins", "2", "2048", "20", NULL, "vpsOwner: "),
+	/* numbers */
+	BAD("web1", "alice", "-1", "2048", "20", NULL, "vpsVcpus: "),
+	BAD("web1", "alice", "0", "2048", "20", NULL, "vpsVcpus: "),
+	BAD("web1", "alice", "257", "2048", "20", NULL, "vpsVcpus: "),
+	BAD("web1", "alice", "02", "2048", "20", NULL, "vpsVcpus: "),
+	BAD("web1", "alice", "2", "63", "20", NULL, "vpsMemory: "),
+	BAD("web1", "alice", "2", "99999999999999999999", "20", NULL,
+	    "vpsMemory: "),
+	BAD("web1", "alice", "2", "2048", "65537", NULL, "vpsDisk: "),
+	BAD("web1", "alice", "2", "2048", " 20", NULL, "vpsDisk: "),
+	BAD("web1", "alice", "2", "2048", "20", "1023", "vpsSpicePort: "),
+	BAD("web1", "alice", "2", "2048", "20", "65536", "vpsSpicePort: "),
+	BAD("web1", "alice", "2", "2048",
+	    "1111111111111111111111111111111111111111111111111111111111111111"
+	    "1", NULL, "vpsDisk is too long"),
+};
+
+static void
+test_entries(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(entry_cases); i++) {
+		const struct entry_case *c = &entry_cases[i];
+		struct vpsmerge m;
+		struct fake_entry f;
+		bool	 ok;
+
+		vpsmerge_init(&m);
+		fake_entry(&f, c->v);
+		ok = vpsmerge_add_vps(&m, "cn=t,ou=vps", f.vals);
+		if (ok != (c->error == NULL))
+			FAIL_MSG("case %zu: expected %s", i,
+			    c->error ? c->error : "valid");
+		if (c->error != NULL && (m.warnings->len != 1 ||
+		    !has_note(m.warnings, "cn=t,ou=vps: skipped: ", c->error)))
+			FAIL_MSG("case %zu: warning is '%s', expected '%s'", i,
+			    m.warnings->len ? (char *)m.warnings->pdata[0] :
+			    "(none)", c->error);
+		vpsmerge_free(&m);
+	}
+}
+
+/* A NUL byte inside a value never gets through. */
+static void
+test_entry_nul(void **state)
+{
+	const char *v[VA_COUNT] = { "web1", "alice", "2", "2048", "20", NULL };
+	struct vpsmerge m;
+	struct fake_entry f;
+
+	vpsmerge_init(&m);
+	fake_entry(&f, v);
+	f.a[VA_NAME].bv[0].bv_val = (char *)"web1\0x";
+	f.a[VA_NAME].bv[0].bv_len = 6;
+	assert_false(vpsmerge_add_vps(&m, "cn=t", f.vals));
+	assert_true(has_note(m.warnings, "vpsName contains a NUL byte", NULL));
+	vpsmerge_free(&m);
+}
+
+/* A control character in a DN is not printed as it is. */
+static void
+test_dn_display(void **state)
+{
+	struct vpsmerge m;
+
+	vpsmerge_init(&m);
+	assert_false(add_vps(&m, "cn=a\033[2J\nb,ou=vps", "Bad", "alice",
+	    NULL));
+	assert_true(has_note(m.warnings, "cn=a?[2J?b,ou=vps: skipped", NULL));
+	vpsmerge_free(&m);
+}
+
+struct member_case {
+	const char *v1, *v2;
+	bool	 member;	/* v1 is a member afterwards */
+	const char *warning;	/* NULL: none */
+};
+
+static const struct member_case member_cases[] = {
+	{ "alice", NULL, true, NULL },
+	{ "_svc-1", NULL, true, NULL },
+	{ NULL, NULL, false, "member skipped: no uid" },
+	{ "alice", "alice2", false, "uid has more than one value" },
+	{ "*)(uid=*", NULL, false, "member skipped: uid: " },
+	{ "*", NULL, false, "member skipped: uid: " },
+	{ "Alice", NULL, false, "member skipped: uid: " },
+	{ "ALL", NULL, false, "member skipped: uid: " },
+	{ "a b", NULL, false, "member skipped: uid: " },
+};
+
+static void
+test_members(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(member_cases); i++) {
+		const struct member_case *c = &member_cases[i];
+		struct vpsmerge m;
+		struct fake_attr a;
+		struct berval *const *vals;
+
+		vpsmerge_init(&m);
+		fake_set(&a, c->v1, c->v2, &vals);
+		vpsmerge_add_member(&m, "cn=m", vals);
+		if ((c->v1 != NULL &&
+		    g_hash_table_contains(m.members, c->v1)) != c->member)
+			FAIL_MSG("case %zu: membership wrong", i);
+		if (g_hash_table_size(m.members) != (c->member ? 1u : 0u))
+			FAIL_MSG("case %zu: %u members", i,
+			    g_hash_table_size(m.members));
+		if ((c->warning == NULL) != (m.warnings->len == 0) ||
+		    (c->warning != NULL &&
+		    !has_note(m.warnings, c->warning, NULL)))
+			FAIL_MSG("case %zu: warning '%s' expected", i,
+			    c->warning ? c->warning : "(none)");
+		vpsmerge_free(&m);
+	}
+}
+
+/* The same uid twice: still one member, with a note. */
+static void
+test_member_twice(void **state)
+{
+	struct vpsmerge m;
+
+	vpsmerge_init(&m);
+	add_member(&m, "alice");
+	add_member(&m, "alice");
+	assert_int_equal(g_hash_table_size(m.members), 1);
+	assert_true(has_note(m.warnings, "uid 'alice' also in", NULL));
+	vpsmerge_free(&m);
+}
+
+/* ---- merge ------------------------------------------------------------ */
+
+static void
+cur_add(struct vps_data *cur, const char *name, const char *owner,
+    unsigned port)
+{
+	struct vps_entry e;
+	const char *field, *why;
+	g_autofree char *p = g_strdup_printf("%u", port);
+
+	assert_true(vpsdata_entry_parse(&e, name, owner, "1", "512", "10", p,
+	    &field, &why));
+	assert_true(vpsdata_add(cur, &e, NULL));
+}
+
+static unsigned
+port_of(const struct vps_data *d, const char *name)
+{
+	const struct vps_entry *e = vpsdata_find(d, name);
+
+	return e != NULL ? e->spice_port : 0;
+}
+
+/* The whole text of out, for exact comparison. */
+static void
+assert_data(const struct vps_data *out, const char *want)
+{
+	GString	*s = g_string_new(NULL);
+	size_t	 i;
+
+	for (i = 0; i < out->n; i++)
+		g_string_append_printf(s, "%s:%s:%u ", out->v[i].name,
+		    out->v[i].owner, out->v[i].spice_port);
+	if (strcmp(s->str, want) != 0)
+		FAIL_MSG("got '%s', expected '%s'", s->str, want);
+	g_string_free(s, TRUE);
+}
+
+/* Ports: kept, from LDAP, lowest free; names sorted; owners checked. */
+static void
+test_build_ports(void **state)
+{
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+
+	vpsmerge_init(&m);
+	add_member(&m, "alice");
+	add_member(&m, "bob");
+	cur_add(&cur, "old", "alice", 5901);
+	cur_add(&cur, "gone", "alice", 5900);
+	/* old keeps 5901 although LDAP says 6000 */
+	assert_true(add_vps(&m, "vpsName=old", "old", "alice", "6000"));
+	assert_true(add_vps(&m, "vpsName=web", "web", "bob", "6001"));
+	assert_true(add_vps(&m, "vpsName=new1", "new1", "bob", NULL));
+	assert_true(add_vps(&m, "vpsName=new2", "new2", "alice", NULL));
+	assert_true(add_vps(&m, "vpsName=eve", "eve", "eve", NULL));
+	vpsmerge_build(&m, &cur, 5900, 5910, &out);
+	/* 5900 stays reserved for "gone", whose domain may still exist */
+	assert_data(&out, "new1:bob:5902 new2:alice:5903 old:alice:5901 "
+	    "web:bob:6001 ");
+	assert_true(has_note(m.warnings, "vpsSpicePort 6000 ignored",
+	    "keeps port 5901"));
+	assert_true(has_note(m.warnings, "vpsName=eve: VPS 'eve' left out",
+	    "owner 'eve' is not a member"));
+	assert_int_equal(m.errors->len, 0);
+	assert_int_equal(port_of(&out, "old"), 5901);
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
+/* Duplicates: every claimant is skipped, in any order of arrival. */
+static void
+test_build_duplicates(void **state)
+{
+	static const char *const orders[2][4] = {
+		{ "a", "b", "c", "d" }, { "d", "c", "b", "a" },
+	};
+	size_t	 o, i;
+
+	for (o = 0; o < 2; o++) {
+		struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+		struct vpsmerge m;
+
+		vpsmerge_init(&m);
+		add_member(&m, "alice");
+		cur_add(&cur, "kept", "alice", 5950);
+		for (i = 0; i < 4; i++) {
+			const char *k = orders[o][i];
+
+			if (strcmp(k, "a") == 0) {
+				add_vps(&m, "cn=a1", "dup", "alice", NULL);
+				add_vps(&m, "cn=a2", "dup", "alice", NULL);
+			} else if (strcmp(k, "b") == 0) {
+				add_vps(&m, "cn=b1", "p1", "alice", "6100");
+				add_vps(&m, "cn=b2", "p2", "alice", "6100");
+			} else if (strcmp(k, "c") == 0)
+				add_vps(&m, "cn=c", "p3", "alice", "5950");
+			else
+				add_vps(&m, "cn=d", "kept", "alice", NULL);
+		}
+		vpsmerge_build(&m, &cur, 5900, 5999, &out);
+		assert_data(&out, "kept:alice:5950 ");
+		assert_true(has_note(m.warnings, "vpsName shared by",
+		    "cn=a1, cn=a2: all skipped"));
+		assert_true(has_note(m.warnings, "vpsSpicePort shared by",
+		    "cn=b1, cn=b2: all skipped"));
+		assert_true(has_note(m.warnings, "cn=c: skipped: vpsSpicePort "
+		    "5950 is used by VPS 'kept'", NULL));
+		vpsdata_clear(&cur);
+		vpsdata_clear(&out);
+		vpsmerge_free(&m);
+	}
+}
+
+/* An exhausted range is an error for the VPS that got no port only. */
+static void
+test_build_exhausted(void **state)
+{
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+
+	vpsmerge_init(&m);
+	add_member(&m, "alice");
+	cur_add(&cur, "a", "alice", 5900);
+	add_vps(&m, "cn=a", "a", "alice", NULL);
+	add_vps(&m, "cn=b", "b", "alice", NULL);
+	add_vps(&m, "cn=c", "c", "alice", NULL);
+	vpsmerge_build(&m, &cur, 5900, 5901, &out);
+	assert_data(&out, "a:alice:5900 b:alice:5901 ");
+	assert_int_equal(m.errors->len, 1);
+	assert_true(has_note(m.errors, "cn=c: VPS 'c' left out",
+	    "no free spice port in 5900-5901"));
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
+static void
+test_diff(void **state)
+{
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge_diff d;
+
+	cur_add(&cur, "same", "alice", 5900);
+	cur_add(&cur, "owner", "alice", 5901);
+	cur_add(&cur, "gone", "alice", 5902);
+	cur_add(&out, "same", "alice", 5900);
+	cur_add(&out, "owner", "bob", 5901);
+	cur_add(&out, "new", "bob", 5903);
+	vpsmerge_diff(&cur, &out, &d);
+	assert_int_equal(d.added, 1);
+	assert_int_equal(d.removed, 1);
+	assert_int_equal(d.changed, 1);
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+}
+
+struct shrink_case {
+	size_t	 cur, out;
+	unsigned removed, percent;
+	const char *refused;	/* NULL: allowed */
+};
+
+static const struct shrink_case shrink_cases[] = {
+	{ 0, 0, 0, 20, NULL },			/* first run, nothing */
+	{ 0, 5, 0, 20, NULL },
+	{ 10, 8, 2, 20, NULL },			/* exactly 20% */
+	{ 10, 7, 3, 20, "3 of the 10 VPS" },
+	{ 10, 5, 5, 50, NULL },
+	{ 10, 5, 5, 49, "more than max_shrink_percent (49%)" },
+	{ 4, 0, 4, 100, "the result has no VPS" },	/* all: always */
+	{ 3, 3, 3, 0, "3 of the 3" },		/* all replaced */
+	{ 1000000, 999999, 1, 0, "1 of the 1000000" },
+};
+
+static void
+test_shrink(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(shrink_cases); i++) {
+		const struct shrink_case *c = &shrink_cases[i];
+		char	*why = NULL;
+		bool	 ok = vpsmerge_shrink_ok(c->cur, c->out, c->removed,
+		    c->percent, &why);
+
+		if (ok != (c->refused == NULL) ||
+		    (c->refused != NULL && strstr(why, c->refused) == NULL))
+			FAIL_MSG("case %zu: got %s '%s'", i,
+			    ok ? "allowed" : "refused", why ? why : "");
+		g_free(why);
+	}
+}
+
+/* ---- port allocation -------------------------------------------------- */
+
+static void
+test_portalloc(void **state)
+{
+	struct portalloc pa;
+	unsigned p;
+
+	portalloc_init(&pa);
+	assert_true(portalloc_reserve(&pa, 5900));
+	assert_false(portalloc_reserve(&pa, 5900));
+	assert_false(portalloc_reserve(&pa, 0));
+	assert_false(portalloc_reserve(&pa, 65536));
+	assert_int_equal(portalloc_take(&pa, 5900, 5902), 5901);
+	assert_int_equal(portalloc_take(&pa, 5900, 5902), 5902);
+	assert_int_equal(portalloc_take(&pa, 5900, 5902), 0);
+	/* whole words taken: the scan skips them and finds the hole */
+	for (p = 6400; p < 6400 + 64 * 3; p++)
+		assert_true(portalloc_reserve(&pa, p));
+	assert_int_equal(portalloc_take(&pa, 6400, 7000), 6400 + 64 * 3);
+	assert_int_equal(portalloc_take(&pa, 65535, 70000), 65535);
+	assert_int_equal(portalloc_take(&pa, 65535, 70000), 0);
+	assert_true(portalloc_used(&pa, 6401));
+	assert_false(portalloc_used(&pa, 6999));
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_entries),
+	cmocka_unit_test(test_entry_nul),
+	cmocka_unit_test(test_dn_display),
+	cmocka_unit_test(test_members),
+	cmocka_unit_test(test_member_twice),
+	cmocka_unit_test(test_build_ports),
+	cmocka_unit_test(test_build_duplicates),
+	cmocka_unit_test(test_build_exhausted),
+	cmocka_unit_test(test_diff),
+	cmocka_unit_test(test_shrink),
+	cmocka_unit_test(test_portalloc),
+};
+
+UNIT_MAIN(tests)
