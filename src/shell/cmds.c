@@ -1,0 +1,229 @@
+/*
+ * cmds.c: the menu's commands, one function per verb, and their table.
+ * Commands that act on a VPS are forwarded to its privileged server; the
+ * rest (list, use, help, quit) are answered here.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "menu.h"
+#include "proto.h"
+#include "session.h"
+#include "util.h"
+
+int
+menu_call(struct menu_ctx *ctx, const char *vps, int verb, const char *arg,
+    GPtrArray *lines)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *errtext = NULL;
+	struct session *s;
+	int	 rc;
+
+	if (vps == NULL) {
+		vlog_err("you have no VPS on this host");
+		return 1;
+	}
+	if ((s = g_hash_table_lookup(ctx->sessions, vps)) == NULL) {
+		if ((s = session_open(vps, &err)) == NULL) {
+			vlog_err("%s: cannot start the privileged helper: %s",
+			    vps, err->message);
+			return 1;
+		}
+		g_hash_table_insert(ctx->sessions, g_strdup(vps), s);
+	}
+	rc = session_call(s, verb, arg, lines, &errtext);
+	if (rc == SESSION_TRANSPORT) {
+		vlog_err("%s: %s", vps, errtext);
+		g_hash_table_remove(ctx->sessions, vps);
+		return 1;
+	}
+	if (rc != 0)
+		vlog_err("%s", errtext);
+	return rc;
+}
+
+static void
+print_lines(GPtrArray *lines)
+{
+	guint	 i;
+
+	for (i = 0; i < lines->len; i++)
+		printf("%s\n", (const char *)g_ptr_array_index(lines, i));
+	fflush(stdout);
+}
+
+/* status, start, shutdown, ...: the request of the same name. */
+static int
+cmd_forward(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	int	 rc;
+
+	rc = menu_call(ctx, vps, cmd->verb, argc > 0 ? argv[0] : NULL, lines);
+	print_lines(lines);
+	return rc;
+}
+
+/*
+ * Resolves the member's answer to an ISO name: a number from the list
+ * shown, or a name as typed (the server checks it).
+ */
+static const char *
+pick_iso(GPtrArray *isos, const char *answer)
+{
+	unsigned long long n;
+	const char *errstr;
+
+	if (vps_parse_uint(answer, 1, isos->len, &n, &errstr))
+		return g_ptr_array_index(isos, n - 1);
+	return answer;
+}
+
+/* attach_iso without a name lists the library and asks. */
+static int
+cmd_attach_iso(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	g_autoptr(GPtrArray) isos = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *answer = NULL;
+	guint	 i;
+	int	 rc;
+
+	if (argc > 0)
+		return cmd_forward(ctx, cmd, vps, argc, argv);
+	if ((rc = menu_call(ctx, vps, PROTO_ISOS, NULL, isos)) != 0)
+		return rc;
+	if (isos->len == 0) {
+		vlog_err("attach_iso: the ISO library is empty");
+		return 1;
+	}
+	printf("ISO library:\n");
+	for (i = 0; i < isos->len; i++)
+		printf("%4u  %s\n", i + 1,
+		    (const char *)g_ptr_array_index(isos, i));
+	fflush(stdout);
+	if (ctx->ask == NULL) {
+		vlog_err("usage: attach_iso ISO");
+		return 2;
+	}
+	answer = ctx->ask(ctx, "ISO to attach (number or name, "
+	    "empty to cancel): ");
+	if (answer == NULL || answer[0] == '\0') {
+		printf("Cancelled.\n");
+		return 1;
+	}
+	{
+		char	*args[] = { (char *)pick_iso(isos, answer), NULL };
+
+		return cmd_forward(ctx, cmd, vps, 1, args);
+	}
+}
+
+static int
+cmd_list(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	size_t	 i;
+
+	for (i = 0; ctx->vps != NULL && ctx->vps[i] != NULL; i++) {
+		printf("%s%s\n", ctx->vps[i],
+		    ctx->vps[i] == ctx->selected ? "  (selected)" : "");
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int
+cmd_use(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	size_t	 i;
+	char	 shown[MENU_WORD_MAX + 1];
+
+	if (!menu_owns(ctx, argv[0])) {
+		vps_sanitize_display(argv[0], shown, sizeof(shown));
+		vlog_err("use: %s: no such VPS among yours (see list)", shown);
+		return 2;
+	}
+	for (i = 0; strcmp(ctx->vps[i], argv[0]) != 0; i++)
+		;
+	if (argc == 1) {
+		ctx->selected = ctx->vps[i];
+		printf("Actions now apply to %s.\n", ctx->selected);
+		fflush(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "use") == 0) {
+		vlog_err("use: cannot nest use");
+		return 2;
+	}
+	return menu_run_words(ctx, ctx->vps[i], argc - 1, argv + 1);
+}
+
+static int
+cmd_help(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	char	 synopsis[64];
+	size_t	 i;
+
+	printf("Commands (actions apply to the selected VPS, %s):\n",
+	    ctx->selected != NULL ? ctx->selected : "none");
+	for (i = 0; i < menu_ncmds; i++) {
+		const struct menu_cmd *c = &menu_cmds[i];
+
+		snprintf(synopsis, sizeof(synopsis), "%s%s%s", c->name,
+		    c->args[0] ? " " : "", c->args);
+		printf("  %-28s %s\n", synopsis, c->help);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int
+cmd_quit(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	ctx->quit = true;
+	return 0;
+}
+
+const struct menu_cmd menu_cmds[] = {
+	{ "status", "", "state, vCPUs, memory, autostart and ISO",
+	    0, 0, COMPLETE_NONE, PROTO_STATUS, cmd_forward },
+	{ "start", "", "power on",
+	    0, 0, COMPLETE_NONE, PROTO_START, cmd_forward },
+	{ "shutdown", "", "ask the OS to shut down (ACPI)",
+	    0, 0, COMPLETE_NONE, PROTO_SHUTDOWN, cmd_forward },
+	{ "reboot", "", "ask the OS to reboot (ACPI)",
+	    0, 0, COMPLETE_NONE, PROTO_REBOOT, cmd_forward },
+	{ "reset", "", "hard reset, like the reset button",
+	    0, 0, COMPLETE_NONE, PROTO_RESET, cmd_forward },
+	{ "poweroff", "", "hard power off, like pulling the plug",
+	    0, 0, COMPLETE_NONE, PROTO_POWEROFF, cmd_forward },
+	{ "autostart", "[on|off]", "start with the host (no argument: toggle)",
+	    0, 1, COMPLETE_ONOFF, PROTO_AUTOSTART, cmd_forward },
+	{ "attach_iso", "[ISO]", "insert an ISO of the library as CD-ROM",
+	    0, 1, COMPLETE_ISO, PROTO_ATTACH_ISO, cmd_attach_iso },
+	{ "detach_iso", "", "eject the CD-ROM",
+	    0, 0, COMPLETE_NONE, PROTO_DETACH_ISO, cmd_forward },
+	{ "console", "", "a one-time SPICE console ticket",
+	    0, 0, COMPLETE_NONE, PROTO_CONSOLE, cmd_forward },
+	{ "list", "", "your VPS",
+	    0, 0, COMPLETE_NONE, -1, cmd_list },
+	{ "use", "VPS [COMMAND [ARGS]]",
+	    "select a VPS, or run one command on it",
+	    1, MENU_WORDS_MAX - 1, COMPLETE_VPS, -1, cmd_use },
+	{ "help", "", "this list",
+	    0, 0, COMPLETE_NONE, -1, cmd_help },
+	{ "quit", "", "leave (also exit, or Ctrl-D)",
+	    0, 0, COMPLETE_NONE, -1, cmd_quit },
+	{ "exit", "", "leave",
+	    0, 0, COMPLETE_NONE, -1, cmd_quit },
+};
+const size_t menu_ncmds = G_N_ELEMENTS(menu_cmds);

@@ -1,0 +1,58 @@
+/*
+ * domain.h: the server's verbs, one function each, on one libvirt
+ * domain through the libvirt API.
+ */
+#ifndef VPS_DOMAIN_H
+#define VPS_DOMAIN_H
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "proto.h"
+#include "vpsconf.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
+
+struct serve_ctx {
+	const struct vps_config *cfg;
+	const char *member;		/* SUDO_USER, validated */
+	const char *vps;		/* owned by member, validated */
+	virConnectPtr conn;		/* NULL until connected */
+};
+
+/* The reply being built for one request. */
+struct reply {
+	GString	*out;			/* data lines, formatted */
+	guint	 nlines;
+	int	 code;			/* 0, 1 or 2 */
+	char	 msg[PROTO_LINE_MAX];	/* the error text when code != 0 */
+};
+
+void	 reply_line(struct reply *r, const char *fmt, ...)
+	    G_GNUC_PRINTF(2, 3);
+/* Sets the error of the reply; returns code, for "return reply_fail()". */
+int	 reply_fail(struct reply *r, int code, const char *fmt, ...)
+	    G_GNUC_PRINTF(3, 4);
+
+/*
+ * A verb's handler: dom is the member's domain (NULL for verbs that do
+ * not need one), arg the validated argument ("" if none). Returns 0 or
+ * the reply's error code.
+ */
+typedef int (*domain_fn)(struct serve_ctx *s, virDomainPtr dom,
+    const char *arg, struct reply *r);
+
+struct domain_verb {
+	enum proto_verb verb;
+	bool	 needs_domain;
+	domain_fn fn;
+};
+
+/* The handler row of verb v. */
+const struct domain_verb *domain_verb(enum proto_verb v);
+
+/* The text of libvirt's last error, for messages. */
+const char *domain_errmsg(void);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * menu.c: splitting a menu line into words and running it from the
+ * command table (cmds.c). Nothing of a line is ever given to a shell:
+ * the words select a row of the table, and only its handler runs.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "log.h"
+#include "menu.h"
+#include "session.h"
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+bool
+menu_split(const char *line, size_t len, struct menu_words *w,
+    const char **why)
+{
+	size_t	 i, start;
+
+	memset(w, 0, sizeof(*w));
+	if (len > MENU_LINE_MAX) {
+		*why = "line too long";
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		if (!is_blank(line[i]) && (line[i] < 0x20 || line[i] > 0x7e)) {
+			*why = "only printable ASCII is accepted";
+			return false;
+		}
+	}
+	memcpy(w->buf, line, len);
+	w->buf[len] = '\0';
+	for (i = 0; i < len;) {
+		for (; i < len && is_blank(w->buf[i]); i++)
+			w->buf[i] = '\0';
+		if (i == len)
+			break;
+		if (w->argc == MENU_WORDS_MAX) {
+			*why = "too many words";
+			return false;
+		}
+		start = i;
+		for (; i < len && !is_blank(w->buf[i]); i++)
+			;
+		if (i - start > MENU_WORD_MAX) {
+			*why = "word too long";
+			return false;
+		}
+		w->argv[w->argc++] = w->buf + start;
+	}
+	w->argv[w->argc] = NULL;
+	return true;
+}
+
+const struct menu_cmd *
+menu_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < menu_ncmds; i++) {
+		if (strcmp(menu_cmds[i].name, name) == 0)
+			return &menu_cmds[i];
+	}
+	return NULL;
+}
+
+bool
+menu_check_args(const struct menu_cmd *cmd, int argc)
+{
+	return argc >= cmd->minargs && argc <= cmd->maxargs;
+}
+
+bool
+menu_owns(const struct menu_ctx *ctx, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; ctx->vps != NULL && ctx->vps[i] != NULL; i++) {
+		if (strcmp(ctx->vps[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+menu_run_words(struct menu_ctx *ctx, const char *vps, int argc, char **argv)
+{
+	const struct menu_cmd *cmd;
+	char	 shown[MENU_WORD_MAX + 1];
+
+	if (argc == 0)
+		return 0;
+	if ((cmd = menu_find(argv[0])) == NULL) {
+		vps_sanitize_display(argv[0], shown, sizeof(shown));
+		vlog_err("unknown command: %s (type help for the list)",
+		    shown);
+		return 2;
+	}
+	if (!menu_check_args(cmd, argc - 1)) {
+		vlog_err("usage: %s%s%s", cmd->name, cmd->args[0] ? " " : "",
+		    cmd->args);
+		return 2;
+	}
+	if (vps == NULL)
+		vps = ctx->selected;
+	return cmd->fn(ctx, cmd, vps, argc - 1, argv + 1);
+}
+
+int
+menu_run_line(struct menu_ctx *ctx, const char *line, size_t len)
+{
+	struct menu_words w;
+	const char *why;
+
+	if (!menu_split(line, len, &w, &why)) {
+		vlog_err("invalid input: %s", why);
+		return 2;
+	}
+	return menu_run_words(ctx, NULL, w.argc, w.argv);
+}
+
+static void
+session_free(gpointer p)
+{
+	session_close(p);
+}
+
+void
+menu_ctx_init(struct menu_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sessions = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, session_free);
+}
+
+void
+menu_ctx_clear(struct menu_ctx *ctx)
+{
+	if (ctx->sessions != NULL)
+		g_hash_table_destroy(ctx->sessions);
+	g_strfreev(ctx->vps);
+	memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,101 @@
+/*
+ * menu.h: the member's menu: one line split into words, looked up in a
+ * const command table and run. Shared by the interactive UI and -c.
+ */
+#ifndef VPS_MENU_H
+#define VPS_MENU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "names.h"
+
+#define MENU_LINE_MAX	1024	/* bytes of a menu line */
+#define MENU_WORDS_MAX	8	/* words in a menu line */
+#define MENU_WORD_MAX	128	/* bytes of one word */
+
+/* A line split into words; argv points into buf. */
+struct menu_words {
+	char	 buf[MENU_LINE_MAX + 1];
+	char	*argv[MENU_WORDS_MAX + 1];
+	int	 argc;
+};
+
+/* What tab completes in a command's first argument. */
+enum menu_complete {
+	COMPLETE_NONE,
+	COMPLETE_ISO,		/* an ISO file name of the library */
+	COMPLETE_VPS,		/* one of the member's VPS */
+	COMPLETE_ONOFF,		/* on / off */
+};
+
+struct menu_ctx;
+struct menu_cmd;
+
+typedef int (*menu_fn)(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv);
+
+struct menu_cmd {
+	const char *name;
+	const char *args;		/* usage of the arguments */
+	const char *help;		/* one line */
+	int	 minargs;
+	int	 maxargs;
+	enum menu_complete complete;
+	int	 verb;			/* enum proto_verb, or -1 */
+	menu_fn	 fn;
+};
+
+/* State of one menu session. */
+struct menu_ctx {
+	char	 member[VPS_OWNER_MAX + 1];
+	char	**vps;			/* the member's VPS (g_strfreev) */
+	const char *selected;		/* points into vps */
+	GHashTable *sessions;		/* VPS name -> struct session */
+	bool	 interactive;
+	bool	 quit;
+	/* Asks the member a question; NULL when not interactive. */
+	char	*(*ask)(struct menu_ctx *ctx, const char *prompt);
+};
+
+extern const struct menu_cmd menu_cmds[];
+extern const size_t menu_ncmds;
+
+/*
+ * Splits line[len] on blanks (space, tab) into words. Refuses (with *why)
+ * a line that is too long, has too many or too long words, or has a byte
+ * outside printable ASCII other than a blank.
+ */
+bool	 menu_split(const char *line, size_t len, struct menu_words *w,
+	    const char **why);
+/* The command called name, or NULL. */
+const struct menu_cmd *menu_find(const char *name);
+/* Checks argc (without the command word) against the command. */
+bool	 menu_check_args(const struct menu_cmd *cmd, int argc);
+/* True if name is one of the member's VPS. */
+bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
+
+/*
+ * Runs one menu line on vps (NULL: the selected VPS) and returns the
+ * exit status: 0 success, 1 the operation failed, 2 invalid input.
+ * An empty line does nothing and succeeds.
+ */
+int	 menu_run_line(struct menu_ctx *ctx, const char *line, size_t len);
+/* Runs already split words (argv[0] is the command) on vps. */
+int	 menu_run_words(struct menu_ctx *ctx, const char *vps, int argc,
+	    char **argv);
+
+/*
+ * Sends one protocol request (enum proto_verb) about vps to its server,
+ * started on first use and kept; data lines are appended to lines. A
+ * failure is reported to the member here. Returns the exit status (0, 1,
+ * 2); a server that went away is forgotten, so the next call restarts it.
+ */
+int	 menu_call(struct menu_ctx *ctx, const char *vps, int verb,
+	    const char *arg, GPtrArray *lines);
+
+void	 menu_ctx_init(struct menu_ctx *ctx);
+void	 menu_ctx_clear(struct menu_ctx *ctx);
+
+#endif

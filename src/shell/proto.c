@@ -1,0 +1,280 @@
+/*
+ * proto.c: the line protocol of "virsh-menu --serve VPS".
+ *
+ * The server runs as root and reads requests from a member's process, so
+ * every request byte is hostile. The grammar is small and fixed (ABNF,
+ * RFC 5234):
+ *
+ *	request  = verb [ SP arg ] LF     ; at most 256 bytes before LF
+ *	verb     = "status" / "start" / "shutdown" / "reboot" / "reset" /
+ *	           "poweroff" / "autostart" / "attach_iso" / "detach_iso" /
+ *	           "console" / "isos"
+ *	arg      = 1*128( %x21-7E )      ; printable ASCII, no blank
+ *
+ *	Only "autostart" (optional: "on" or "off"; none toggles) and
+ *	"attach_iso" (required: an ISO file name, vps_iso_name_valid(),
+ *	which the server then looks up among the current *.iso files of
+ *	iso_dir) take an argument. No NUL, no CR, no second blank, no
+ *	leading or trailing blank: a line is valid in exactly one spelling.
+ *
+ *	reply    = *data-line status-line
+ *	data     = "| " text LF           ; one line of output for the member
+ *	status   = "ok" LF / "err" SP code SP text LF
+ *	code     = "1" / "2"              ; 1 operation failed, 2 invalid input
+ *	text     = *( %x20-7E )           ; at most 254 bytes
+ *
+ * The server answers every request line, also an invalid or too long
+ * one (with "err 2 ..."), and never sends anything unasked. It exits at
+ * end of input. A reply has at most PROTO_REPLY_MAX data lines.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "proto.h"
+
+enum proto_argkind { ARG_NONE, ARG_ONOFF, ARG_ISO };
+
+static const struct {
+	const char *name;
+	enum proto_argkind arg;
+} proto_verbs[PROTO_NVERBS] = {
+	[PROTO_STATUS] = { "status", ARG_NONE },
+	[PROTO_START] = { "start", ARG_NONE },
+	[PROTO_SHUTDOWN] = { "shutdown", ARG_NONE },
+	[PROTO_REBOOT] = { "reboot", ARG_NONE },
+	[PROTO_RESET] = { "reset", ARG_NONE },
+	[PROTO_POWEROFF] = { "poweroff", ARG_NONE },
+	[PROTO_AUTOSTART] = { "autostart", ARG_ONOFF },
+	[PROTO_ATTACH_ISO] = { "attach_iso", ARG_ISO },
+	[PROTO_DETACH_ISO] = { "detach_iso", ARG_NONE },
+	[PROTO_CONSOLE] = { "console", ARG_NONE },
+	[PROTO_ISOS] = { "isos", ARG_NONE },
+};
+
+const char *
+proto_verb_name(enum proto_verb v)
+{
+	if ((unsigned)v >= PROTO_NVERBS)
+		return NULL;
+	return proto_verbs[v].name;
+}
+
+int
+proto_verb_lookup(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < PROTO_NVERBS; i++) {
+		if (strcmp(proto_verbs[i].name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Checks an argument against what the verb takes. */
+static bool
+proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
+{
+	switch (proto_verbs[v].arg) {
+	case ARG_NONE:
+		if (arg[0] == '\0')
+			return true;
+		*why = "this request takes no argument";
+		return false;
+	case ARG_ONOFF:
+		if (arg[0] == '\0' || strcmp(arg, "on") == 0 ||
+		    strcmp(arg, "off") == 0)
+			return true;
+		*why = "argument must be on or off";
+		return false;
+	case ARG_ISO:
+		if (arg[0] == '\0') {
+			*why = "an ISO name is required";
+			return false;
+		}
+		return vps_iso_name_valid(arg, why);
+	}
+	*why = "unknown argument kind";
+	return false;
+}
+
+bool
+proto_parse_request(const char *buf, size_t len, struct proto_req *req,
+    const char **why)
+{
+	char	 verb[16];
+	const char *sp;
+	size_t	 vlen, alen, i;
+	int	 v;
+
+	memset(req, 0, sizeof(*req));
+	if (len == 0) {
+		*why = "empty request";
+		return false;
+	}
+	if (len > PROTO_LINE_MAX) {
+		*why = "request too long";
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		if (buf[i] < 0x20 || buf[i] > 0x7e) {
+			*why = "request contains a byte outside printable ASCII";
+			return false;
+		}
+	}
+	sp = memchr(buf, ' ', len);
+	vlen = sp != NULL ? (size_t)(sp - buf) : len;
+	alen = sp != NULL ? len - vlen - 1 : 0;
+	if (vlen == 0 || vlen >= sizeof(verb)) {
+		*why = "unknown request";
+		return false;
+	}
+	memcpy(verb, buf, vlen);
+	verb[vlen] = '\0';
+	if ((v = proto_verb_lookup(verb)) == -1) {
+		*why = "unknown request";
+		return false;
+	}
+	if (sp != NULL && (alen == 0 || memchr(sp + 1, ' ', alen) != NULL)) {
+		*why = "malformed argument (one word after one blank)";
+		return false;
+	}
+	if (alen > PROTO_ARG_MAX) {
+		*why = "argument too long";
+		return false;
+	}
+	if (alen > 0)
+		memcpy(req->arg, sp + 1, alen);
+	req->arg[alen] = '\0';
+	req->verb = v;
+	return proto_arg_valid(v, req->arg, why);
+}
+
+bool
+proto_format_request(char *buf, size_t size, enum proto_verb v,
+    const char *arg)
+{
+	struct proto_req check;
+	const char *why;
+	int	 n;
+
+	if ((unsigned)v >= PROTO_NVERBS)
+		return false;
+	if (arg == NULL || arg[0] == '\0')
+		n = snprintf(buf, size, "%s\n", proto_verbs[v].name);
+	else
+		n = snprintf(buf, size, "%s %s\n", proto_verbs[v].name, arg);
+	if (n < 0 || (size_t)n >= size)
+		return false;
+	return proto_parse_request(buf, (size_t)n - 1, &check, &why);
+}
+
+void
+proto_format_data(char *buf, size_t size, const char *text)
+{
+	char	 clean[PROTO_LINE_MAX - 1];
+
+	vps_sanitize_display(text, clean, sizeof(clean));
+	snprintf(buf, size, "| %s\n", clean);
+}
+
+void
+proto_format_status(char *buf, size_t size, int code, const char *text)
+{
+	char	 clean[PROTO_LINE_MAX - 5];
+
+	if (code == 0) {
+		snprintf(buf, size, "ok\n");
+		return;
+	}
+	vps_sanitize_display(text, clean, sizeof(clean));
+	snprintf(buf, size, "err %d %s\n", code == 2 ? 2 : 1, clean);
+}
+
+enum proto_kind
+proto_parse_reply(const char *buf, size_t len, int *code, const char **text)
+{
+	size_t	 i;
+
+	*code = 0;
+	*text = NULL;
+	if (len > PROTO_LINE_MAX || strlen(buf) != len)
+		return PROTO_LINE_BAD;
+	for (i = 0; i < len; i++) {
+		if (buf[i] < 0x20 || buf[i] > 0x7e)
+			return PROTO_LINE_BAD;
+	}
+	if (len >= 2 && buf[0] == '|' && buf[1] == ' ') {
+		*text = buf + 2;
+		return PROTO_LINE_DATA;
+	}
+	if (strcmp(buf, "ok") == 0)
+		return PROTO_LINE_OK;
+	if (len >= 6 && strncmp(buf, "err ", 4) == 0 &&
+	    (buf[4] == '1' || buf[4] == '2') && buf[5] == ' ') {
+		*code = buf[4] - '0';
+		*text = buf + 6;
+		return PROTO_LINE_ERR;
+	}
+	return PROTO_LINE_BAD;
+}
+
+void
+proto_reader_init(struct proto_reader *r, int fd)
+{
+	r->fd = fd;
+	r->start = r->end = 0;
+}
+
+/* Refills the buffer; 1 if bytes came, 0 at EOF, -1 on error. */
+static int
+proto_fill(struct proto_reader *r, volatile const int *stop)
+{
+	ssize_t	 n;
+
+	r->start = r->end = 0;
+	for (;;) {
+		n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n > 0) {
+			r->end = (size_t)n;
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno != EINTR || (stop != NULL && *stop))
+			return -1;
+	}
+}
+
+ssize_t
+proto_read_line(struct proto_reader *r, char *out, size_t size,
+    volatile const int *stop)
+{
+	size_t	 len = 0;
+	bool	 toolong = false;
+	int	 rc;
+
+	for (;;) {
+		while (r->start < r->end) {
+			char	 c = r->buf[r->start++];
+
+			if (c == '\n') {
+				out[toolong ? 0 : len] = '\0';
+				return toolong ? PROTO_READ_LONG : (ssize_t)len;
+			}
+			if (len + 1 < size)
+				out[len++] = c;
+			else
+				toolong = true;
+		}
+		if ((rc = proto_fill(r, stop)) <= 0) {
+			out[0] = '\0';
+			return rc == 0 ? PROTO_READ_EOF : PROTO_READ_ERROR;
+		}
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * proto.h: the line protocol between the member's menu (the UI, running
+ * as the member) and "virsh-menu --serve VPS" (root, under sudo).
+ *
+ * The grammar is in proto.c. Everything here is pure (no I/O except the
+ * bounded line reader), so that it can be unit-tested and fuzzed.
+ */
+#ifndef VPS_PROTO_H
+#define VPS_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PROTO_LINE_MAX	256	/* bytes of a request or reply line, no LF */
+#define PROTO_ARG_MAX	128	/* bytes of a request argument */
+#define PROTO_REPLY_MAX	4096	/* data lines in one reply */
+
+enum proto_verb {
+	PROTO_STATUS,
+	PROTO_START,
+	PROTO_SHUTDOWN,
+	PROTO_REBOOT,
+	PROTO_RESET,
+	PROTO_POWEROFF,
+	PROTO_AUTOSTART,
+	PROTO_ATTACH_ISO,
+	PROTO_DETACH_ISO,
+	PROTO_CONSOLE,
+	PROTO_ISOS,
+	PROTO_NVERBS
+};
+
+struct proto_req {
+	enum proto_verb verb;
+	char	 arg[PROTO_ARG_MAX + 1];	/* "" when none */
+};
+
+/* Reply lines, as classified by proto_parse_reply(). */
+enum proto_kind {
+	PROTO_LINE_DATA,	/* "| text": one line of output */
+	PROTO_LINE_OK,		/* "ok": the request succeeded */
+	PROTO_LINE_ERR,		/* "err CODE text": it failed */
+	PROTO_LINE_BAD,		/* anything else: a protocol error */
+};
+
+const char *proto_verb_name(enum proto_verb v);
+/* The verb called name, or -1. */
+int	 proto_verb_lookup(const char *name);
+
+/*
+ * Parses one request line buf[len] (without its LF; may contain any
+ * byte). On failure *why says what is wrong with it.
+ */
+bool	 proto_parse_request(const char *buf, size_t len,
+	    struct proto_req *req, const char **why);
+/* Formats a request with its LF into buf[size]; false if invalid. */
+bool	 proto_format_request(char *buf, size_t size, enum proto_verb v,
+	    const char *arg);
+
+/*
+ * Formats a data line "| text\n" into buf[size] (size > PROTO_LINE_MAX),
+ * replacing bytes outside printable ASCII and truncating long text.
+ */
+void	 proto_format_data(char *buf, size_t size, const char *text);
+/* Formats "ok\n", or "err CODE text\n" for code 1 or 2. */
+void	 proto_format_status(char *buf, size_t size, int code,
+	    const char *text);
+/*
+ * Classifies one reply line buf[len] (without LF). For DATA and ERR,
+ * *text points into buf (to the text after the tag); for ERR, *code is
+ * 1 or 2.
+ */
+enum proto_kind proto_parse_reply(const char *buf, size_t len, int *code,
+	    const char **text);
+
+/*
+ * A bounded line reader on a file descriptor. Lines longer than the
+ * caller's buffer are consumed up to their LF and reported as too long,
+ * so that a hostile writer cannot make the reader grow or split a line
+ * into two requests.
+ */
+struct proto_reader {
+	int	 fd;
+	size_t	 start;
+	size_t	 end;
+	char	 buf[4096];
+};
+
+void	 proto_reader_init(struct proto_reader *r, int fd);
+/*
+ * Reads one line into out[size] without its LF and NUL-terminates it.
+ * Returns the length, PROTO_READ_LONG for a line that did not fit (its
+ * bytes are skipped), PROTO_READ_EOF at end of input (a last line
+ * without LF is discarded), or PROTO_READ_ERROR with errno set.
+ * EINTR is retried unless *stop (may be NULL) became true.
+ */
+#define PROTO_READ_EOF		(-1)
+#define PROTO_READ_ERROR	(-2)
+#define PROTO_READ_LONG		(-3)
+ssize_t	 proto_read_line(struct proto_reader *r, char *out, size_t size,
+	    volatile const int *stop);
+
+#endif

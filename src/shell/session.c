@@ -1,0 +1,243 @@
+/*
+ * session.c: starting the privileged half under sudo and talking to it.
+ *
+ * The server is executed by absolute path through sudo -n (never a
+ * password prompt) with a fixed, minimal environment: nothing of the
+ * member's environment reaches sudo or the server.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "session.h"
+#include "util.h"
+
+#define MENU_PATH	BINDIR "/virsh-menu"
+#define LIST_MAX	4096	/* VPS names --list may return */
+
+struct session {
+	pid_t	 pid;
+	int	 to;		/* the server's stdin */
+	struct proto_reader from;	/* the server's stdout */
+};
+
+/*
+ * Starts "sudo -n MENU_PATH args..." with its stdin from *to (or
+ * /dev/null when to is NULL) and its stdout into *from; stderr stays the
+ * member's, so sudo's and the server's refusals reach the member.
+ */
+static pid_t
+spawn_menu(const char *const *args, int *to, int *from, GError **err)
+{
+	static char path_env[] = "PATH=/usr/bin:/bin";
+	char	*const envp[] = { path_env, NULL };
+	const char *argv[8];
+	int	 in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	size_t	 i, n = 0;
+	pid_t	 pid = -1;
+
+	argv[n++] = "sudo";
+	argv[n++] = "-n";
+	argv[n++] = MENU_PATH;
+	for (i = 0; args[i] != NULL && n < G_N_ELEMENTS(argv) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if ((to != NULL && pipe2(in, O_CLOEXEC) == -1) ||
+	    pipe2(out, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s",
+		    g_strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		int	 null = -1;
+
+		if (to == NULL && (null = open("/dev/null", O_RDONLY)) == -1)
+			_exit(127);
+		if (dup2(to != NULL ? in[0] : null, 0) == -1 ||
+		    dup2(out[1], 1) == -1)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execve(SUDO_PATH, (char *const *)argv, envp);
+		fprintf(stderr, "virsh-menu: cannot run %s: %s\n", SUDO_PATH,
+		    strerror(errno));
+		_exit(127);
+	}
+	if (to != NULL) {
+		*to = in[1];
+		in[1] = -1;
+	}
+	*from = out[0];
+	out[0] = -1;
+out:
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+	}
+	return pid;
+}
+
+static int
+reap(pid_t pid)
+{
+	int	 st;
+
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct session *
+session_open(const char *vps, GError **err)
+{
+	const char *args[] = { "--serve", vps, NULL };
+	struct session *s;
+	int	 from;
+
+	s = g_new0(struct session, 1);
+	if ((s->pid = spawn_menu(args, &s->to, &from, err)) == -1) {
+		g_free(s);
+		return NULL;
+	}
+	proto_reader_init(&s->from, from);
+	return s;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	close(s->to);
+	close(s->from.fd);
+	reap(s->pid);
+	g_free(s);
+}
+
+/* Writes all of buf; false on error (EPIPE: the server is gone). */
+static bool
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+int
+session_call(struct session *s, enum proto_verb v, const char *arg,
+    GPtrArray *lines, char **errtext)
+{
+	char	 req[PROTO_LINE_MAX + 2], line[PROTO_LINE_MAX + 1];
+	const char *text;
+	ssize_t	 len;
+	int	 code;
+	guint	 n = 0;
+
+	*errtext = NULL;
+	if (!proto_format_request(req, sizeof(req), v, arg)) {
+		*errtext = g_strdup("invalid request");
+		return 2;
+	}
+	if (!write_all(s->to, req, strlen(req))) {
+		*errtext = g_strdup("the privileged helper has exited");
+		return SESSION_TRANSPORT;
+	}
+	for (;;) {
+		len = proto_read_line(&s->from, line, sizeof(line), NULL);
+		if (len < 0) {
+			*errtext = g_strdup(len == PROTO_READ_EOF ?
+			    "the privileged helper has exited" :
+			    "protocol error");
+			return SESSION_TRANSPORT;
+		}
+		switch (proto_parse_reply(line, (size_t)len, &code, &text)) {
+		case PROTO_LINE_DATA:
+			if (++n > PROTO_REPLY_MAX)
+				break;
+			g_ptr_array_add(lines, g_strdup(text));
+			continue;
+		case PROTO_LINE_OK:
+			return 0;
+		case PROTO_LINE_ERR:
+			*errtext = g_strdup(text);
+			return code;
+		case PROTO_LINE_BAD:
+			break;
+		}
+		*errtext = g_strdup("protocol error");
+		return SESSION_TRANSPORT;
+	}
+}
+
+/* Reads --list's output: one valid VPS name a line. */
+static bool
+read_list(struct proto_reader *r, GPtrArray *names, GError **err)
+{
+	char	 line[VPS_NAME_MAX + 2];
+	const char *why;
+	ssize_t	 len;
+
+	while ((len = proto_read_line(r, line, sizeof(line), NULL)) !=
+	    PROTO_READ_EOF) {
+		if (len < 0 || !vps_name_valid(line, &why) ||
+		    names->len >= LIST_MAX) {
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "unexpected output from --list");
+			return false;
+		}
+		g_ptr_array_add(names, g_strdup(line));
+	}
+	return true;
+}
+
+char **
+session_list(GError **err)
+{
+	const char *args[] = { "--list", NULL };
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	struct proto_reader r;
+	int	 from, status;
+	bool	 ok;
+	pid_t	 pid;
+
+	if ((pid = spawn_menu(args, NULL, &from, err)) == -1) {
+		g_ptr_array_unref(names);
+		return NULL;
+	}
+	proto_reader_init(&r, from);
+	ok = read_list(&r, names, err);
+	close(from);
+	status = reap(pid);
+	if (ok && status != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "sudo %s --list exited with status %d", MENU_PATH, status);
+		ok = false;
+	}
+	if (!ok) {
+		g_ptr_array_unref(names);
+		return NULL;
+	}
+	g_ptr_array_set_free_func(names, NULL);
+	g_ptr_array_add(names, NULL);
+	return (char **)g_ptr_array_free(names, FALSE);
+}

@@ -1,0 +1,379 @@
+/*
+ * ui.c: the interactive menu on the member's terminal, with libedit.
+ *
+ * Nothing of libedit that reaches a shell, an editor or a file is left
+ * reachable: el_source is never called (no ~/.editrc, no $EDITRC), the
+ * keys bound to ed-command (M-x, M-X: "bind -v", then "v" in vi mode
+ * would start $EDITOR/vi) and quoted insert (Ctrl-V, which could put a
+ * newline into a line) are rebound to a function that refuses. Input
+ * bytes outside ASCII are dropped by the read function, and a line is
+ * run only if it is printable ASCII (menu_split checks). SIGTSTP and
+ * SIGQUIT are ignored; SIGINT cancels the line being edited.
+ *
+ * When stdin is not a terminal, lines are read with the bounded reader
+ * and no line editing at all.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <histedit.h>
+
+#include "log.h"
+#include "menu.h"
+#include "proto.h"
+#include "ui.h"
+
+#define UI_PROMPT	">>> "
+#define UI_HISTORY	200
+
+static volatile sig_atomic_t ui_sigint;
+static const char *ui_prompt = UI_PROMPT;
+static EditLine *ui_el;
+static struct proto_reader ui_in;
+
+static void
+on_sigint(int sig)
+{
+	ui_sigint = 1;
+}
+
+/* Ignore job control and quit keys; SIGINT only interrupts a read. */
+static void
+ui_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_sigint;	/* no SA_RESTART: read gets EINTR */
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static char *
+prompt_fn(EditLine *el)
+{
+	return (char *)ui_prompt;
+}
+
+/*
+ * libedit's read function: one byte from stdin; bytes outside ASCII are
+ * dropped. Returns -1 on SIGINT so that el_gets gives up the line.
+ */
+static int
+ui_getc(EditLine *el, wchar_t *wc)
+{
+	unsigned char c;
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, &c, 1);
+		if (n == 1 && c >= 0x80)
+			continue;
+		if (n == 1) {
+			*wc = (wchar_t)c;
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno != EINTR || ui_sigint)
+			return -1;
+	}
+}
+
+static unsigned char
+ui_refuse(EditLine *el, int ch)
+{
+	return CC_ERROR;
+}
+
+/* ---- tab completion */
+
+/* Names that word may complete to, for the word at index idx. */
+static void
+complete_candidates(struct menu_ctx *ctx, struct menu_words *w, int idx,
+    GPtrArray *out)
+{
+	const struct menu_cmd *cmd = NULL;
+	const char *vps = ctx->selected;
+	static const char *const onoff[] = { "on", "off" };
+	size_t	 i;
+	int	 first = 0;
+
+	if (idx >= 2 && (cmd = menu_find(w->argv[0])) != NULL &&
+	    cmd->complete == COMPLETE_VPS && menu_owns(ctx, w->argv[1])) {
+		vps = w->argv[1];	/* use VPS COMMAND ARG */
+		first = 2;
+	}
+	if (idx == first) {
+		for (i = 0; i < menu_ncmds; i++)
+			g_ptr_array_add(out, g_strdup(menu_cmds[i].name));
+		return;
+	}
+	if (idx != first + 1 || (cmd = menu_find(w->argv[first])) == NULL)
+		return;
+	switch (cmd->complete) {
+	case COMPLETE_ISO:
+		menu_call(ctx, vps, PROTO_ISOS, NULL, out);
+		break;
+	case COMPLETE_VPS:
+		for (i = 0; ctx->vps[i] != NULL; i++)
+			g_ptr_array_add(out, g_strdup(ctx->vps[i]));
+		break;
+	case COMPLETE_ONOFF:
+		for (i = 0; i < G_N_ELEMENTS(onoff); i++)
+			g_ptr_array_add(out, g_strdup(onoff[i]));
+		break;
+	case COMPLETE_NONE:
+		break;
+	}
+}
+
+/* Keeps the candidates starting with prefix; returns their common part. */
+static char *
+complete_filter(GPtrArray *all, const char *prefix, GPtrArray *match)
+{
+	char	*common = NULL;
+	size_t	 i, n, plen = strlen(prefix);
+
+	for (i = 0; i < all->len; i++) {
+		const char *c = g_ptr_array_index(all, i);
+
+		if (strncmp(c, prefix, plen) != 0)
+			continue;
+		g_ptr_array_add(match, (gpointer)c);
+		if (common == NULL) {
+			common = g_strdup(c);
+			continue;
+		}
+		for (n = 0; common[n] != '\0' && common[n] == c[n]; n++)
+			;
+		common[n] = '\0';
+	}
+	return common;
+}
+
+static void
+complete_list(GPtrArray *match)
+{
+	guint	 i;
+
+	printf("\n");
+	for (i = 0; i < match->len; i++)
+		printf("%s%s", (const char *)g_ptr_array_index(match, i),
+		    i + 1 < match->len ? "  " : "\n");
+	fflush(stdout);
+}
+
+/* Completes a command, VPS, on/off or ISO name at the cursor. */
+static unsigned char
+ui_complete(EditLine *el, int ch)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) match = g_ptr_array_new();
+	g_autofree char *common = NULL;
+	const LineInfo *li = el_line(el);
+	struct menu_ctx *ctx = NULL;
+	struct menu_words w;
+	const char *why, *prefix = "";
+	size_t	 len = (size_t)(li->cursor - li->buffer);
+	int	 idx;
+
+	el_get(el, EL_CLIENTDATA, &ctx);
+	if (ctx == NULL || !menu_split(li->buffer, len, &w, &why))
+		return CC_ERROR;
+	idx = w.argc;
+	if (len > 0 && li->buffer[len - 1] != ' ' && w.argc > 0)
+		prefix = w.argv[--idx];
+	complete_candidates(ctx, &w, idx, all);
+	if ((common = complete_filter(all, prefix, match)) == NULL)
+		return CC_ERROR;
+	if (strlen(common) > strlen(prefix)) {
+		el_insertstr(el, common + strlen(prefix));
+		if (match->len == 1)
+			el_insertstr(el, " ");
+		return CC_REFRESH;
+	}
+	if (match->len == 1) {
+		el_insertstr(el, " ");
+		return CC_REFRESH;
+	}
+	complete_list(match);
+	return CC_REDISPLAY;
+}
+
+/* ---- line editing */
+
+/* Key bindings that would leave the menu's line editing. */
+static const char *const ui_refused_keys[] = {
+	"\\370",	/* M-x: ed-command */
+	"\\330",	/* M-X: ed-command */
+	"^V",		/* ed-quoted-insert */
+	"^[^V",
+};
+
+static EditLine *
+ui_editline(struct menu_ctx *ctx)
+{
+	EditLine *el;
+	History	*hist;
+	HistEvent ev;
+	size_t	 i;
+
+	if ((el = el_init("virsh-menu", stdin, stdout, stderr)) == NULL)
+		return NULL;
+	if ((hist = history_init()) == NULL) {
+		el_end(el);
+		return NULL;
+	}
+	history(hist, &ev, H_SETSIZE, UI_HISTORY);
+	history(hist, &ev, H_SETUNIQUE, 1);
+	el_set(el, EL_HIST, history, hist);
+	el_set(el, EL_EDITOR, "emacs");
+	el_set(el, EL_PROMPT, prompt_fn);
+	el_set(el, EL_GETCFN, ui_getc);
+	el_set(el, EL_CLIENTDATA, ctx);
+	el_set(el, EL_ADDFN, "menu-refuse", "not available in the menu",
+	    ui_refuse);
+	el_set(el, EL_ADDFN, "menu-complete", "complete a name", ui_complete);
+	for (i = 0; i < G_N_ELEMENTS(ui_refused_keys); i++)
+		el_set(el, EL_BIND, ui_refused_keys[i], "menu-refuse", NULL);
+	el_set(el, EL_BIND, "^I", "menu-complete", NULL);
+	return el;
+}
+
+static void
+ui_editline_end(EditLine *el)
+{
+	History	*hist = NULL;
+
+	if (el == NULL)
+		return;
+	el_get(el, EL_HIST, NULL, &hist);
+	el_end(el);
+	if (hist != NULL)
+		history_end(hist);
+}
+
+/*
+ * Reads one line into buf[size] without its LF. Returns its length, -1
+ * at EOF, -2 when the line was cancelled (Ctrl-C) or too long.
+ */
+static ssize_t
+ui_read(char *buf, size_t size)
+{
+	const char *line;
+	ssize_t	 n;
+	int	 count = 0;
+
+	ui_sigint = 0;
+	if (ui_el == NULL) {
+		if (ui_prompt[0] != '\0' && isatty(STDOUT_FILENO))
+			fputs(ui_prompt, stdout);
+		fflush(stdout);
+		n = proto_read_line(&ui_in, buf, size, &ui_sigint);
+		if (n == PROTO_READ_LONG) {
+			vlog_err("invalid input: line too long");
+			return -2;
+		}
+		return n >= 0 ? n : -1;
+	}
+	if ((line = el_gets(ui_el, &count)) == NULL || count <= 0) {
+		if (!ui_sigint)
+			return -1;
+		printf("\n");
+		return -2;
+	}
+	n = (ssize_t)strcspn(line, "\n");
+	if ((size_t)n >= size || (line[n] == '\n' && line[n + 1] != '\0')) {
+		vlog_err("invalid input: %s", (size_t)n >= size ?
+		    "line too long" : "only printable ASCII is accepted");
+		return -2;
+	}
+	memcpy(buf, line, (size_t)n);
+	buf[n] = '\0';
+	return n;
+}
+
+static void
+ui_remember(const char *line)
+{
+	History	*hist = NULL;
+	HistEvent ev;
+
+	if (ui_el == NULL || line[strspn(line, " \t")] == '\0')
+		return;
+	el_get(ui_el, EL_HIST, NULL, &hist);
+	if (hist != NULL)
+		history(hist, &ev, H_ENTER, line);
+}
+
+char *
+ui_ask(struct menu_ctx *ctx, const char *prompt)
+{
+	char	 buf[MENU_LINE_MAX + 1];
+	ssize_t	 n;
+
+	ui_prompt = prompt;
+	n = ui_read(buf, sizeof(buf));
+	ui_prompt = UI_PROMPT;
+	if (n < 0)
+		return NULL;
+	g_strstrip(buf);
+	if (!vps_printable_ascii(buf))
+		return NULL;
+	return g_strdup(buf);
+}
+
+static void
+ui_banner(struct menu_ctx *ctx)
+{
+	g_autofree char *all = g_strjoinv(", ", ctx->vps);
+
+	printf("vpshost member shell %s\n", PACKAGE_VERSION);
+	if (ctx->selected == NULL) {
+		printf("You have no VPS on this host.\n");
+	} else {
+		printf("Your VPS: %s\n", all);
+		printf("Actions apply to: %s (\"use VPS\" selects another; "
+		    "\"help\" lists the commands)\n", ctx->selected);
+	}
+	fflush(stdout);
+}
+
+int
+ui_interactive(struct menu_ctx *ctx)
+{
+	char	 line[MENU_LINE_MAX + 1];
+	ssize_t	 n;
+
+	ui_signals();
+	proto_reader_init(&ui_in, STDIN_FILENO);
+	if (isatty(STDIN_FILENO) && (ui_el = ui_editline(ctx)) == NULL)
+		vlog_warn("line editing is not available");
+	ctx->interactive = true;
+	ctx->ask = ui_ask;
+	ui_banner(ctx);
+	while (!ctx->quit) {
+		if ((n = ui_read(line, sizeof(line))) == -1)
+			break;
+		if (n == -2)
+			continue;
+		ui_remember(line);
+		menu_run_line(ctx, line, (size_t)n);
+	}
+	if (!ctx->quit && ui_el != NULL)
+		printf("\n");
+	ui_editline_end(ui_el);
+	ui_el = NULL;
+	return 0;
+}

@@ -1,0 +1,147 @@
+# tests/e2e/virsh-menu-lib.sh: the world of the virsh-menu e2e tests.
+#
+# Sourced after lib.sh by tests/e2e/virsh-menu*.sh. menu_setup builds:
+#   - the real virsh-menu installed at BINDIR/virsh-menu (the path that
+#     sudoers and sshd rules name), and the compiled-in configuration
+#     SYSCONFDIR/vps/vps.conf; both are restored or removed at cleanup;
+#   - members ALICE (VPS A1, A2) and BOB (VPS B1), login shell virsh-menu;
+#   - vps.data, an ISO library, sudoers and sshd rules from sudoers-gen;
+#   - one TCG domain per VPS (file disk, SATA CD-ROM, SPICE on 127.0.0.1
+#     at the VPS's port with an unknown password, as create-vps makes);
+#   - sshd with the generated rules included.
+# Variables: MENU CONF DATA ISODIR ALICE BOB A1 A2 B1 PORT_A1 PORT_A2 PORT_B1
+
+# The value of a make variable of the build tree (bindir, sysconfdir).
+menu_make_var()
+{
+	printf 'print-%s:\n\t@echo $(%s)\n' "$1" "$1" |
+	    make -s --no-print-directory -C "$top_builddir" -f Makefile \
+	    -f - "print-$1" | tail -n 1
+}
+
+# Puts FILE at DEST for the test; whatever was there comes back after.
+menu_put()
+{
+	local file=$1 dest=$2 mode=$3 saved
+	saved=$E2E_TMP/saved.$(echo "$dest" | tr / _)
+	mkdir -p "$(dirname "$dest")" || return 1
+	e2e_hold
+	if [ -e "$dest" ]; then
+		mv -f "$dest" "$saved" && defer mv -f "$saved" "$dest"
+	else
+		defer rm -f "$dest"
+	fi
+	install -m "$mode" -o root -g root "$file" "$dest"
+	e2e_release $?
+}
+
+# The domain of a VPS: what create-vps makes, small enough for TCG.
+menu_domain_xml()
+{
+	local name=$1 port=$2 disk=$E2E_TMP/disks/$1.img
+	truncate -s 16M "$disk"
+	cat <<-EOF
+	<domain type='qemu'>
+	  <name>$name</name>
+	  <memory unit='MiB'>128</memory>
+	  <vcpu>1</vcpu>
+	  <os><type arch='x86_64' machine='q35'>hvm</type>
+	    <boot dev='cdrom'/><boot dev='hd'/></os>
+	  <features><acpi/></features>
+	  <devices>
+	    <disk type='file' device='disk'>
+	      <driver name='qemu' type='raw'/>
+	      <source file='$disk'/>
+	      <target dev='vda' bus='virtio'/>
+	    </disk>
+	    <disk type='file' device='cdrom'>
+	      <driver name='qemu' type='raw'/>
+	      <target dev='sda' bus='sata'/>
+	      <readonly/>
+	    </disk>
+	    <graphics type='spice' port='$port' autoport='no' listen='127.0.0.1'
+	        passwd='$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')'>
+	      <listen type='address' address='127.0.0.1'/>
+	    </graphics>
+	    <video><model type='qxl'/></video>
+	  </devices>
+	</domain>
+	EOF
+}
+
+menu_define()
+{
+	defer e2e_forget_domain "$1"
+	menu_domain_xml "$1" "$2" >"$E2E_TMP/$1.xml" &&
+	    e2e_virsh define "$E2E_TMP/$1.xml" >/dev/null
+}
+
+# menu_setup [TICKET_MINUTES]
+menu_setup()
+{
+	local bindir sysconfdir sudoers
+	bindir=$(menu_make_var bindir) || return 1
+	sysconfdir=$(menu_make_var sysconfdir) || return 1
+	MENU=$bindir/virsh-menu
+	CONF=$sysconfdir/vps/vps.conf
+	DATA=$E2E_TMP/vps.data
+	ISODIR=$E2E_TMP/iso
+	ALICE=$(e2e_name a)
+	BOB=$(e2e_name b)
+	A1=$(e2e_name a1)
+	A2=$(e2e_name a2)
+	B1=$(e2e_name b1)
+	PORT_A1=$(free_port) && PORT_A2=$(free_port) && PORT_B1=$(free_port) ||
+	    return 1
+	sudoers=/etc/sudoers.d/$(e2e_name menu | tr -d -- -)
+	mkdir -m 0755 "$ISODIR" "$E2E_TMP/disks" || return 1
+	printf '%s:%s:1:128:1:%s\n' "$A1" "$ALICE" "$PORT_A1" \
+	    "$A2" "$ALICE" "$PORT_A2" "$B1" "$BOB" "$PORT_B1" >"$DATA"
+	chmod 0640 "$DATA"
+	cat >"$E2E_TMP/vps.conf" <<-EOF
+	[vps]
+	data = $DATA
+	iso_dir = $ISODIR
+	uri = $VIRSH_URI
+	[spice]
+	ticket_minutes = ${1:-10}
+	[access]
+	sudoers = $sudoers
+	sshd = $E2E_TMP/sshd-vps.conf
+	EOF
+	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
+	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
+	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
+	defer rm -f "$sudoers"
+	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
+	add_member "$ALICE" "$MENU" && add_member "$BOB" "$MENU" || return 1
+	menu_define "$A1" "$PORT_A1" && menu_define "$A2" "$PORT_A2" &&
+	    menu_define "$B1" "$PORT_B1" || return 1
+	SSHD_INCLUDE=$E2E_TMP/sshd-vps.conf start_sshd
+}
+
+# as_member USER CMD...: CMD as the member, outside ssh (runuser).
+as_member()
+{
+	local user=$1
+	shift
+	runuser -u "$user" -- "$@"
+}
+
+# dom_field DOMAIN FIELD: one field of virsh dominfo ("State", ...).
+dom_field()
+{
+	e2e_virsh dominfo "$1" | sed -n "s/^$2: *//p"
+}
+
+# menu_field FIELD: the same field from the menu's status in $T_OUT.
+menu_field()
+{
+	sed -n "s/^$1: *//p" "$T_OUT"
+}
+
+# cdrom_source DOMAIN [--inactive]: the CD-ROM's file per domblklist.
+cdrom_source()
+{
+	e2e_virsh domblklist "$@" | awk '$1 == "sda" { print $2 }'
+}

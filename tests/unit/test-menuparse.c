@@ -1,0 +1,207 @@
+/*
+ * test-menuparse.c: the menu line parser and command table, with hostile
+ * lines. Nothing here reaches sudo: every case is decided before a
+ * request would be sent.
+ */
+#include <config.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+#include <glib.h>
+
+#include "menu.h"
+
+struct split_case {
+	const char *line;
+	bool	 ok;
+	int	 argc;
+	const char *words[4];
+};
+
+static const struct split_case split_cases[] = {
+	{ "", true, 0, { NULL } },
+	{ "   \t ", true, 0, { NULL } },
+	{ "status", true, 1, { "status" } },
+	{ "  status  ", true, 1, { "status" } },
+	{ "use web2 start", true, 3, { "use", "web2", "start" } },
+	{ "use\tweb2\t\tstart", true, 3, { "use", "web2", "start" } },
+	{ "status; id", true, 2, { "status;", "id" } },
+	{ "attach_iso ../../etc/shadow", true, 2,
+	    { "attach_iso", "../../etc/shadow" } },
+	{ "a b c d e f g h", true, 8, { "a", "b", "c", "d" } },
+	{ "a b c d e f g h i", false, 0, { NULL } },
+	{ "status\n", false, 0, { NULL } },
+	{ "sta\ntus", false, 0, { NULL } },
+	{ "status\r", false, 0, { NULL } },
+	{ "\x1b[2J", false, 0, { NULL } },
+	{ "caf\xc3\xa9", false, 0, { NULL } },
+	{ "status\x7f", false, 0, { NULL } },
+	{ "\x03", false, 0, { NULL } },
+};
+
+static void
+test_split(void **state)
+{
+	size_t	 i;
+	int	 j;
+
+	for (i = 0; i < G_N_ELEMENTS(split_cases); i++) {
+		const struct split_case *c = &split_cases[i];
+		struct menu_words w;
+		const char *why = NULL;
+		bool	 got = menu_split(c->line, strlen(c->line), &w, &why);
+
+		if (got != c->ok)
+			FAIL_MSG("case %zu \"%s\": expected %s", i, c->line,
+			    c->ok ? "accepted" : "refused");
+		if (!got) {
+			assert_non_null(why);
+			continue;
+		}
+		assert_int_equal(w.argc, c->argc);
+		assert_null(w.argv[w.argc]);
+		for (j = 0; j < c->argc && j < 4; j++)
+			assert_string_equal(w.argv[j], c->words[j]);
+	}
+}
+
+static void
+test_split_limits(void **state)
+{
+	char	 line[MENU_LINE_MAX + 2];
+	struct menu_words w;
+	const char *why;
+
+	memset(line, 'a', MENU_WORD_MAX);
+	assert_true(menu_split(line, MENU_WORD_MAX, &w, &why));
+	assert_false(menu_split(line, MENU_WORD_MAX + 1, &w, &why));
+	memset(line, ' ', sizeof(line));
+	assert_true(menu_split(line, MENU_LINE_MAX, &w, &why));
+	assert_false(menu_split(line, MENU_LINE_MAX + 1, &w, &why));
+	/* A NUL inside the line is a byte outside printable ASCII. */
+	assert_false(menu_split("status\0id", 9, &w, &why));
+}
+
+struct cmd_case {
+	const char *name;
+	int	 argc;
+	bool	 found;
+	bool	 args_ok;
+};
+
+static const struct cmd_case cmd_cases[] = {
+	{ "status", 0, true, true }, { "status", 1, true, false },
+	{ "start", 0, true, true }, { "shutdown", 0, true, true },
+	{ "reboot", 0, true, true }, { "reset", 0, true, true },
+	{ "poweroff", 0, true, true }, { "autostart", 0, true, true },
+	{ "autostart", 1, true, true }, { "autostart", 2, true, false },
+	{ "attach_iso", 0, true, true }, { "attach_iso", 1, true, true },
+	{ "attach_iso", 2, true, false }, { "detach_iso", 0, true, true },
+	{ "console", 0, true, true }, { "list", 0, true, true },
+	{ "use", 0, true, false }, { "use", 1, true, true },
+	{ "use", 3, true, true }, { "help", 0, true, true },
+	{ "quit", 0, true, true }, { "exit", 0, true, true },
+	{ "bash", 0, false, false }, { "/bin/sh", 0, false, false },
+	{ "status;", 0, false, false }, { "Status", 0, false, false },
+	{ "isos", 0, false, false }, { "internal-sftp", 0, false, false },
+	{ "", 0, false, false },
+};
+
+static void
+test_find(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cmd_cases); i++) {
+		const struct cmd_case *c = &cmd_cases[i];
+		const struct menu_cmd *cmd = menu_find(c->name);
+
+		if ((cmd != NULL) != c->found)
+			FAIL_MSG("case %zu \"%s\": expected %s", i, c->name,
+			    c->found ? "a command" : "no command");
+		if (cmd != NULL && menu_check_args(cmd, c->argc) != c->args_ok)
+			FAIL_MSG("case %zu \"%s\" with %d arguments", i,
+			    c->name, c->argc);
+	}
+}
+
+/* Every row is well-formed: help text, a handler, sane arity. */
+static void
+test_table(void **state)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < menu_ncmds; i++) {
+		const struct menu_cmd *c = &menu_cmds[i];
+
+		assert_non_null(c->fn);
+		assert_non_null(c->help);
+		assert_true(c->minargs <= c->maxargs);
+		assert_true(c->maxargs < MENU_WORDS_MAX);
+		for (j = i + 1; j < menu_ncmds; j++)
+			assert_string_not_equal(c->name, menu_cmds[j].name);
+	}
+}
+
+struct run_case {
+	const char *line;
+	int	 status;
+};
+
+/* Lines that are decided locally: nothing is sent to a server. */
+static const struct run_case run_cases[] = {
+	{ "", 0 }, { "help", 0 }, { "list", 0 },
+	{ "use web2", 0 }, { "use web1", 0 },
+	{ "bash", 2 }, { "/bin/sh", 2 }, { "status; id", 2 },
+	{ "status x", 2 }, { "use", 2 }, { "use other", 2 },
+	{ "use other status", 2 }, { "use ../web1 status", 2 },
+	{ "use web1 use web2", 2 }, { "use web1 bash", 2 },
+	{ "use web1 status extra", 2 }, { "sta\ntus", 2 },
+	{ "\x1b]0;owned\x07", 2 },
+};
+
+static void
+test_run_local(void **state)
+{
+	struct menu_ctx ctx;
+	size_t	 i;
+	FILE	*saved;
+
+	menu_ctx_init(&ctx);
+	ctx.vps = g_strsplit("web1,web2", ",", -1);
+	ctx.selected = ctx.vps[0];
+	saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	for (i = 0; i < G_N_ELEMENTS(run_cases); i++) {
+		int	 got = menu_run_line(&ctx, run_cases[i].line,
+		    strlen(run_cases[i].line));
+
+		if (got != run_cases[i].status) {
+			fclose(stdout);
+			stdout = saved;
+			FAIL_MSG("case %zu \"%s\": status %d, expected %d", i,
+			    run_cases[i].line, got, run_cases[i].status);
+		}
+	}
+	fclose(stdout);
+	stdout = saved;
+	assert_string_equal(ctx.selected, "web1");
+	assert_int_equal(g_hash_table_size(ctx.sessions), 0);
+	assert_false(ctx.quit);
+	assert_int_equal(menu_run_line(&ctx, "quit", 4), 0);
+	assert_true(ctx.quit);
+	menu_ctx_clear(&ctx);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_split),
+	cmocka_unit_test(test_split_limits),
+	cmocka_unit_test(test_find),
+	cmocka_unit_test(test_table),
+	cmocka_unit_test(test_run_local),
+};
+
+UNIT_MAIN(tests)
