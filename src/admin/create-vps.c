@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,8 @@ main(int argc, char **argv)
 
 	vlog_init("create-vps", false);
 	virt_init();
+	/* A dying libvirtd must give an error, not kill us mid-change. */
+	signal(SIGPIPE, SIG_IGN);
 	parse_args(argc, argv, &o);
 	memset(&j, 0, sizeof(j));
 	j.o = &o;

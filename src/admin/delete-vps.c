@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,8 @@ main(int argc, char **argv)
 
 	vlog_init("delete-vps", false);
 	virt_init();
+	/* A dying libvirtd must give an error, not kill us mid-change. */
+	signal(SIGPIPE, SIG_IGN);
 	parse_args(argc, argv, &o);
 	if (!run(&o, &err))
 		vlog_fatal(vps_exit_status(err), "cannot delete %s: %s", o.name,

@@ -1170,3 +1170,23 @@ add_member()
 	home=$(getent passwd "$name" | cut -d: -f6)
 	_e2e_authorize "$home" "$name"
 }
+
+# restart_libvirtd: start libvirtd again after a test stopped it on
+# purpose, with the pid file and configuration start_libvirtd used, so the
+# stop start_libvirtd deferred (which reads the pid file) stops this one,
+# in its original place in the cleanup order.
+restart_libvirtd()
+{
+	local dir=$E2E_TMP/libvirt
+	if [ -z "$LIBVIRTD_PID" ]; then
+		echo "restart_libvirtd: libvirtd was not started by start_libvirtd" >&2
+		return 1
+	fi
+	_e2e_libvirtd_up && return 0
+	(cd / && exec /usr/sbin/libvirtd -d -p "$dir/libvirtd.pid" \
+	    -f "$dir/libvirtd.conf" </dev/null >>"$dir/libvirtd.out" 2>&1 \
+	    8>&- 9>&-) || return 1
+	LIBVIRTD_PID=$(cat "$dir/libvirtd.pid")
+	export LIBVIRTD_PID
+	wait_for _e2e_libvirtd_up
+}
