@@ -203,7 +203,9 @@ handle(const struct rule_file *rf, bool check)
 		vlog_err("%s not installed: %s", rf->path, err->message);
 		return 1;
 	}
-	vlog_info("%s %s", rf->path, changed ? "updated" : "unchanged");
+	/* Quiet when nothing changed: cron mails whatever is printed. */
+	if (changed)
+		vlog_info("%s updated", rf->path);
 	return 0;
 }
 
