@@ -200,8 +200,10 @@ pick_mac(struct job *j, GHashTable *macs, GError **err)
 }
 
 /*
- * Everything that can be checked before a change: no domain, disk or
- * port of this VPS in use, room in the VG; then the MAC is chosen.
+ * Everything that can be checked before a change: no domain of this name,
+ * its port unused, room in the VG; then the MAC is chosen. An existing LV
+ * or image is refused by storage_create(), atomically, before it changes
+ * anything.
  */
 static bool
 job_check(struct job *j, GError **err)
@@ -210,20 +212,12 @@ job_check(struct job *j, GError **err)
 	    g_str_equal, g_free, NULL);
 	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
 	g_autoptr(virDomain) dom = NULL;
-	bool	 exists;
 
 	if (!virt_lookup(j->conn, j->e.name, &dom, err))
 		return false;
 	if (dom != NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "a domain named %s is already defined", j->e.name);
-		return false;
-	}
-	if (!storage_exists(j->cfg, j->e.name, &exists, err))
-		return false;
-	if (exists) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s already exists", j->disk);
 		return false;
 	}
 	if (!virt_scan(j->conn, macs, ports, err))

@@ -165,6 +165,11 @@ image_create(const char *dir, const char *path, uint64_t size,
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    IMAGE_MODE);
+	if (fd == -1 && errno == EEXIST) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s already exists", path);
+		return false;
+	}
 	if (fd == -1) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "cannot create %s: %s", path, g_strerror(errno));
@@ -186,21 +191,39 @@ image_create(const char *dir, const char *path, uint64_t size,
 	return true;
 }
 
+/*
+ * lvcreate refuses an existing name itself, under LVM's own lock; only
+ * then is it worth a second command to say so plainly.
+ */
+static bool
+lv_create(const struct vps_config *cfg, const char *name, uint64_t size,
+    GError **err)
+{
+	g_autofree char *path = NULL;
+	GError	*bd = NULL;
+	bool	 exists;
+
+	if (bd_lvm_lvcreate(cfg->vg, name, size, NULL, NULL, NULL, &bd))
+		return true;
+	if (lv_exists(cfg->vg, name, &exists, NULL) && exists) {
+		path = storage_path(cfg, name);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s already exists", path);
+		g_clear_error(&bd);
+		return false;
+	}
+	wrap(err, bd, "cannot create LV", name);
+	return false;
+}
+
 bool
 storage_create(const struct vps_config *cfg, const char *name,
     uint64_t size, GError **err)
 {
 	g_autofree char *path = NULL;
-	GError	*bd = NULL;
 
-	if (cfg->backend == VPS_BACKEND_LVM) {
-		if (!bd_lvm_lvcreate(cfg->vg, name, size, NULL, NULL, NULL,
-		    &bd)) {
-			wrap(err, bd, "cannot create LV", name);
-			return false;
-		}
-		return true;
-	}
+	if (cfg->backend == VPS_BACKEND_LVM)
+		return lv_create(cfg, name, size, err);
 	path = storage_path(cfg, name);
 	return image_create(cfg->dir, path, size, err);
 }

@@ -32,7 +32,11 @@ bool	 storage_exists(const struct vps_config *cfg, const char *name,
 bool	 storage_check_room(const struct vps_config *cfg, uint64_t size,
 	    GError **err);
 
-/* Creates the LV or the image (O_EXCL, mode 0600) of size bytes. */
+/*
+ * Creates the LV or the image (O_EXCL, mode 0600) of size bytes. An
+ * existing LV or image of that name is refused ("PATH already exists")
+ * atomically, by lvcreate or open(2), and left as it was.
+ */
 bool	 storage_create(const struct vps_config *cfg, const char *name,
 	    uint64_t size, GError **err);
 
