@@ -200,8 +200,35 @@ pick_mac(struct job *j, GHashTable *macs, GError **err)
 }
 
 /*
+ * The VPS's network must exist, or it would be defined but never start:
+ * a libvirt network, or a bridge of the host.
+ */
+static bool
+check_network(struct job *j, GError **err)
+{
+	g_autofree char *sys = NULL;
+	virNetworkPtr net;
+
+	if (j->cfg->bridge != NULL) {
+		sys = g_strdup_printf("/sys/class/net/%s/bridge",
+		    j->cfg->bridge);
+		if (access(sys, F_OK) == 0)
+			return true;
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "bridge %s: no such bridge on this host", j->cfg->bridge);
+		return false;
+	}
+	if ((net = virNetworkLookupByName(j->conn, j->cfg->network)) == NULL) {
+		virt_error(err, "libvirt network %s", j->cfg->network);
+		return false;
+	}
+	virNetworkFree(net);
+	return true;
+}
+
+/*
  * Everything that can be checked before a change: no domain of this name,
- * its port unused, room in the VG; then the MAC is chosen. An existing LV
+ * its network there, its port unused, room in the VG; then the MAC is chosen. An existing LV
  * or image is refused by storage_create(), atomically, before it changes
  * anything.
  */
@@ -220,7 +247,7 @@ job_check(struct job *j, GError **err)
 		    "a domain named %s is already defined", j->e.name);
 		return false;
 	}
-	if (!virt_scan(j->conn, macs, ports, err))
+	if (!check_network(j, err) || !virt_scan(j->conn, macs, ports, err))
 		return false;
 	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,

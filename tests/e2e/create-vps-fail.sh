@@ -2,12 +2,16 @@
 # create-vps-fail.sh: every refusal and every failure leaves nothing behind.
 #
 # Checked before any change: VG too small, domain of that name defined,
-# LV or image of that name present, SPICE port used by another domain.
+# LV or image of that name present, SPICE port used by another domain,
+# libvirt network or bridge missing.
 # Failing after a change: libvirtd stops between the LV creation and the
 # define (an lvm wrapper first in PATH stops it once lvcreate succeeded:
 # libblockdev runs lvm from PATH), and libvirt refuses the XML after the
 # image was made (a template with an unknown machine type). Each time:
 # exit 1, no LV, no image, no new domain, and what existed is untouched.
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh lvm losetup xmllint
@@ -116,6 +120,16 @@ t_check "another domain uses port $used_port" define_small "$other" \
     "$used_port"
 t_check_rc "port in use: exit 1" 1 "$create" -c "$lvmconf" "$prt"
 t_check "... says so" grep -q "SPICE port $used_port is used" "$T_ERR"
+t_check "... nothing left" nothing_left "$prt"
+
+sed "s/^network = .*/network = $(e2e_name nonet)/" "$lvmconf" >"$E2E_TMP/nonet.conf"
+t_check_rc "network not defined: exit 1" 1 "$create" -c "$E2E_TMP/nonet.conf" \
+    "$prt"
+t_check "... says so" grep -q "libvirt network $(e2e_name nonet)" "$T_ERR"
+t_check "... nothing left" nothing_left "$prt"
+sed "s/^network = .*/bridge = nobr$E2E_RUNID/" "$lvmconf" >"$E2E_TMP/nobr.conf"
+t_check_rc "bridge missing: exit 1" 1 "$create" -c "$E2E_TMP/nobr.conf" "$prt"
+t_check "... says so" grep -q "no such bridge" "$T_ERR"
 t_check "... nothing left" nothing_left "$prt"
 
 mkdir -m 0711 "$imgdir"

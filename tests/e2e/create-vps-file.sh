@@ -4,6 +4,9 @@
 # rescue image made with grub-mkrescue) and spicy-screenshot reads its
 # screen with the SPICE password read back from the domain XML; a wrong
 # password is refused by the SPICE server.
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh qemu-system-x86_64 grub-mkrescue xorriso \

@@ -8,6 +8,9 @@
 # of vps.data, its password long and never printed. 20 concurrent runs
 # give 20 distinct MACs and ports. delete-vps keeps the LV by default and
 # removes it with --purge-disk.
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh lvm losetup

@@ -4,6 +4,9 @@
 # and powered off with it; the image is kept by default and named, and
 # removed with --purge-disk; a disk that create-vps did not make is kept
 # even then. (The lvm backend's keep and purge are in create-vps.sh.)
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh qemu-system-x86_64
