@@ -64,6 +64,11 @@ spawn_menu(const char *const *args, int *to, int *from, GError **err)
 		if (dup2(to != NULL ? in[0] : null, 0) == -1 ||
 		    dup2(out[1], 1) == -1)
 			_exit(127);
+		/*
+		 * Its own process group: the member's Ctrl-C at the menu
+		 * must not reach sudo, which would pass it on to the server.
+		 */
+		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		execve(SUDO_PATH, (char *const *)argv, envp);
 		fprintf(stderr, "virsh-menu: cannot run %s: %s\n", SUDO_PATH,

@@ -76,6 +76,9 @@ ui_getc(EditLine *el, wchar_t *wc)
 	ssize_t	 n;
 
 	for (;;) {
+		/* A Ctrl-C that came before the read cancels the line too. */
+		if (ui_sigint)
+			return -1;
 		n = read(STDIN_FILENO, &c, 1);
 		if (n == 1 && c >= 0x80)
 			continue;
@@ -215,10 +218,11 @@ ui_complete(EditLine *el, int ch)
 
 /* Key bindings that would leave the menu's line editing. */
 static const char *const ui_refused_keys[] = {
-	"\\370",	/* M-x: ed-command */
-	"\\330",	/* M-X: ed-command */
+	"\\ex",	/* ESC x: ed-command, as a sequence */
+	"\\eX",
+	"\\370",	/* M-x: ed-command, as a meta key */
+	"\\330",	/* M-X */
 	"^V",		/* ed-quoted-insert */
-	"^[^V",
 };
 
 static EditLine *

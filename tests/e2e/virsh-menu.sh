@@ -51,9 +51,10 @@ t_check "protocol: hostile requests get err 2, the session goes on" \
     serve_a1 'bash' 'status; id' 'attach_iso ../../etc/shadow' \
     'attach_iso /etc/passwd' 'attach_iso a.iso/../x' "$(printf 'a\033[2J')" \
     'use other' status
-t_eq "... seven errors" 7 "$(grep -c '^err 2 ' "$T_OUT")"
-t_check "... then the status" grep -q '^| State: ' "$T_OUT"
-t_check_fails "... nothing else" grep -v -e '^err 2 ' -e '^| ' -e '^ok$' "$T_OUT"
+cp "$T_OUT" "$E2E_TMP/proto.out"
+t_eq "... seven errors" 7 "$(grep -c '^err 2 ' "$E2E_TMP/proto.out")"
+t_check "... then the status" grep -q '^| State: ' "$E2E_TMP/proto.out"
+t_check_fails "... nothing else" grep -v -e '^err 2 ' -e '^| ' -e '^ok$' "$E2E_TMP/proto.out"
 
 # ---- every command over ssh, against virsh
 t_check "status" ssh_as "$ALICE" status
