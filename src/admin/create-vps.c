@@ -34,10 +34,6 @@
 #define PASSWORD_LEN	24
 #define MAC_TRIES	1000
 #define KVM_DEVICE	"/dev/kvm"
-#define UNDEFINE_FLAGS	(VIR_DOMAIN_UNDEFINE_NVRAM | \
-	VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | \
-	VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | \
-	VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
 
 struct options {
 	const char *config;
@@ -337,7 +333,7 @@ job_undo(struct job *j)
 	g_autoptr(GError) err = NULL;
 
 	if (j->dom != NULL) {
-		if (virDomainUndefineFlags(j->dom, UNDEFINE_FLAGS) == 0)
+		if (virDomainUndefineFlags(j->dom, VIRT_UNDEFINE_FLAGS) == 0)
 			vlog_err("domain %s undefined again", j->e.name);
 		else {
 			virt_error(&err, "domain %s is left defined",

@@ -24,10 +24,6 @@
 #include "virtutil.h"
 #include "vpsconf.h"
 
-#define UNDEFINE_FLAGS	(VIR_DOMAIN_UNDEFINE_NVRAM | \
-	VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | \
-	VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | \
-	VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
 
 struct options {
 	const char *config;
@@ -123,7 +119,7 @@ remove_domain(virDomainPtr dom, const struct options *o, GError **err)
 	}
 	/* A transient domain is gone once it is off. */
 	if (virDomainIsPersistent(dom) == 1 &&
-	    virDomainUndefineFlags(dom, UNDEFINE_FLAGS) == -1) {
+	    virDomainUndefineFlags(dom, VIRT_UNDEFINE_FLAGS) == -1) {
 		virt_error(err, "cannot undefine %s", o->name);
 		return false;
 	}

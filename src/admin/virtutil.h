@@ -11,6 +11,12 @@
 #include <glib.h>
 #include <libvirt/libvirt.h>
 
+/* Undefine a VPS with everything libvirt keeps beside its definition. */
+#define VIRT_UNDEFINE_FLAGS	(VIR_DOMAIN_UNDEFINE_NVRAM | \
+	VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | \
+	VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | \
+	VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
 

@@ -173,6 +173,15 @@ t_eq "each MAC is the one printed" "" "$(for n in "${names[@]}"; do
 done)"
 t_eq "21 LVs" 21 "$(lv_names | wc -w)"
 
+# ---- --no-autostart
+na=$(e2e_name na)
+defer e2e_forget_domain "$na"
+printf '%s:alice:1:128:1:%s\n' "$na" "$(free_port)" >>"$data"
+t_check "create-vps --no-autostart" "$create" -c "$conf" --no-autostart "$na"
+t_check "... says so" grep -qx 'autostart: *no' "$T_OUT"
+t_check "dominfo" e2e_virsh dominfo "$na"
+t_check "... autostart is off" grep -Eq '^Autostart: +disable' "$T_OUT"
+
 # ---- delete-vps
 t_check "delete-vps keeps the LV" "$delete" -c "$conf" "${names[0]}"
 t_check "... and says so" grep -qx \
