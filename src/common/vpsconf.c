@@ -435,6 +435,7 @@ config_parse(const char *text, size_t len, const char *fname, GError **err)
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	struct line_index idx = { NULL, fname };
 	struct vps_config *cfg = NULL;
+	g_autofree char *str = NULL;
 	GError	*kerr = NULL;
 
 	if (memchr(text, '\0', len) != NULL) {
@@ -442,9 +443,11 @@ config_parse(const char *text, size_t len, const char *fname, GError **err)
 		    "%s: NUL byte in file", fname);
 		return NULL;
 	}
+	/* text[len] need not be a NUL; the line index wants a string. */
+	str = g_strndup(text, len);
 	idx.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
-	if (!index_lines(&idx, text, err))
+	if (!index_lines(&idx, str, err))
 		goto out;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
 	    &kerr)) {

@@ -261,7 +261,8 @@ filter_names_owners(struct vpsmerge *m)
 	struct vps_candidate **c = (struct vps_candidate **)m->cand->pdata;
 	size_t	 i, n = m->cand->len;
 
-	qsort(c, n, sizeof(*c), cand_cmp_name);
+	if (n > 1)	/* pdata is NULL while the array is empty */
+		qsort(c, n, sizeof(*c), cand_cmp_name);
 	skip_groups(m, c, n, same_name, "vpsName");
 	for (i = 0; i < n; i++) {
 		if (c[i]->skip ||
@@ -303,7 +304,8 @@ keep_ports(struct vpsmerge *m, const struct vps_data *cur,
 			g_ptr_array_add(claims, c[i]);
 	}
 	c = (struct vps_candidate **)claims->pdata;
-	qsort(c, claims->len, sizeof(*c), cand_cmp_port);
+	if (claims->len > 1)
+		qsort(c, claims->len, sizeof(*c), cand_cmp_port);
 	skip_groups(m, c, claims->len, same_port, "vpsSpicePort");
 	for (i = 0; i < claims->len; i++) {
 		if (c[i]->skip || portalloc_reserve(pa, c[i]->e.spice_port))
