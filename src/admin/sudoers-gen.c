@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "lock.h"
 #include "log.h"
 #include "ruleinstall.h"
 #include "rules.h"
@@ -209,6 +211,34 @@ handle(const struct rule_file *rf, bool check)
 	return 0;
 }
 
+/*
+ * Serialises installing runs with an flock on the directory of the
+ * sudoers file, held until exit, and removes the temp files of both rule
+ * files that a killed run left behind: under the lock none is live.
+ */
+static int
+install_lock(const char *sudoers, const char *sshd)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *dir = g_path_get_dirname(sudoers);
+	const char *paths[] = { sudoers, sshd };
+	unsigned n;
+	size_t	 i;
+	int	 fd;
+
+	if ((fd = vps_lock_dir(dir, false, &err)) == -1)
+		vlog_fatal(1, "%s; no rules written", err->message);
+	for (i = 0; i < G_N_ELEMENTS(paths) && paths[i] != NULL; i++) {
+		if (!atomic_file_clean_stale(paths[i], &n, &err))
+			vlog_fatal(1, "%s; no rules written", err->message);
+		if (n > 0)
+			vlog_info("removed %u temporary file%s of %s left by "
+			    "an interrupted run", n, n == 1 ? "" : "s",
+			    paths[i]);
+	}
+	return fd;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -217,7 +247,7 @@ main(int argc, char **argv)
 	struct vps_data d = VPSDATA_INIT;
 	g_autofree char *sudoers = NULL, *sshd = NULL;
 	struct options o;
-	int	 status = 0;
+	int	 status = 0, lock = -1;
 
 	vlog_init("sudoers-gen", false);
 	parse_args(argc, argv, &o);
@@ -247,10 +277,13 @@ main(int argc, char **argv)
 			    sshd_postcheck },
 		};
 
+		if (!o.check)
+			lock = install_lock(files[0].path, cfg->sshd);
 		/* Installing stops at the first failure; --check reports all. */
 		status |= handle(&files[0], o.check);
 		if (sshd != NULL && (status == 0 || o.check))
 			status |= handle(&files[1], o.check);
 	}
+	vps_unlock(lock);
 	return status;
 }

@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -201,6 +202,66 @@ atomic_file_abort(struct atomic_file *af)
 	g_free(af->tmp);
 	g_free(af->path);
 	g_free(af);
+}
+
+/* The XXXXXX that mkostemp(3) puts in a template: [A-Za-z0-9]{6}. */
+#define TMP_SUFFIX_LEN	6
+
+/* True if name is ".BASE.XXXXXX", the temp name atomic_file_open makes. */
+static bool
+is_tmp_name(const char *name, const char *base)
+{
+	size_t	 blen = strlen(base), i;
+
+	if (strlen(name) != blen + 2 + TMP_SUFFIX_LEN || name[0] != '.' ||
+	    strncmp(name + 1, base, blen) != 0 || name[blen + 1] != '.')
+		return false;
+	for (i = blen + 2; name[i] != '\0'; i++) {
+		if (!g_ascii_isalnum(name[i]))
+			return false;
+	}
+	return true;
+}
+
+bool
+atomic_file_clean_stale(const char *path, unsigned *removed, GError **err)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *base = g_path_get_basename(path);
+	struct dirent *de;
+	struct stat st;
+	DIR	*dh;
+	int	 fd;
+	bool	 ok = true;
+
+	if (removed != NULL)
+		*removed = 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 || (dh = fdopendir(fd)) == NULL) {
+		set_errno_error(err, "cannot open directory", dir, errno);
+		if (fd != -1)
+			close(fd);
+		return false;
+	}
+	while (ok && (errno = 0, de = readdir(dh)) != NULL) {
+		if (!is_tmp_name(de->d_name, base) ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0) {
+			if (removed != NULL)
+				(*removed)++;
+		} else if (errno != ENOENT) {
+			g_autofree char *p = g_build_filename(dir, de->d_name,
+			    NULL);
+
+			ok = set_errno_error(err, "cannot remove", p, errno);
+		}
+	}
+	if (ok && errno != 0)
+		ok = set_errno_error(err, "cannot read directory", dir, errno);
+	closedir(dh);
+	return ok;
 }
 
 bool

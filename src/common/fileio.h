@@ -41,6 +41,16 @@ bool	 atomic_file_commit(struct atomic_file *af, GError **err);
 void	 atomic_file_abort(struct atomic_file *af);
 
 /*
+ * Removes the temp files ".NAME.XXXXXX" of path that a writer killed
+ * before its rename left behind: only names of exactly that pattern, only
+ * regular files owned by the caller, never following a symlink. Call it
+ * only while holding the lock that serialises the writers of path, or a
+ * live writer's temp file would go. *removed (may be NULL) counts them.
+ */
+bool	 atomic_file_clean_stale(const char *path, unsigned *removed,
+	    GError **err);
+
+/*
  * True if path holds exactly buf[len] with the given mode, owned by the
  * current user: writing it again would change nothing.
  */

@@ -13,11 +13,30 @@
 #include "lock.h"
 #include "util.h"
 
+/* Takes the lock on fd (opened on path); closes fd if it cannot. */
+static int
+lock_fd(int fd, const char *path, bool nowait, GError **err)
+{
+	int	 r;
+
+	do {
+		r = flock(fd, LOCK_EX | (nowait ? LOCK_NB : 0));
+	} while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    errno == EWOULDBLOCK ? "%s is held by another process" :
+		    "cannot lock %s: %s", path, g_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 vps_lock(const char *path, bool nowait, GError **err)
 {
 	struct stat st;
-	int	 fd, r;
+	int	 fd;
 
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
 	    0600);
@@ -32,17 +51,22 @@ vps_lock(const char *path, bool nowait, GError **err)
 		close(fd);
 		return -1;
 	}
-	do {
-		r = flock(fd, LOCK_EX | (nowait ? LOCK_NB : 0));
-	} while (r == -1 && errno == EINTR);
-	if (r == -1) {
+	return lock_fd(fd, path, nowait, err);
+}
+
+int
+vps_lock_dir(const char *dir, bool nowait, GError **err)
+{
+	int	 fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    errno == EWOULDBLOCK ? "%s is held by another process" :
-		    "cannot lock %s: %s", path, g_strerror(errno));
-		close(fd);
+		    "cannot open directory %s to lock it: %s", dir,
+		    g_strerror(errno));
 		return -1;
 	}
-	return fd;
+	return lock_fd(fd, dir, nowait, err);
 }
 
 void

@@ -15,6 +15,12 @@
  * and somebody else holds it).
  */
 int	 vps_lock(const char *path, bool nowait, GError **err);
+/*
+ * The same on the directory dir itself (never through a symlink), for
+ * the writers of files in a directory that should hold nothing else,
+ * such as /etc/sudoers.d: no lock file is left there.
+ */
+int	 vps_lock_dir(const char *dir, bool nowait, GError **err);
 void	 vps_unlock(int fd);
 
 #endif

@@ -314,8 +314,16 @@ int
 vpsdata_lock(const char *path, GError **err)
 {
 	g_autofree char *lockpath = g_strconcat(path, ".lock", NULL);
+	int	 fd;
 
-	return vps_lock(lockpath, false, err);
+	if ((fd = vps_lock(lockpath, false, err)) == -1)
+		return -1;
+	/* Under the lock no writer is live: a temp file is a dead one's. */
+	if (!atomic_file_clean_stale(path, NULL, err)) {
+		vps_unlock(fd);
+		return -1;
+	}
+	return fd;
 }
 
 bool

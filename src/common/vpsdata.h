@@ -86,8 +86,9 @@ void	 vpsdata_clear(struct vps_data *d);
 char	*vpsdata_format(const struct vps_data *d, size_t *len);
 /*
  * Takes the lock that serialises read-modify-write cycles of the vps.data
- * at path (the file PATH.lock, see lock.h). Returns the descriptor for
- * vps_unlock(), or -1 with err set.
+ * at path (the file PATH.lock, see lock.h), then removes the temp files
+ * of path that a killed writer left (atomic_file_clean_stale). Returns
+ * the descriptor for vps_unlock(), or -1 with err set.
  */
 int	 vpsdata_lock(const char *path, GError **err);
 /*

@@ -167,12 +167,108 @@ test_lock(void **state)
 	unlink(p);
 }
 
+static void
+test_lock_dir(void **state)
+{
+	g_autofree char *d = g_build_filename(tmpdir, "ldir", NULL);
+	g_autofree char *l = g_build_filename(tmpdir, "ldirlnk", NULL);
+	GError	*err = NULL;
+	int	 fd, status;
+	pid_t	 pid;
+
+	assert_int_equal(mkdir(d, 0700), 0);
+	fd = vps_lock_dir(d, false, &err);
+	assert_true(fd >= 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(vps_lock_dir(d, true, NULL) == -1 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	vps_unlock(fd);
+	/* Nothing is created in the directory. */
+	assert_int_equal(count_entries(d), 0);
+	/* Not through a symlink, and not on a missing directory. */
+	assert_int_equal(symlink(d, l), 0);
+	assert_int_equal(vps_lock_dir(l, true, &err), -1);
+	g_clear_error(&err);
+	assert_int_equal(vps_lock_dir("/nonexistent-dir", true, &err), -1);
+	assert_non_null(strstr(err->message, "/nonexistent-dir"));
+	g_clear_error(&err);
+	unlink(l);
+	rmdir(d);
+}
+
+/* What a killed writer leaves, and what only looks like it. */
+static const struct {
+	const char *name;
+	char	 kind;		/* f file, l symlink, d directory */
+	bool	 removed;
+} stale_cases[] = {
+	{ ".t.AbC123", 'f', true },	/* a temp file of t */
+	{ ".t.000000", 'f', true },
+	{ ".t.AbC12", 'f', false },	/* suffix too short */
+	{ ".t.AbC1234", 'f', false },	/* too long */
+	{ ".t.AbC-23", 'f', false },	/* not mkostemp's alphabet */
+	{ ".tt.AbC123", 'f', false },	/* another file's temp */
+	{ "t.AbC123", 'f', false },	/* no leading dot */
+	{ ".t.lock", 'f', false },
+	{ "t", 'f', false },		/* the target itself */
+	{ ".t.Sym123", 'l', false },	/* a symlink is never followed */
+	{ ".t.Dir123", 'd', false },
+};
+
+static void
+test_clean_stale(void **state)
+{
+	g_autofree char *d = g_build_filename(tmpdir, "stale", NULL);
+	g_autofree char *t = g_build_filename(d, "t", NULL);
+	g_autofree char *outside = g_build_filename(tmpdir, "outside", NULL);
+	GError	*err = NULL;
+	unsigned removed, want = 0;
+	size_t	 i;
+
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_true(g_file_set_contents(outside, "keep", 4, NULL));
+	for (i = 0; i < G_N_ELEMENTS(stale_cases); i++) {
+		g_autofree char *p = g_build_filename(d, stale_cases[i].name,
+		    NULL);
+
+		if (stale_cases[i].kind == 'f')
+			assert_true(g_file_set_contents(p, "x", 1, NULL));
+		else if (stale_cases[i].kind == 'l')
+			assert_int_equal(symlink(outside, p), 0);
+		else
+			assert_int_equal(mkdir(p, 0700), 0);
+		want += stale_cases[i].removed;
+	}
+	assert_true(atomic_file_clean_stale(t, &removed, &err));
+	assert_int_equal(removed, want);
+	for (i = 0; i < G_N_ELEMENTS(stale_cases); i++) {
+		g_autofree char *p = g_build_filename(d, stale_cases[i].name,
+		    NULL);
+		struct stat st;
+
+		assert_int_equal(lstat(p, &st) == -1, stale_cases[i].removed);
+	}
+	assert_true(g_file_test(outside, G_FILE_TEST_IS_REGULAR));
+	/* Nothing left to remove: a second run is a no-op. */
+	assert_true(atomic_file_clean_stale(t, &removed, &err));
+	assert_int_equal(removed, 0);
+	/* A missing directory is an error naming it. */
+	assert_false(atomic_file_clean_stale("/nonexistent-dir/t", NULL,
+	    &err));
+	assert_non_null(strstr(err->message, "/nonexistent-dir"));
+	g_clear_error(&err);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_read_bounds),
 	cmocka_unit_test(test_replace),
 	cmocka_unit_test(test_abort_leaves_old),
 	cmocka_unit_test(test_replace_errors),
 	cmocka_unit_test(test_lock),
+	cmocka_unit_test(test_lock_dir),
+	cmocka_unit_test(test_clean_stale),
 };
 
 int
