@@ -1,12 +1,12 @@
 /*
- * serve.c: "virsh-menu --list" and "virsh-menu --serve VPS", run as root
+ * serve.c: the server of "virsh-menu --serve VPS" (PKGLIBEXECDIR/
+ * virsh-menu-serve VPS, which virsh-menu --serve executes), run as root
  * under sudo for the member SUDO_USER.
  *
- * Both refuse unless the effective uid is 0 and SUDO_USER is a valid
- * user name; they read only the compiled-in configuration (which must be
- * root's and writable by nobody else) and vps.data. --serve further
- * refuses unless SUDO_USER owns VPS there, then answers the line protocol
- * of proto.c on stdin/stdout over one libvirt connection, which it opens
+ * It makes the checks of priv.c (root, SUDO_USER, the compiled-in
+ * configuration, vps.data), refuses unless SUDO_USER owns VPS there,
+ * then answers the line protocol of proto.c on stdin/stdout over one
+ * libvirt connection, opened at the first request that needs it and
  * again when libvirtd went away, and logs every request to syslog.
  */
 #include <config.h>
@@ -20,66 +20,9 @@
 #include "domain.h"
 #include "log.h"
 #include "names.h"
-#include "serve.h"
+#include "priv.h"
 #include "util.h"
 #include "vpsdata.h"
-
-/* The member we run for; NULL (with a message printed) if refused. */
-static const char *
-serve_member(void)
-{
-	const char *user = getenv("SUDO_USER"), *why;
-
-	if (geteuid() != 0) {
-		vlog_err("refused: the privileged half must run as root "
-		    "under sudo");
-		return NULL;
-	}
-	if (user == NULL || !vps_owner_valid(user, &why)) {
-		vlog_err("refused: SUDO_USER is not set to a user name");
-		return NULL;
-	}
-	return user;
-}
-
-/* Loads the compiled-in configuration and vps.data. */
-static struct vps_config *
-serve_load(struct vps_data *d)
-{
-	g_autoptr(GError) err = NULL;
-	struct vps_config *cfg;
-
-	if ((cfg = config_load(NULL, VPS_CONFIG_STRICT_OWNER, &err)) == NULL) {
-		vlog_err("%s", err->message);
-		return NULL;
-	}
-	if (!vpsdata_load(cfg->data, d, &err)) {
-		vlog_err("refused: %s", err->message);
-		config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
-int
-serve_list(void)
-{
-	struct vps_data d = VPSDATA_INIT;
-	struct vps_config *cfg;
-	const char *member;
-	size_t	 i;
-
-	if ((member = serve_member()) == NULL ||
-	    (cfg = serve_load(&d)) == NULL)
-		return 1;
-	for (i = 0; i < d.n; i++) {
-		if (strcmp(d.v[i].owner, member) == 0)
-			printf("%s\n", d.v[i].name);
-	}
-	vpsdata_clear(&d);
-	config_free(cfg);
-	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-}
 
 /* libvirt prints its errors to stderr unless told otherwise. */
 static void
@@ -211,7 +154,7 @@ serve_loop(struct serve_ctx *s)
 	}
 }
 
-int
+static int
 serve_main(const char *vps)
 {
 	struct vps_data d = VPSDATA_INIT;
@@ -222,13 +165,13 @@ serve_main(const char *vps)
 	int	 rc = 1;
 
 	memset(&s, 0, sizeof(s));
-	if ((s.member = serve_member()) == NULL)
+	if ((s.member = priv_member()) == NULL)
 		return 1;
 	if (!vps_name_valid(vps, &why)) {
 		vlog_err("refused: invalid VPS name: %s", why);
 		return 2;
 	}
-	if ((cfg = serve_load(&d)) == NULL)
+	if ((cfg = priv_load(&d)) == NULL)
 		return 1;
 	s.cfg = cfg;
 	if ((e = vpsdata_find(&d, vps)) == NULL ||
@@ -249,4 +192,16 @@ out:
 	vpsdata_clear(&d);
 	config_free(cfg);
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	vlog_init("virsh-menu", true);
+	if (argc != 2) {
+		vlog_err("usage: %s VPS (started by virsh-menu --serve)",
+		    SERVE_PATH);
+		return 2;
+	}
+	return serve_main(argv[1]);
 }

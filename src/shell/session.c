@@ -65,10 +65,16 @@ spawn_menu(const char *const *args, int *to, int *from, GError **err)
 		    dup2(out[1], 1) == -1)
 			_exit(127);
 		/*
-		 * Its own process group: the member's Ctrl-C at the menu
-		 * must not reach sudo, which would pass it on to the server.
+		 * Its own session, without a controlling terminal: the
+		 * member's Ctrl-C at the menu must not reach sudo (which
+		 * would pass it on to the server), and sudo then neither
+		 * allocates a pty for "Defaults use_pty" (a relay process
+		 * in every request's path, and a process that job control
+		 * can stop while the menu waits for it at exit) nor touches
+		 * the member's terminal.
 		 */
-		setpgid(0, 0);
+		if (setsid() == -1)
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		execve(SUDO_PATH, (char *const *)argv, envp);
 		fprintf(stderr, "virsh-menu: cannot run %s: %s\n", SUDO_PATH,

@@ -8,7 +8,9 @@
  *	virsh-menu --serve VPS     root under sudo: the protocol server
  *
  * The menu runs as the member (getuid(), never $USER) and reaches
- * libvirt only through "sudo -n BINDIR/virsh-menu --serve VPS".
+ * libvirt only through "sudo -n BINDIR/virsh-menu --serve VPS", which
+ * executes the server PKGLIBEXECDIR/virsh-menu-serve (serve.c): this
+ * program links no libvirt, so a login does not wait for it to load.
  */
 #include <config.h>
 
@@ -20,7 +22,7 @@
 
 #include "log.h"
 #include "menu.h"
-#include "serve.h"
+#include "priv.h"
 #include "session.h"
 #include "ui.h"
 #include "util.h"
@@ -98,11 +100,11 @@ main(int argc, char **argv)
 	vlog_init("virsh-menu", false);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		vlog_init("virsh-menu", true);
-		return serve_list();
+		return priv_list();
 	}
 	if (argc == 3 && strcmp(argv[1], "--serve") == 0) {
 		vlog_init("virsh-menu", true);
-		return serve_main(argv[2]);
+		return priv_exec_serve(argv[2]);
 	}
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {

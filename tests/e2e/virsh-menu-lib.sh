@@ -2,7 +2,8 @@
 #
 # Sourced after lib.sh by tests/e2e/virsh-menu*.sh. menu_setup builds:
 #   - the real virsh-menu installed at BINDIR/virsh-menu (the path that
-#     sudoers and sshd rules name), and the compiled-in configuration
+#     sudoers and sshd rules name), the server it executes for --serve at
+#     PKGLIBEXECDIR/virsh-menu-serve, and the compiled-in configuration
 #     SYSCONFDIR/vps/vps.conf; both are restored or removed at cleanup;
 #   - members ALICE (VPS A1, A2) and BOB (VPS B1), login shell virsh-menu;
 #   - vps.data, an ISO library, sudoers and sshd rules from sudoers-gen;
@@ -79,9 +80,10 @@ menu_define()
 # menu_setup [TICKET_MINUTES]
 menu_setup()
 {
-	local bindir sysconfdir sudoers
+	local bindir sysconfdir libexecdir sudoers
 	bindir=$(menu_make_var bindir) || return 1
 	sysconfdir=$(menu_make_var sysconfdir) || return 1
+	libexecdir=$(menu_make_var pkglibexecdir) || return 1
 	MENU=$bindir/virsh-menu
 	CONF=$sysconfdir/vps/vps.conf
 	DATA=$E2E_TMP/vps.data
@@ -112,6 +114,9 @@ menu_setup()
 	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
 	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
 	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
+	[ -d "$libexecdir" ] || defer rmdir "$libexecdir"
+	menu_put "$top_builddir/virsh-menu-serve" \
+	    "$libexecdir/virsh-menu-serve" 0755 || return 1
 	defer rm -f "$sudoers"
 	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
 	add_member "$ALICE" "$MENU" && add_member "$BOB" "$MENU" || return 1
