@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# fault-kill-create.sh: SIGKILL of create-vps (file backend, real
+# libvirtd) at random points of its run.
+#
+# What create-vps guarantees after a kill, and what is checked here after
+# every one:
+#   - the state is one of: nothing made; the image made but no domain;
+#     the domain defined (with or without autostart). libvirt never holds
+#     a partial definition: a domain that exists names the VPS's image as
+#     its disk and the SPICE port of vps.data;
+#   - a rerun of create-vps refuses every leftover with exit 1, naming
+#     the domain or the image, and changes nothing (never overwrites);
+#   - a leftover domain is removed by delete-vps --purge-disk (domain and
+#     image), after which create-vps succeeds;
+#   - a leftover image without a domain is NOT removed by delete-vps
+#     (exit 1, "no domain named"): the operator removes the image named in
+#     create-vps's refusal, after which create-vps succeeds. This case is
+#     counted and reported.
+# Every iteration ends with a complete VPS (autostart on), which
+# delete-vps --purge-disk then removes, so the next one starts clean.
+#
+# 30 iterations, not 100: each one is four tool runs against libvirtd
+# (about 1.5 s on 2 cores), and 30 random points over a run of a few
+# hundred ms already hit each state; the file writers' 100 are in
+# fault-kill.sh.
+# shellcheck source=lib.sh
+. "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=fault-lib.sh
+. "$top_srcdir/tests/e2e/fault-lib.sh"
+e2e_require_root
+e2e_require_cmd libvirtd virsh xmllint
+
+N=${FAULT_CREATE_KILLS:-30}
+create=$top_builddir/create-vps
+delete=$top_builddir/delete-vps
+VPS_XML_DIR=$top_srcdir/xml
+export VPS_XML_DIR
+
+t_need "libvirtd is up" start_libvirtd
+net=$(e2e_name net)
+t_need "isolated network" make_libvirt_net "$net"
+
+conf=$E2E_TMP/vps.conf
+data=$E2E_TMP/vps.data
+imgdir=$E2E_TMP/images
+cat >"$conf" <<EOC
+[vps]
+data = $data
+uri = $VIRSH_URI
+[storage]
+backend = file
+dir = $imgdir
+[network]
+network = $net
+EOC
+name=$(e2e_name k)
+port=$(free_port)
+printf '%s:alice:1:128:1:%s\n' "$name" "$port" >"$data"
+img=$imgdir/$name.img
+defer e2e_forget_domain "$name"
+defer rm -f "$img"
+
+declare -A FAILS=() STATES=()
+fail()
+{
+	FAILS[$1]+=" $2"
+}
+report()
+{
+	t_eq "$2" "" "${FAILS[$1]:-}"
+}
+
+defined()
+{
+	e2e_virsh dominfo "$name" >/dev/null 2>&1
+}
+
+# The definition is whole: the image as disk, the port of vps.data.
+whole()
+{
+	local x=$E2E_TMP/dom.xml
+	e2e_virsh dumpxml --inactive "$name" >"$x" 2>/dev/null &&
+	    [ "$(xmllint --xpath "string(//disk[@device='disk']/source/@file)" "$x")" = "$img" ] &&
+	    [ "$(xmllint --xpath "string(//graphics/@port)" "$x")" = "$port" ]
+}
+
+autostart()
+{
+	e2e_virsh dominfo "$name" | grep -q '^Autostart: *enable'
+}
+
+# clean_create I: create-vps succeeds and the VPS is complete; then
+# delete-vps --purge-disk leaves nothing.
+clean_create()
+{
+	"$create" -c "$conf" "$name" >/dev/null 2>&1 || { fail create "$1"; return; }
+	{ defined && whole && autostart && [ -f "$img" ]; } || fail complete "$1"
+	"$delete" -c "$conf" --purge-disk "$name" >/dev/null 2>&1 || fail delete "$1"
+	{ ! defined && [ ! -e "$img" ]; } || fail gone "$1"
+}
+
+# The second run is timed: the first one warms libvirtd's caches.
+t_need "a whole create-vps run" "$create" -c "$conf" "$name"
+t_need "delete-vps --purge-disk" "$delete" -c "$conf" --purge-disk "$name"
+t0=$EPOCHREALTIME
+t_need "a second whole create-vps run" "$create" -c "$conf" "$name"
+span=$((${EPOCHREALTIME/./} - ${t0/./}))
+t_need "delete-vps --purge-disk" "$delete" -c "$conf" --purge-disk "$name"
+diag "create-vps: a whole run takes $((span / 1000)) ms; kills at 0 to that"
+
+killed=0
+for ((i = 1; i <= N; i++)); do
+	us=$(((RANDOM * 32768 + RANDOM) % span))
+	"$create" -c "$conf" "$name" >/dev/null 2>&1 8>&- 9>&- &
+	pid=$!
+	sleep "$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))"
+	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
+	wait "$pid" 2>/dev/null
+	if defined; then
+		whole || fail whole "$i"
+		if autostart; then st=complete; else st=no-autostart; fi
+		"$create" -c "$conf" "$name" >/dev/null 2>"$E2E_TMP/re.err" &&
+		    fail refuse "$i"
+		grep -q "a domain named $name is already defined" "$E2E_TMP/re.err" ||
+		    fail refusemsg "$i"
+		whole || fail untouched "$i"
+		"$delete" -c "$conf" --purge-disk "$name" >/dev/null 2>&1 ||
+		    fail purge "$i"
+		{ ! defined && [ ! -e "$img" ]; } || fail purged "$i"
+	elif [ -e "$img" ]; then
+		st=image-only
+		cp -p "$img" "$E2E_TMP/img.before" 2>/dev/null
+		"$create" -c "$conf" "$name" >/dev/null 2>"$E2E_TMP/re.err" &&
+		    fail refuse "$i"
+		grep -qF "$img" "$E2E_TMP/re.err" || fail refusemsg "$i"
+		{ ! defined && cmp -s "$img" "$E2E_TMP/img.before"; } ||
+		    fail untouched "$i"
+		rm -f "$img"
+	else
+		st=nothing
+	fi
+	STATES[$st]=$((${STATES[$st]:-0} + 1))
+	clean_create "$i"
+done
+diag "create-vps: $killed of $N runs killed alive"
+for st in nothing image-only no-autostart complete; do
+	diag "state after the kill: $st: ${STATES[$st]:-0} of $N"
+done
+t_eq "every kill left a known state" "$N" $((${STATES[nothing]:-0} + \
+    ${STATES[image-only]:-0} + ${STATES[no-autostart]:-0} + ${STATES[complete]:-0}))
+report whole "a domain left by a kill is a whole definition (image, port)"
+report refuse "a rerun of create-vps refuses every leftover with exit 1"
+report refusemsg "... naming the domain or the image"
+report untouched "... and changes nothing"
+report purge "delete-vps --purge-disk removes a leftover domain"
+report purged "... with its image"
+report create "then create-vps succeeds"
+report complete "... making a complete VPS (domain, image, autostart)"
+report delete "... which delete-vps --purge-disk removes"
+report gone "... leaving no domain and no image"
+
+t_done
