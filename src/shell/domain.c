@@ -80,6 +80,7 @@ domain_xml(struct serve_ctx *s, virDomainPtr dom, unsigned flags,
 	}
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	explicit_bzero(xml, strlen(xml));	/* may hold the SPICE password */
 	free(xml);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		reply_fail(r, 1, "cannot parse the definition of %s", s->vps);
@@ -233,29 +234,78 @@ iso_list(const char *dir, struct reply *r)
 	return isos;
 }
 
-/*
- * Puts file (NULL: no medium) into the cdrom, live when the domain runs
- * and in its persistent definition.
- */
-static int
-change_media(struct serve_ctx *s, virDomainPtr dom, const char *file,
-    const char *what, struct reply *r)
+/* The first child element of n called name, or NULL. */
+static xmlNodePtr
+child(xmlNodePtr n, const char *name)
 {
-	g_autoptr(xmlDoc) doc = NULL;
-	g_autofree char *xml = NULL;
-	xmlNodePtr disk, n, next;
-	unsigned flags = VIR_DOMAIN_AFFECT_CONFIG;
-	int	 active;
+	for (n = n->children; n != NULL; n = n->next) {
+		if (node_is(n, name))
+			return n;
+	}
+	return NULL;
+}
 
-	if ((active = virDomainIsActive(dom)) < 0)
-		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
-	if (active)
-		flags |= VIR_DOMAIN_AFFECT_LIVE;
-	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE, r)) == NULL)
-		return r->code;
+/* True if sibling a comes after sibling b. */
+static bool
+comes_after(xmlNodePtr a, xmlNodePtr b)
+{
+	for (; b != NULL; b = b->next) {
+		if (b == a)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Makes the cdrom boot first (cdrom_first) or the disk: per-device
+ * <boot order='N'/> as create-vps writes it, or else the order of
+ * <os><boot dev='cdrom'/><boot dev='hd'/>.
+ */
+static void
+set_boot_first(xmlDocPtr doc, xmlNodePtr cdrom, bool cdrom_first)
+{
+	xmlNodePtr disk = find_device(doc, "disk", "device", "disk");
+	xmlNodePtr cb = child(cdrom, "boot"), db = NULL, os, n, bc = NULL,
+	    bh = NULL;
+
+	if (disk != NULL)
+		db = child(disk, "boot");
+	if (cb != NULL || db != NULL) {
+		if (cb != NULL)
+			xmlSetProp(cb, (const xmlChar *)"order",
+			    (const xmlChar *)(cdrom_first ? "1" : "2"));
+		if (db != NULL)
+			xmlSetProp(db, (const xmlChar *)"order",
+			    (const xmlChar *)(cdrom_first ? "2" : "1"));
+		return;
+	}
+	if ((os = child(xmlDocGetRootElement(doc), "os")) == NULL)
+		return;
+	for (n = os->children; n != NULL; n = n->next) {
+		if (node_is(n, "boot") && attr_is(n, "dev", "cdrom"))
+			bc = n;
+		else if (node_is(n, "boot") && attr_is(n, "dev", "hd"))
+			bh = n;
+	}
+	if (bc == NULL || bh == NULL)
+		return;
+	if (cdrom_first && comes_after(bc, bh)) {
+		xmlUnlinkNode(bc);
+		xmlAddPrevSibling(bh, bc);
+	} else if (!cdrom_first && comes_after(bh, bc)) {
+		xmlUnlinkNode(bh);
+		xmlAddPrevSibling(bc, bh);
+	}
+}
+
+/* The cdrom of doc with file (NULL: no medium) as its source, or NULL. */
+static xmlNodePtr
+set_cdrom(xmlDocPtr doc, const char *file)
+{
+	xmlNodePtr disk, n, next;
+
 	if ((disk = find_device(doc, "disk", "device", "cdrom")) == NULL)
-		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
-		    s->vps);
+		return NULL;
 	for (n = disk->children; n != NULL; n = next) {
 		next = n->next;
 		if (node_is(n, "source") || node_is(n, "backingStore")) {
@@ -267,10 +317,73 @@ change_media(struct serve_ctx *s, virDomainPtr dom, const char *file,
 		n = xmlNewChild(disk, NULL, (const xmlChar *)"source", NULL);
 		xmlNewProp(n, (const xmlChar *)"file", (const xmlChar *)file);
 	}
+	return disk;
+}
+
+/*
+ * The persistent definition: file in the cdrom, and the cdrom booting
+ * first while it holds one (as create-vps sets it), else the disk.
+ * Defined again from its own XML with the secrets (the SPICE password).
+ */
+static int
+change_media_config(struct serve_ctx *s, virDomainPtr dom, const char *file,
+    const char *what, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	g_autoptr(virDomain) defined = NULL;
+	xmlNodePtr disk;
+	xmlChar	*xml = NULL;
+	int	 len = 0;
+
+	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE |
+	    VIR_DOMAIN_XML_SECURE, r)) == NULL)
+		return r->code;
+	if ((disk = set_cdrom(doc, file)) == NULL)
+		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
+		    s->vps);
+	set_boot_first(doc, disk, file != NULL);
+	xmlDocDumpMemory(doc, &xml, &len);
+	if (xml == NULL)
+		return reply_fail(r, 1, "%s: out of memory", what);
+	defined = virDomainDefineXML(s->conn, (const char *)xml);
+	explicit_bzero(xml, (size_t)len);
+	xmlFree(xml);
+	if (defined == NULL)
+		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	return 0;
+}
+
+/*
+ * Puts file (NULL: no medium) into the cdrom: in the persistent
+ * definition (with the boot order), then, when the domain runs, live.
+ * The live change is made from the live XML, whose boot order stays
+ * what the domain was started with.
+ */
+static int
+change_media(struct serve_ctx *s, virDomainPtr dom, const char *file,
+    const char *what, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	g_autofree char *xml = NULL;
+	xmlNodePtr disk;
+	int	 active;
+
+	if ((active = virDomainIsActive(dom)) < 0)
+		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	if (change_media_config(s, dom, file, what, r) != 0)
+		return r->code;
+	if (!active)
+		return 0;
+	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
+		return r->code;
+	if ((disk = set_cdrom(doc, file)) == NULL)
+		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
+		    s->vps);
 	if ((xml = node_string(doc, disk)) == NULL)
 		return reply_fail(r, 1, "%s: out of memory", what);
-	if (virDomainUpdateDeviceFlags(dom, xml, flags) < 0)
-		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	if (virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		return reply_fail(r, 1, "%s: the definition of %s is changed, "
+		    "the running VPS not: %s", what, s->vps, domain_errmsg());
 	return 0;
 }
 

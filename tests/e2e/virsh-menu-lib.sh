@@ -46,19 +46,20 @@ menu_domain_xml()
 	  <name>$name</name>
 	  <memory unit='MiB'>128</memory>
 	  <vcpu>1</vcpu>
-	  <os><type arch='x86_64' machine='q35'>hvm</type>
-	    <boot dev='cdrom'/><boot dev='hd'/></os>
+	  <os><type arch='x86_64' machine='q35'>hvm</type></os>
 	  <features><acpi/></features>
 	  <devices>
 	    <disk type='file' device='disk'>
 	      <driver name='qemu' type='raw'/>
 	      <source file='$disk'/>
 	      <target dev='vda' bus='virtio'/>
+	      <boot order='1'/>
 	    </disk>
 	    <disk type='file' device='cdrom'>
 	      <driver name='qemu' type='raw'/>
 	      <target dev='sda' bus='sata'/>
 	      <readonly/>
+	      <boot order='2'/>
 	    </disk>
 	    <graphics type='spice' port='$port' autoport='no' listen='127.0.0.1'
 	        passwd='$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')'>
@@ -143,6 +144,21 @@ dom_field()
 menu_field()
 {
 	sed -n "s/^$1: *//p" "$T_OUT"
+}
+
+# boot_first DOMAIN: the device ("disk", "cdrom") the persistent
+# definition boots first (per-device <boot order='1'/>).
+boot_first()
+{
+	e2e_virsh dumpxml --inactive "$1" |
+	    xmllint --xpath "string(//devices/disk[boot/@order='1']/@device)" -
+}
+
+# spice_passwd DOMAIN: the SPICE password of the persistent definition.
+spice_passwd()
+{
+	e2e_virsh dumpxml --inactive --security-info "$1" |
+	    xmllint --xpath "string(//devices/graphics/@passwd)" -
 }
 
 # cdrom_source DOMAIN [--inactive]: the CD-ROM's file per domblklist.

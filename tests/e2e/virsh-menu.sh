@@ -7,7 +7,8 @@
 # shellcheck source=virsh-menu-lib.sh
 . "$top_srcdir/tests/e2e/virsh-menu-lib.sh"
 e2e_require_root
-e2e_require_cmd sudo sshd ssh virsh libvirtd qemu-system-x86_64 runuser
+e2e_require_cmd sudo sshd ssh virsh libvirtd qemu-system-x86_64 runuser \
+    xmllint
 
 t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
@@ -97,6 +98,43 @@ t_eq "... virsh: enable" enable "$(dom_field "$A1" Autostart)"
 t_check "autostart off" ssh_as "$ALICE" autostart off
 t_eq "... virsh: disable" disable "$(dom_field "$A1" Autostart)"
 t_check_rc "autostart maybe: exit 2" 2 ssh_as "$ALICE" autostart maybe
+
+# ---- attach_iso / detach_iso keep the boot order (as create-vps sets
+# it: the cdrom first while it holds an ISO) and the SPICE password
+iso=$ISODIR/boot.iso
+: >"$iso"
+chmod 0644 "$iso"
+passwd=$(spice_passwd "$A1")
+t_eq "defined: the disk boots first" disk "$(boot_first "$A1")"
+t_check "attach_iso (shut off)" ssh_as "$ALICE" attach_iso boot.iso
+t_eq "... Successfully inserted media." "Successfully inserted media." "$(cat "$T_OUT")"
+t_eq "... in the definition" "$iso" "$(cdrom_source "$A1" --inactive)"
+t_eq "... the cdrom boots first" cdrom "$(boot_first "$A1")"
+t_eq "... the SPICE password is kept" "$passwd" "$(spice_passwd "$A1")"
+t_check "status shows it" ssh_as "$ALICE" status
+t_eq "... ISO: boot.iso" boot.iso "$(menu_field ISO)"
+t_check "detach_iso (shut off)" ssh_as "$ALICE" detach_iso
+t_eq "... Successfully ejected media." "Successfully ejected media." "$(cat "$T_OUT")"
+t_eq "... gone from the definition" "-" "$(cdrom_source "$A1" --inactive)"
+t_eq "... the disk boots first" disk "$(boot_first "$A1")"
+t_check_rc "detach_iso again fails" 1 ssh_as "$ALICE" detach_iso
+t_check "... nothing attached" grep -q "no ISO is attached to $A1" "$T_ERR"
+t_check "start for the live case" ssh_as "$ALICE" start
+t_check "attach_iso (running)" ssh_as "$ALICE" attach_iso boot.iso
+t_eq "... in the running VPS" "$iso" "$(cdrom_source "$A1")"
+t_eq "... and in the definition" "$iso" "$(cdrom_source "$A1" --inactive)"
+t_eq "... the cdrom boots first" cdrom "$(boot_first "$A1")"
+t_check "detach_iso (running)" ssh_as "$ALICE" detach_iso
+t_eq "... gone from the running VPS" "-" "$(cdrom_source "$A1")"
+t_eq "... and from the definition" "-" "$(cdrom_source "$A1" --inactive)"
+t_eq "... the disk boots first" disk "$(boot_first "$A1")"
+t_check "attach_iso again (running, started disk first)" ssh_as "$ALICE" attach_iso boot.iso
+t_eq "... in the running VPS" "$iso" "$(cdrom_source "$A1")"
+t_eq "... the cdrom boots first" cdrom "$(boot_first "$A1")"
+t_eq "... the SPICE password is kept" "$passwd" "$(spice_passwd "$A1")"
+t_check "poweroff" ssh_as "$ALICE" poweroff
+t_check "detach_iso (shut off again)" ssh_as "$ALICE" detach_iso
+t_eq "... the disk boots first" disk "$(boot_first "$A1")"
 
 # ---- list, use, help
 t_check "list" ssh_as "$ALICE" list
