@@ -71,20 +71,6 @@ build(const struct domxml_params *p)
 	return xml;
 }
 
-static void
-compare_golden(const char *name, const char *got)
-{
-	g_autofree char *path = g_build_filename(GOLDEN_DIR, name, NULL);
-	g_autofree char *want = NULL;
-
-	if (g_getenv("VPS_UPDATE_GOLDEN") != NULL)
-		assert_true(g_file_set_contents(path, got, -1, NULL));
-	if (!g_file_get_contents(path, &want, NULL, NULL))
-		FAIL_MSG("cannot read %s", path);
-	if (strcmp(want, got) != 0)
-		FAIL_MSG("%s differs; got:\n%s", name, got);
-}
-
 /* libvirt's schema check of the XML text, through a temp file. */
 static void
 validate(const char *xml)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /*
  * cmocka's TAP output drops the text of fail_msg(): print it as a TAP
@@ -22,7 +23,32 @@
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
 	fail();								\
+	abort();	/* not reached: tells analyzers fail() is final */ \
 } while (0)
+
+#ifdef GOLDEN_DIR
+#include <string.h>
+#include <glib.h>
+
+/*
+ * Golden-file comparison: got must equal GOLDEN_DIR/name byte for byte.
+ * VPS_UPDATE_GOLDEN=1 in the environment rewrites the file instead (then
+ * review the diff before committing it).
+ */
+static inline void
+compare_golden(const char *name, const char *got)
+{
+	g_autofree char *path = g_build_filename(GOLDEN_DIR, name, NULL);
+	g_autofree char *want = NULL;
+
+	if (g_getenv("VPS_UPDATE_GOLDEN") != NULL)
+		assert_true(g_file_set_contents(path, got, -1, NULL));
+	if (!g_file_get_contents(path, &want, NULL, NULL))
+		FAIL_MSG("cannot read %s", path);
+	if (strcmp(want, got) != 0)
+		FAIL_MSG("%s differs; got:\n%s", name, got);
+}
+#endif
 
 #define UNIT_MAIN(tests)						\
 int									\
