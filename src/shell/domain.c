@@ -80,7 +80,7 @@ domain_xml(struct serve_ctx *s, virDomainPtr dom, unsigned flags,
 	}
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	explicit_bzero(xml, strlen(xml));	/* may hold the SPICE password */
+	explicit_bzero(xml, strlen(xml));	/* may hold a SPICE password */
 	free(xml);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		reply_fail(r, 1, "cannot parse the definition of %s", s->vps);
@@ -390,8 +390,8 @@ change_media(struct serve_ctx *s, virDomainPtr dom, const char *file,
 /* ---- the verbs */
 
 static int
-dom_status(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_status(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autofree char *iso = NULL, *base = NULL;
@@ -419,8 +419,8 @@ dom_status(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 }
 
 static int
-dom_start(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_start(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	int	 active = virDomainIsActive(dom);
 
@@ -434,57 +434,51 @@ dom_start(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 	return 0;
 }
 
+/*
+ * shutdown, reboot, reset, poweroff: the row's libvirt call on the
+ * running domain, and the row's message.
+ */
 static int
-dom_shutdown(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_power(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	if (require_running(s, dom, r, "shutdown", "") != 1)
+	const char *what = proto_verb_name(dv->verb);
+
+	if (require_running(s, dom, r, what, "") != 1)
 		return r->code;
-	if (virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0)
-		return reply_fail(r, 1, "shutdown: %s", domain_errmsg());
-	reply_line(r, "Domain %s is being shutdown", s->vps);
+	if (dv->power(dom) < 0)
+		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	reply_line(r, "Domain %s %s", s->vps, dv->done);
 	return 0;
 }
 
 static int
-dom_reboot(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+power_shutdown(virDomainPtr dom)
 {
-	if (require_running(s, dom, r, "reboot", "") != 1)
-		return r->code;
-	if (virDomainReboot(dom, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN) < 0)
-		return reply_fail(r, 1, "reboot: %s", domain_errmsg());
-	reply_line(r, "Domain %s is being rebooted", s->vps);
-	return 0;
+	return virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
 }
 
 static int
-dom_reset(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+power_reboot(virDomainPtr dom)
 {
-	if (require_running(s, dom, r, "reset", "") != 1)
-		return r->code;
-	if (virDomainReset(dom, 0) < 0)
-		return reply_fail(r, 1, "reset: %s", domain_errmsg());
-	reply_line(r, "Domain %s was reset", s->vps);
-	return 0;
+	return virDomainReboot(dom, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN);
 }
 
 static int
-dom_poweroff(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+power_reset(virDomainPtr dom)
 {
-	if (require_running(s, dom, r, "poweroff", "") != 1)
-		return r->code;
-	if (virDomainDestroy(dom) < 0)
-		return reply_fail(r, 1, "poweroff: %s", domain_errmsg());
-	reply_line(r, "Domain %s destroyed", s->vps);
-	return 0;
+	return virDomainReset(dom, 0);
 }
 
 static int
-dom_autostart(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+power_poweroff(virDomainPtr dom)
+{
+	return virDomainDestroy(dom);
+}
+
+static int
+dom_autostart(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	int	 cur, want;
 
@@ -499,8 +493,8 @@ dom_autostart(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 }
 
 static int
-dom_isos(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_isos(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(GPtrArray) isos = NULL;
 	guint	 i;
@@ -513,8 +507,8 @@ dom_isos(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 }
 
 static int
-dom_attach_iso(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_attach_iso(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(GPtrArray) isos = NULL;
 	g_autofree char *path = NULL;
@@ -537,8 +531,8 @@ dom_attach_iso(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 }
 
 static int
-dom_detach_iso(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autofree char *file = NULL;
@@ -605,8 +599,8 @@ console_set(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
 }
 
 static int
-dom_console(struct serve_ctx *s, virDomainPtr dom, const char *arg,
-    struct reply *r)
+dom_console(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autoptr(GError) err = NULL;
@@ -642,17 +636,18 @@ dom_console(struct serve_ctx *s, virDomainPtr dom, const char *arg,
 }
 
 static const struct domain_verb domain_verbs[] = {
-	{ PROTO_STATUS, true, dom_status },
-	{ PROTO_START, true, dom_start },
-	{ PROTO_SHUTDOWN, true, dom_shutdown },
-	{ PROTO_REBOOT, true, dom_reboot },
-	{ PROTO_RESET, true, dom_reset },
-	{ PROTO_POWEROFF, true, dom_poweroff },
-	{ PROTO_AUTOSTART, true, dom_autostart },
-	{ PROTO_ATTACH_ISO, true, dom_attach_iso },
-	{ PROTO_DETACH_ISO, true, dom_detach_iso },
-	{ PROTO_CONSOLE, true, dom_console },
-	{ PROTO_ISOS, false, dom_isos },
+	{ PROTO_STATUS, true, dom_status, NULL, NULL },
+	{ PROTO_START, true, dom_start, NULL, NULL },
+	{ PROTO_SHUTDOWN, true, dom_power, power_shutdown,
+	    "is being shutdown" },
+	{ PROTO_REBOOT, true, dom_power, power_reboot, "is being rebooted" },
+	{ PROTO_RESET, true, dom_power, power_reset, "was reset" },
+	{ PROTO_POWEROFF, true, dom_power, power_poweroff, "destroyed" },
+	{ PROTO_AUTOSTART, true, dom_autostart, NULL, NULL },
+	{ PROTO_ATTACH_ISO, true, dom_attach_iso, NULL, NULL },
+	{ PROTO_DETACH_ISO, true, dom_detach_iso, NULL, NULL },
+	{ PROTO_CONSOLE, true, dom_console, NULL, NULL },
+	{ PROTO_ISOS, false, dom_isos, NULL, NULL },
 };
 
 const struct domain_verb *

@@ -35,18 +35,23 @@ void	 reply_line(struct reply *r, const char *fmt, ...)
 int	 reply_fail(struct reply *r, int code, const char *fmt, ...)
 	    G_GNUC_PRINTF(3, 4);
 
+struct domain_verb;
+
 /*
- * A verb's handler: dom is the member's domain (NULL for verbs that do
- * not need one), arg the validated argument ("" if none). Returns 0 or
- * the reply's error code.
+ * A verb's handler: dv is its row, dom the member's domain (NULL for
+ * verbs that do not need one), arg the validated argument ("" if none).
+ * Returns 0 or the reply's error code.
  */
-typedef int (*domain_fn)(struct serve_ctx *s, virDomainPtr dom,
-    const char *arg, struct reply *r);
+typedef int (*domain_fn)(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r);
 
 struct domain_verb {
 	enum proto_verb verb;
 	bool	 needs_domain;
 	domain_fn fn;
+	/* Power verbs (fn dom_power): the libvirt call, and what happened. */
+	int	(*power)(virDomainPtr dom);
+	const char *done;
 };
 
 /* The handler row of verb v. */

@@ -64,7 +64,7 @@ serve_once(struct serve_ctx *s, const struct domain_verb *dv,
 	if (dv->needs_domain &&
 	    (dom = virDomainLookupByName(s->conn, s->vps)) == NULL)
 		return reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
-	return dv->fn(s, dom, arg, r);
+	return dv->fn(s, dv, dom, arg, r);
 }
 
 /*

@@ -36,6 +36,18 @@ menu_put()
 	e2e_release $?
 }
 
+# menu_install: the built virsh-menu at $MENU, and the server that its
+# --serve executes at PKGLIBEXECDIR/virsh-menu-serve.
+menu_install()
+{
+	local libexecdir
+	libexecdir=$(menu_make_var pkglibexecdir) || return 1
+	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
+	[ -d "$libexecdir" ] || defer rmdir "$libexecdir"
+	menu_put "$top_builddir/virsh-menu-serve" \
+	    "$libexecdir/virsh-menu-serve" 0755
+}
+
 # The domain of a VPS: what create-vps makes, small enough for TCG.
 menu_domain_xml()
 {
@@ -81,10 +93,9 @@ menu_define()
 # menu_setup [TICKET_MINUTES]
 menu_setup()
 {
-	local bindir sysconfdir libexecdir sudoers
+	local bindir sysconfdir sudoers
 	bindir=$(menu_make_var bindir) || return 1
 	sysconfdir=$(menu_make_var sysconfdir) || return 1
-	libexecdir=$(menu_make_var pkglibexecdir) || return 1
 	MENU=$bindir/virsh-menu
 	CONF=$sysconfdir/vps/vps.conf
 	DATA=$E2E_TMP/vps.data
@@ -114,10 +125,7 @@ menu_setup()
 	EOF
 	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
 	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
-	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
-	[ -d "$libexecdir" ] || defer rmdir "$libexecdir"
-	menu_put "$top_builddir/virsh-menu-serve" \
-	    "$libexecdir/virsh-menu-serve" 0755 || return 1
+	menu_install || return 1
 	defer rm -f "$sudoers"
 	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
 	add_member "$ALICE" "$MENU" && add_member "$BOB" "$MENU" || return 1
