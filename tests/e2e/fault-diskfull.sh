@@ -6,6 +6,8 @@
 # write fails with exit 1 and a message naming the file and ENOSPC, the
 # old file stays byte-identical (same inode), no temp file is left, and
 # once space is freed the next run succeeds.
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 # shellcheck source=fault-lib.sh

@@ -94,13 +94,19 @@ for ((i = 1; i <= N; i++)); do
 	one_of "$snippet" "$ref/$old.sshd" "$ref/$new.sshd" || fail sshd "$i"
 	visudo -c -q >/dev/null 2>&1 || fail visudo "$i"
 	fault_sshd_ok "$snippet" >/dev/null 2>&1 || fail sshdt "$i"
-	fault_no_temp "$sudoers" 2>/dev/null && fault_no_temp "$snippet" 2>/dev/null ||
-	    left=$((left + 1))
+	if ! { fault_no_temp "$sudoers" && fault_no_temp "$snippet"; } 2>/dev/null
+	then
+		left=$((left + 1))
+	fi
 	"$rules" -c "$rconf" >/dev/null 2>&1 || fail rerun "$i"
-	cmp -s "$sudoers" "$ref/$new.sudoers" && cmp -s "$snippet" "$ref/$new.sshd" ||
-	    fail rerunnew "$i"
-	fault_no_temp "$sudoers" 2>/dev/null && fault_no_temp "$snippet" 2>/dev/null ||
-	    fail rerunclean "$i"
+	if ! { cmp -s "$sudoers" "$ref/$new.sudoers" &&
+	    cmp -s "$snippet" "$ref/$new.sshd"; }; then
+		fail rerunnew "$i"
+	fi
+	if ! { fault_no_temp "$sudoers" && fault_no_temp "$snippet"; } 2>/dev/null
+	then
+		fail rerunclean "$i"
+	fi
 	old=$new
 done
 diag "sudoers-gen: $killed of $N runs killed alive, $left left a temp file"

@@ -9,6 +9,7 @@
 #   fault_no_temp FILE                     no ".FILE.*" temp file beside FILE
 #   fault_fill DIR FREE_KIB                fill DIR's file system, leaving
 #                                          FREE_KIB free (file DIR/filler)
+# shellcheck shell=bash
 
 # fault_conf FILE DATA [SUDOERS [SSHD]]
 fault_conf()
