@@ -178,7 +178,7 @@ static bool
 fill_disks(xmlXPathContext *ctx, const char *path,
     const struct domxml_params *p, GError **err)
 {
-	xmlNode	*disk, *drv, *src, *boot, *cd, *target, *cdboot;
+	xmlNode	*disk, *drv, *src, *boot, *target, *cdboot;
 	bool	 block = p->disk_kind == DOMXML_DISK_BLOCK;
 
 	if ((disk = one(ctx, "/domain/devices/disk[@device='disk']", path,
@@ -189,8 +189,8 @@ fill_disks(xmlXPathContext *ctx, const char *path,
 	    path, err)) == NULL ||
 	    (boot = one(ctx, "/domain/devices/disk[@device='disk']/boot",
 	    path, err)) == NULL ||
-	    (cd = one(ctx, "/domain/devices/disk[@device='cdrom']", path,
-	    err)) == NULL ||
+	    one(ctx, "/domain/devices/disk[@device='cdrom']", path,
+	    err) == NULL ||
 	    (target = one(ctx, "/domain/devices/disk[@device='cdrom']/target",
 	    path, err)) == NULL ||
 	    (cdboot = one(ctx, "/domain/devices/disk[@device='cdrom']/boot",

@@ -37,7 +37,8 @@ vlog_emit(int prio, bool to_stderr, const char *fmt, va_list ap)
 {
 	char	 buf[2048];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* A longer message is cut to the buffer: fine for a log line. */
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (to_stderr) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", log_prog, buf);

@@ -151,7 +151,10 @@ vps_sanitize_display(const char *s, char *dst, size_t size)
 
 	if (size == 0)
 		return;
-	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
-		dst[i] = (s[i] >= 0x20 && s[i] <= 0x7e) ? s[i] : '?';
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++) {
+		dst[i] = s[i];
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			dst[i] = '?';
+	}
 	dst[i] = '\0';
 }

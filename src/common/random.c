@@ -66,7 +66,8 @@ vps_random_mac(char buf[VPS_MAC_LEN + 1], GError **err)
 
 	if (!vps_random_bytes(b, sizeof(b), err))
 		return false;
-	snprintf(buf, VPS_MAC_LEN + 1, "52:54:00:%02x:%02x:%02x",
+	/* Always exactly VPS_MAC_LEN characters: cannot truncate. */
+	(void)snprintf(buf, VPS_MAC_LEN + 1, "52:54:00:%02x:%02x:%02x",
 	    b[0], b[1], b[2]);
 	return true;
 }

@@ -32,8 +32,9 @@ make_set(struct vps_data *d, unsigned n)
 		    .memory_mib = 512, .disk_gib = 10,
 		    .spice_port = 5900 + i };
 
-		snprintf(e.name, sizeof(e.name), "vps%u", i);
-		snprintf(e.owner, sizeof(e.owner), "member%u", i / 2);
+		/* n is small: both fit their VPS_*_MAX buffers. */
+		(void)snprintf(e.name, sizeof(e.name), "vps%u", i);
+		(void)snprintf(e.owner, sizeof(e.owner), "member%u", i / 2);
 		if (!vpsdata_add(d, &e, NULL))
 			abort();
 	}
@@ -48,7 +49,7 @@ is_whole(const struct vps_data *d)
 
 	if (d->n != SMALL && d->n != LARGE)
 		return false;
-	snprintf(name, sizeof(name), "vps%zu", d->n - 1);
+	(void)snprintf(name, sizeof(name), "vps%zu", d->n - 1); /* fits */
 	last = vpsdata_find(d, name);
 	return last != NULL && last->spice_port == 5900 + d->n - 1 &&
 	    strcmp(last->owner, d->n == SMALL ? "member1" : "member1499") == 0;

@@ -71,7 +71,7 @@ add_vps(struct vpsmerge *m, const char *line, unsigned n)
 	char	 dn[64];
 	int	 i;
 
-	snprintf(dn, sizeof(dn), "vpsName=e%u,ou=vps", n);
+	(void)snprintf(dn, sizeof(dn), "vpsName=e%u,ou=vps", n); /* fits */
 	for (i = 0; i < VA_COUNT; i++)
 		vals[i] = i < (int)g_strv_length(f) ? values(f[i]) : NULL;
 	vpsmerge_add_vps(m, dn, (struct berval *const *const *)vals);
@@ -122,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct berval **uid = values(lines[n] + 1);
 			char	 dn[64];
 
-			snprintf(dn, sizeof(dn), "uid=m%u,ou=people", n);
+			(void)snprintf(dn, sizeof(dn), "uid=m%u,ou=people",
+			    n);	/* fits */
 			vpsmerge_add_member(&m, dn,
 			    (struct berval *const *)uid);
 			values_free(uid);

@@ -27,10 +27,15 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+	const char *argv[] = { "rm", "-rf", "--", tmpdir, NULL };
+	int	 status = -1;
+	bool	 ok;
 
+	ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
+	    NULL, NULL, NULL, NULL, &status, NULL) &&
+	    g_spawn_check_wait_status(status, NULL);
 	g_clear_pointer(&tmpdir, g_free);
-	return system(cmd) == 0 ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 static int
@@ -180,8 +185,13 @@ test_lock_dir(void **state)
 	fd = vps_lock_dir(d, false, &err);
 	assert_true(fd >= 0);
 	pid = fork();
-	if (pid == 0)
-		_exit(vps_lock_dir(d, true, NULL) == -1 ? 0 : 1);
+	if (pid == 0) {
+		status = vps_lock_dir(d, true, NULL) == -1 ? 0 : 1;
+		/* _exit skips g_autofree: free here for valgrind. */
+		g_free(g_steal_pointer(&d));
+		g_free(g_steal_pointer(&l));
+		_exit(status);
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	vps_unlock(fd);

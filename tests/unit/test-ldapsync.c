@@ -14,6 +14,10 @@
 #include "portalloc.h"
 #include "vpsmerge.h"
 
+/* One digit more than any number attribute may have. */
+#define DIGITS_65 \
+	"11111111111111111111111111111111111111111111111111111111111111111"
+
 /* ---- building entries ------------------------------------------------ */
 
 /* At most two values per attribute in these tests; NULL: absent. */
@@ -159,9 +163,8 @@ static const struct entry_case entry_cases[] = {
 	BAD("web1", "alice", "2", "2048", " 20", NULL, "vpsDisk: "),
 	BAD("web1", "alice", "2", "2048", "20", "1023", "vpsSpicePort: "),
 	BAD("web1", "alice", "2", "2048", "20", "65536", "vpsSpicePort: "),
-	BAD("web1", "alice", "2", "2048",
-	    "1111111111111111111111111111111111111111111111111111111111111111"
-	    "1", NULL, "vpsDisk is too long"),
+	BAD("web1", "alice", "2", "2048", DIGITS_65, NULL,
+	    "vpsDisk is too long"),
 };
 
 static void

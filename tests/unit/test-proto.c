@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -267,18 +268,20 @@ static void
 test_reader_huge(void **state)
 {
 	size_t	 n = 1u << 20;
-	char	*big = g_malloc(n + 8);
+	char	*big = g_malloc(n + 9);
 	char	 line[PROTO_LINE_MAX + 1];
 	struct proto_reader r;
-	int	 p[2];
+	int	 p[2], status;
 	pid_t	 pid;
 
 	memset(big, 'a', n);
-	memcpy(big + n, "\nstatus\n", 8);
+	memcpy(big + n, "\nstatus\n", 9);	/* with its NUL, not written */
 	assert_int_equal(pipe(p), 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
-		_exit(write(p[1], big, n + 8) == (ssize_t)(n + 8) ? 0 : 1);
+		status = write(p[1], big, n + 8) == (ssize_t)(n + 8) ? 0 : 1;
+		g_free(big);	/* for valgrind's leak check of the child */
+		_exit(status);
 	}
 	close(p[1]);
 	proto_reader_init(&r, p[0]);
@@ -287,6 +290,8 @@ test_reader_huge(void **state)
 	assert_int_equal(proto_read_line(&r, line, sizeof(line), NULL), 6);
 	assert_string_equal(line, "status");
 	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	g_free(big);
 }
 
