@@ -52,17 +52,21 @@ serve_disconnect(struct serve_ctx *s)
 	s->conn = NULL;
 }
 
-/* Runs verb once; a NULL domain is looked up first if the verb needs it. */
+/*
+ * Runs verb once: on the member's domain, looked up over the connection
+ * (opened now if there is none), or without libvirt if it needs none.
+ */
 static int
 serve_once(struct serve_ctx *s, const struct domain_verb *dv,
     const char *arg, struct reply *r)
 {
 	g_autoptr(virDomain) dom = NULL;
 
+	if (!dv->needs_domain)		/* isos: no libvirt at all */
+		return dv->fn(s, dv, NULL, arg, r);
 	if (!serve_connect(s, r))
 		return r->code;
-	if (dv->needs_domain &&
-	    (dom = virDomainLookupByName(s->conn, s->vps)) == NULL)
+	if ((dom = virDomainLookupByName(s->conn, s->vps)) == NULL)
 		return reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
 	return dv->fn(s, dv, dom, arg, r);
 }

@@ -67,36 +67,36 @@ menu_start(struct menu_ctx *ctx)
 	return true;
 }
 
-/*
- * -c COMMAND. sshd runs a forced command through the login shell as
- * "-c BINDIR/virsh-menu": then the member's command, if any, is in
- * SSH_ORIGINAL_COMMAND, and without one the menu is interactive.
- */
+/* One menu command, or the interactive menu when cmd is NULL. */
 static int
-run_command(const char *cmd)
+run_menu(const char *cmd)
 {
 	struct menu_ctx ctx;
 	int	 rc = 1;
 
-	if (strcmp(cmd, MENU_PATH) == 0 &&
-	    (cmd = getenv("SSH_ORIGINAL_COMMAND")) == NULL) {
-		if (menu_start(&ctx))
-			rc = ui_interactive(&ctx);
-		menu_ctx_clear(&ctx);
-		return rc;
-	}
 	if (menu_start(&ctx))
-		rc = menu_run_line(&ctx, cmd, strlen(cmd));
+		rc = cmd == NULL ? ui_interactive(&ctx) :
+		    menu_run_line(&ctx, cmd, strlen(cmd));
 	menu_ctx_clear(&ctx);
 	return rc;
+}
+
+/*
+ * -c COMMAND runs COMMAND. sshd runs its forced command through the
+ * login shell as "-c BINDIR/virsh-menu", or, when the login shell is
+ * another, BINDIR/virsh-menu without arguments: in both cases the
+ * member's command, if any, is in SSH_ORIGINAL_COMMAND (sshd sets it
+ * only for a forced command), and without one the menu is interactive.
+ */
+static const char *
+forced_command(void)
+{
+	return getenv("SSH_ORIGINAL_COMMAND");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct menu_ctx ctx;
-	int	 rc = 1;
-
 	vlog_init("virsh-menu", false);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		vlog_init("virsh-menu", true);
@@ -117,13 +117,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "-c") == 0)
-		return run_command(argv[2]);
+		return run_menu(strcmp(argv[2], MENU_PATH) == 0 ?
+		    forced_command() : argv[2]);
 	if (argc > 1) {
 		usage(stderr);
 		return 2;
 	}
-	if (menu_start(&ctx))
-		rc = ui_interactive(&ctx);
-	menu_ctx_clear(&ctx);
-	return rc;
+	return run_menu(forced_command());
 }

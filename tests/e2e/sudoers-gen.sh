@@ -8,10 +8,14 @@
 # the menu. Invalid data and a failing whole-configuration check leave the
 # installed files as they were.
 #
-# Until virsh-menu lands, a stand-in script is put at BINDIR/virsh-menu
-# (only if nothing is there, removed at cleanup): sudo refuses to consider
-# a command that does not exist, and the policy is what is tested here.
+# The real virsh-menu is installed at BINDIR/virsh-menu (with its server
+# and this test's configuration as the compiled-in one; whatever was there
+# comes back at cleanup), so what sudo and sshd let run is the menu
+# itself: --list and --serve answer as root, and the forced command is
+# the menu refusing what is not a menu command.
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=virsh-menu-lib.sh
+. "$top_srcdir/tests/e2e/virsh-menu-lib.sh"
 e2e_require_root
 e2e_require_cmd sudo visudo sshd runuser
 
@@ -26,9 +30,12 @@ aport=$(free_port)
 bport=$(free_port)
 while [ "$bport" = "$aport" ]; do bport=$(free_port); done
 
+mkdir -m 0755 "$E2E_TMP/iso"
+: >"$E2E_TMP/iso/test.iso"
 cat >"$conf" <<EOC
 [vps]
 data = $data
+iso_dir = $E2E_TMP/iso
 [access]
 sudoers = $sudoers
 sshd = $snippet
@@ -41,12 +48,14 @@ menu=$("$gen" -c "$conf" -o - | sed -n 's/^Defaults!\([^ ]*\) .*/\1/p')
 bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' |
     make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print-bindir | tail -n 1)
 t_eq "menu path comes from the configured bindir" "$bindir/virsh-menu" "$menu"
-if [ ! -e "$menu" ]; then
-	mkdir -p "$(dirname "$menu")"
-	printf '#!/bin/sh\necho "menu-ran $*"\n' >"$menu"
-	chmod 0755 "$menu"
-	defer rm -f "$menu"
-fi
+install_menu()
+{
+	local sysconfdir
+	sysconfdir=$(menu_make_var sysconfdir) || return 1
+	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
+	menu_put "$conf" "$sysconfdir/vps/vps.conf" 0644 && MENU=$menu menu_install
+}
+t_need "the real virsh-menu is installed" install_menu
 
 t_need "members exist" add_member "$alice" /bin/sh
 t_need "second member" add_member "$bob" /bin/sh
@@ -76,9 +85,12 @@ cmds=$(sed -n '/(root) NOPASSWD:/,$p' "$T_OUT" | sed 's/.*NOPASSWD: //' |
 t_eq "alice may run exactly --list and --serve aweb" \
     "$menu --list;$menu --serve aweb;" "$cmds"
 as_alice() { runuser -u "$alice" -- "$@"; }
-t_check "alice: --serve aweb runs" as_alice sudo -n "$menu" --serve aweb
-t_check "... as root with the right arguments" grep -qx 'menu-ran --serve aweb' "$T_OUT"
+serve_aweb() { printf 'isos\n' | as_alice sudo -n "$menu" --serve aweb; }
+t_check "alice: --serve aweb runs" serve_aweb
+t_eq "... as root for aweb: it answers from the ISO library" "| test.iso ok" \
+    "$(xargs <"$T_OUT")"
 t_check "alice: --list runs" as_alice sudo -n "$menu" --list
+t_eq "... and prints her VPS" aweb "$(cat "$T_OUT")"
 t_check_fails "alice: --serve bweb refused" as_alice sudo -n "$menu" --serve bweb
 t_check_fails "alice: --serve aweb extra refused" as_alice sudo -n "$menu" --serve aweb extra
 t_check_fails "alice: menu without arguments refused" as_alice sudo -n "$menu"
@@ -156,12 +168,18 @@ t_check_fails "alice -W to sshd's own port" ssh_as "$alice" -o LogLevel=INFO -W 
 t_check "... administratively prohibited" grep -q 'administratively prohibited' "$T_ERR"
 t_check_fails "alice -R refused" ssh_as "$alice" -N -o ExitOnForwardFailure=yes \
     -R "127.0.0.1:0:127.0.0.1:$aport"
-t_check "alice: a command runs the menu instead" ssh_as "$alice" id -un
-t_check "... the forced command ran" grep -q "^menu-ran" "$T_OUT"
+t_check_rc "alice: a command runs the menu instead (exit 2)" 2 ssh_as "$alice" id -un
+cp "$T_OUT" "$E2E_TMP/forced.out"
+cp "$T_ERR" "$E2E_TMP/forced.err"
+t_check "... the forced command ran: the menu refused it" \
+    grep -q "unknown command: id" "$E2E_TMP/forced.err"
+t_check_fails "... id did not run" grep -q . "$E2E_TMP/forced.out"
+t_check "alice: a menu command runs" ssh_as "$alice" list
+t_eq "... the menu's list" "aweb (selected)" "$(sed 's/  */ /' "$T_OUT")"
 home=$(getent passwd "$alice" | cut -d: -f6)
 printf '#!/bin/sh\ntouch %s/rc-ran\n' "$home" >"$home/.ssh/rc"
 chown "$alice" "$home/.ssh/rc"
-t_check "alice logs in with an ~/.ssh/rc" ssh_as "$alice" true
+t_check "alice logs in with an ~/.ssh/rc" ssh_as "$alice" list
 t_check_fails "... ~/.ssh/rc never ran" test -e "$home/rc-ran"
 t_check_fails "sftp does not reach a file server" \
     sftp -F "$E2E_SSH_CONFIG" -o User="$alice" -b - e2e <<<'ls /'
