@@ -159,6 +159,37 @@ handle_disks(const struct vps_config *cfg, const struct options *o,
 	return true;
 }
 
+/*
+ * No domain: what a create-vps killed half-way may leave is the VPS's own
+ * LV or image. --purge-disk removes it; without it, say it is there.
+ */
+static bool
+purge_leftover(const struct vps_config *cfg, const struct options *o,
+    GError **err)
+{
+	g_autofree char *own = storage_path(cfg, o->name);
+	bool	 exists = false;
+
+	if (!storage_init(cfg, err) ||
+	    !storage_exists(cfg, o->name, &exists, err))
+		return false;
+	if (!exists) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "no domain named %s, and no disk %s", o->name, own);
+		return false;
+	}
+	if (!o->purge) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "no domain named %s; its disk %s is left (--purge-disk "
+		    "removes it)", o->name, own);
+		return false;
+	}
+	if (!storage_remove(cfg, o->name, err))
+		return false;
+	printf("no domain named %s; disk %s removed\n", o->name, own);
+	return true;
+}
+
 static bool
 run(const struct options *o, GError **err)
 {
@@ -179,8 +210,7 @@ run(const struct options *o, GError **err)
 	    !virt_lookup(conn, o->name, &dom, err))
 		goto out;
 	if (dom == NULL) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "no domain named %s", o->name);
+		ok = purge_leftover(cfg, o, err);
 		goto out;
 	}
 	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ==

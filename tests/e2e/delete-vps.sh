@@ -56,7 +56,18 @@ t_check_rc "no argument: exit 2" 2 "$delete" -c "$conf"
 t_check_rc "two names: exit 2" 2 "$delete" -c "$conf" "$a" "$b"
 t_check_rc "invalid name: exit 2" 2 "$delete" -c "$conf" '../x'
 t_check_rc "no such domain: exit 1" 1 "$delete" -c "$conf" "$c"
-t_check "... says so" grep -q "no domain named $c" "$T_ERR"
+t_check "... says so" grep -q "no domain named $c, and no disk" "$T_ERR"
+t_check_rc "... also with --purge-disk" 1 "$delete" -c "$conf" --purge-disk "$c"
+
+# ---- an image left without a domain (a create-vps killed half-way)
+mkdir -p "$imgdir" && truncate -s 1M "$imgdir/$c.img"
+t_check_rc "an image but no domain: exit 1" 1 "$delete" -c "$conf" "$c"
+t_check "... names the image and how to remove it" grep -qF \
+    "its disk $imgdir/$c.img is left (--purge-disk removes it)" "$T_ERR"
+t_check "... and keeps it" test -f "$imgdir/$c.img"
+t_check "--purge-disk removes it" "$delete" -c "$conf" --purge-disk "$c"
+t_check "... says so" grep -qxF "no domain named $c; disk $imgdir/$c.img removed" "$T_OUT"
+t_check_fails "... it is gone" test -e "$imgdir/$c.img"
 
 # ---- a running VPS
 t_need "create-vps $a" "$create" -c "$conf" "$a"

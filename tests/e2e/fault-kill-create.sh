@@ -12,10 +12,9 @@
 #     the domain or the image, and changes nothing (never overwrites);
 #   - a leftover domain is removed by delete-vps --purge-disk (domain and
 #     image), after which create-vps succeeds;
-#   - a leftover image without a domain is NOT removed by delete-vps
-#     (exit 1, "no domain named"): the operator removes the image named in
-#     create-vps's refusal, after which create-vps succeeds. This case is
-#     counted and reported.
+#   - a leftover image without a domain: delete-vps without --purge-disk
+#     names it and keeps it (exit 1); delete-vps --purge-disk removes it,
+#     after which create-vps succeeds.
 # Every iteration ends with a complete VPS (autostart on), which
 # delete-vps --purge-disk then removes, so the next one starts clean.
 #
@@ -135,7 +134,13 @@ for ((i = 1; i <= N; i++)); do
 		grep -qF "$img" "$E2E_TMP/re.err" || fail refusemsg "$i"
 		{ ! defined && cmp -s "$img" "$E2E_TMP/img.before"; } ||
 		    fail untouched "$i"
-		rm -f "$img"
+		"$delete" -c "$conf" "$name" >/dev/null 2>"$E2E_TMP/del.err" &&
+		    fail keep "$i"
+		{ grep -qF "$img is left" "$E2E_TMP/del.err" && [ -e "$img" ]; } ||
+		    fail keep "$i"
+		"$delete" -c "$conf" --purge-disk "$name" >/dev/null 2>&1 ||
+		    fail purge "$i"
+		[ ! -e "$img" ] || fail purged "$i"
 	else
 		st=nothing
 	fi
@@ -152,7 +157,8 @@ report whole "a domain left by a kill is a whole definition (image, port)"
 report refuse "a rerun of create-vps refuses every leftover with exit 1"
 report refusemsg "... naming the domain or the image"
 report untouched "... and changes nothing"
-report purge "delete-vps --purge-disk removes a leftover domain"
+report keep "delete-vps without --purge-disk names a leftover image and keeps it"
+report purge "delete-vps --purge-disk removes a leftover domain or image"
 report purged "... with its image"
 report create "then create-vps succeeds"
 report complete "... making a complete VPS (domain, image, autostart)"
