@@ -30,6 +30,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -228,7 +229,25 @@ void
 proto_reader_init(struct proto_reader *r, int fd)
 {
 	r->fd = fd;
+	r->waitmask = NULL;
 	r->start = r->end = 0;
+}
+
+int
+proto_wait(int fd, const sigset_t *mask, volatile const int *stop)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		if (stop != NULL && *stop) {
+			errno = EINTR;
+			return -1;
+		}
+		if (ppoll(&pfd, 1, NULL, mask) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
 }
 
 /* Refills the buffer; 1 if bytes came, 0 at EOF, -1 on error. */
@@ -239,6 +258,9 @@ proto_fill(struct proto_reader *r, volatile const int *stop)
 
 	r->start = r->end = 0;
 	for (;;) {
+		if (r->waitmask != NULL &&
+		    proto_wait(r->fd, r->waitmask, stop) == -1)
+			return -1;
 		n = read(r->fd, r->buf, sizeof(r->buf));
 		if (n > 0) {
 			r->end = (size_t)n;

@@ -8,6 +8,7 @@
 #ifndef VPS_PROTO_H
 #define VPS_PROTO_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -82,18 +83,32 @@ enum proto_kind proto_parse_reply(const char *buf, size_t len, int *code,
  */
 struct proto_reader {
 	int	 fd;
+	/*
+	 * NULL, or the signal mask to wait for input with (ppoll): a caller
+	 * that blocks SIGINT and unblocks it only here cannot lose one
+	 * between checking *stop and waiting.
+	 */
+	const sigset_t *waitmask;
 	size_t	 start;
 	size_t	 end;
 	char	 buf[4096];
 };
 
+/* Sets fd, no waitmask, an empty buffer. */
 void	 proto_reader_init(struct proto_reader *r, int fd);
+/*
+ * Waits until fd is readable (or at EOF) with ppoll and mask, unless
+ * *stop (may be NULL) is or becomes true: 0 readable, -1 stopped (errno
+ * EINTR) or failed.
+ */
+int	 proto_wait(int fd, const sigset_t *mask, volatile const int *stop);
 /*
  * Reads one line into out[size] without its LF and NUL-terminates it.
  * Returns the length, PROTO_READ_LONG for a line that did not fit (its
  * bytes are skipped), PROTO_READ_EOF at end of input (a last line
  * without LF is discarded), or PROTO_READ_ERROR with errno set.
- * EINTR is retried unless *stop (may be NULL) became true.
+ * EINTR is retried unless *stop (may be NULL) became true; with a
+ * waitmask, *stop is checked before each wait.
  */
 #define PROTO_READ_EOF		(-1)
 #define PROTO_READ_ERROR	(-2)

@@ -57,6 +57,7 @@ spawn_menu(const char *const *args, int *to, int *from, GError **err)
 		goto out;
 	}
 	if (pid == 0) {
+		sigset_t none;
 		int	 null = -1;
 
 		if (to == NULL && (null = open("/dev/null", O_RDONLY)) == -1)
@@ -76,6 +77,8 @@ spawn_menu(const char *const *args, int *to, int *from, GError **err)
 		if (setsid() == -1)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);		/* the menu blocks SIGINT */
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(SUDO_PATH, (char *const *)argv, envp);
 		fprintf(stderr, "virsh-menu: cannot run %s: %s\n", SUDO_PATH,
 		    strerror(errno));

@@ -8,7 +8,10 @@
  * newline into a line) are rebound to a function that refuses. Input
  * bytes outside ASCII are dropped by the read function, and a line is
  * run only if it is printable ASCII (menu_split checks). SIGTSTP and
- * SIGQUIT are ignored; SIGINT cancels the line being edited.
+ * SIGQUIT are ignored; SIGINT cancels the line being edited. SIGINT is
+ * blocked except while waiting for input (ppoll with the old mask), so
+ * one that comes just before the wait is not lost, and one that comes
+ * while a command runs is dropped before the next line.
  *
  * When stdin is not a terminal, lines are read with the bounded reader
  * and no line editing at all.
@@ -32,6 +35,7 @@
 #define UI_HISTORY	200
 
 static volatile sig_atomic_t ui_sigint;
+static sigset_t ui_waitmask;	/* the mask to wait for input with */
 static const char *ui_prompt = UI_PROMPT;
 static EditLine *ui_el;
 static struct proto_reader ui_in;
@@ -47,6 +51,7 @@ static void
 ui_signals(void)
 {
 	struct sigaction sa;
+	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -55,8 +60,26 @@ ui_signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTTOU, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_sigint;	/* no SA_RESTART: read gets EINTR */
+	sa.sa_handler = on_sigint;	/* no SA_RESTART: ppoll gets EINTR */
 	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &ui_waitmask);
+	sigdelset(&ui_waitmask, SIGINT);
+}
+
+/* Drops a SIGINT that came while a command ran. */
+static void
+ui_sigint_reset(void)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	while (sigtimedwait(&set, NULL, &now) == SIGINT)
+		;
+	ui_sigint = 0;
 }
 
 static char *
@@ -76,8 +99,7 @@ ui_getc(EditLine *el, wchar_t *wc)
 	ssize_t	 n;
 
 	for (;;) {
-		/* A Ctrl-C that came before the read cancels the line too. */
-		if (ui_sigint)
+		if (proto_wait(STDIN_FILENO, &ui_waitmask, &ui_sigint) == -1)
 			return -1;
 		n = read(STDIN_FILENO, &c, 1);
 		if (n == 1 && c >= 0x80)
@@ -243,6 +265,15 @@ ui_editline(struct menu_ctx *ctx)
 	history(hist, &ev, H_SETUNIQUE, 1);
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_EDITOR, "emacs");
+	/*
+	 * While a command runs, libedit puts the terminal back into its
+	 * canonical mode, where a Ctrl-D typed ahead is the line
+	 * discipline's end of file: it is consumed there, and reaches the
+	 * next prompt as a NUL byte, so the member's Ctrl-D right after a
+	 * command did not end the session. Without ICANON between lines it
+	 * stays an ordinary byte, which the prompt then reads as Ctrl-D.
+	 */
+	el_set(el, EL_SETTY, "-x", "-icanon", NULL);
 	el_set(el, EL_PROMPT, prompt_fn);
 	el_set(el, EL_GETCFN, ui_getc);
 	el_set(el, EL_CLIENTDATA, ctx);
@@ -279,7 +310,7 @@ ui_read(char *buf, size_t size)
 	ssize_t	 n;
 	int	 count = 0;
 
-	ui_sigint = 0;
+	ui_sigint_reset();
 	if (ui_el == NULL) {
 		if (ui_prompt[0] != '\0' && isatty(STDOUT_FILENO))
 			fputs(ui_prompt, stdout);
@@ -362,6 +393,7 @@ ui_interactive(struct menu_ctx *ctx)
 
 	ui_signals();
 	proto_reader_init(&ui_in, STDIN_FILENO);
+	ui_in.waitmask = &ui_waitmask;
 	if (isatty(STDIN_FILENO) && (ui_el = ui_editline(ctx)) == NULL)
 		vlog_warn("line editing is not available");
 	ctx->interactive = true;
