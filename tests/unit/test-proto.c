@@ -4,6 +4,8 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -306,6 +308,71 @@ test_verb_names(void **state)
 	assert_null(proto_verb_name(PROTO_NVERBS));
 }
 
+static volatile int wait_stop;
+
+static void
+on_wait_sigint(int sig)
+{
+	wait_stop = 1;
+}
+
+/*
+ * proto_wait with SIGINT blocked outside the wait: a SIGINT that is
+ * already pending when the caller checked its flag (the window between
+ * the check and the wait) still stops the wait, instead of being lost
+ * until input comes.
+ */
+static void
+test_wait(void **state)
+{
+	struct sigaction sa, old_sa;
+	struct proto_reader r;
+	sigset_t block, old, waitmask;
+	char	 line[16];
+	int	 p[2];
+
+	assert_int_equal(pipe(p), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wait_sigint;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGINT, &sa, &old_sa), 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &old), 0);
+	waitmask = old;
+	sigdelset(&waitmask, SIGINT);
+
+	wait_stop = 1;			/* already stopped: no wait at all */
+	errno = 0;
+	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), -1);
+	assert_int_equal(errno, EINTR);
+
+	wait_stop = 0;			/* checked, then the signal came */
+	raise(SIGINT);
+	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), -1);
+	assert_int_equal(wait_stop, 1);
+
+	wait_stop = 0;			/* input: readable */
+	assert_int_equal(write(p[1], "status\n", 7), 7);
+	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), 0);
+	proto_reader_init(&r, p[0]);
+	r.waitmask = &waitmask;
+	assert_int_equal(proto_read_line(&r, line, sizeof(line), &wait_stop),
+	    6);
+	assert_string_equal(line, "status");
+
+	raise(SIGINT);			/* the reader stops the same way */
+	assert_int_equal(proto_read_line(&r, line, sizeof(line), &wait_stop),
+	    PROTO_READ_ERROR);
+
+	close(p[1]);			/* EOF is readable too */
+	wait_stop = 0;
+	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), 0);
+	close(p[0]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGINT, &old_sa, NULL);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_request),
 	cmocka_unit_test(test_request_too_long),
@@ -315,6 +382,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_reader),
 	cmocka_unit_test(test_reader_huge),
 	cmocka_unit_test(test_verb_names),
+	cmocka_unit_test(test_wait),
 };
 
 UNIT_MAIN(tests)
