@@ -177,7 +177,8 @@ cmd_help(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	for (i = 0; i < menu_ncmds; i++) {
 		const struct menu_cmd *c = &menu_cmds[i];
 
-		snprintf(synopsis, sizeof(synopsis), "%s%s%s", c->name,
+		/* A synopsis longer than the column is cut: help text. */
+		(void)snprintf(synopsis, sizeof(synopsis), "%s%s%s", c->name,
 		    c->args[0] ? " " : "", c->args);
 		printf("  %-28s %s\n", synopsis, c->help);
 	}

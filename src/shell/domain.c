@@ -35,7 +35,8 @@ reply_line(struct reply *r, const char *fmt, ...)
 	if (r->nlines >= PROTO_REPLY_MAX)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	/* Cut to one protocol line, as the protocol requires. */
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	proto_format_data(line, sizeof(line), text);
 	g_string_append(r->out, line);
@@ -50,7 +51,7 @@ reply_fail(struct reply *r, int code, const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	(void)vsnprintf(r->msg, sizeof(r->msg), fmt, ap);	/* cut to fit */
 	va_end(ap);
 	r->code = code;
 	return code;
@@ -247,7 +248,7 @@ child(xmlNodePtr n, const char *name)
 
 /* True if sibling a comes after sibling b. */
 static bool
-comes_after(xmlNodePtr a, xmlNodePtr b)
+comes_after(const xmlNode *a, xmlNodePtr b)
 {
 	for (; b != NULL; b = b->next) {
 		if (b == a)
@@ -543,7 +544,8 @@ dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
 	if ((disk = find_device(doc, "disk", "device", "cdrom")) == NULL)
 		return reply_fail(r, 1, "detach_iso: %s has no CD-ROM drive",
 		    s->vps);
-	if ((file = cdrom_file(disk)) == NULL)
+	file = cdrom_file(disk);
+	if (file == NULL)
 		return reply_fail(r, 1, "detach_iso: no ISO is attached to %s",
 		    s->vps);
 	if (change_media(s, dom, NULL, "detach_iso", r) != 0)
@@ -561,7 +563,8 @@ console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
 	struct tm tm;
 
 	localtime_r(&until, &tm);
-	strftime(expiry, sizeof(expiry), "%Y-%m-%d %H:%M:%S %Z", &tm);
+	if (strftime(expiry, sizeof(expiry), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		expiry[0] = '\0';	/* contents undefined otherwise */
 	reply_line(r, "Console ticket for %s (one-time password, valid for "
 	    "%u minute%s):", s->vps, s->cfg->ticket_minutes,
 	    s->cfg->ticket_minutes == 1 ? "" : "s");
@@ -585,7 +588,9 @@ console_set(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
 	int	 rc;
 
 	gmtime_r(&until, &tm);
-	strftime(validto, sizeof(validto), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strftime(validto, sizeof(validto), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return reply_fail(r, 1, "console: cannot format %lld as a time",
+		    (long long)until);
 	xmlSetProp(gfx, (const xmlChar *)"passwd", (const xmlChar *)passwd);
 	xmlSetProp(gfx, (const xmlChar *)"passwdValidTo",
 	    (const xmlChar *)validto);

@@ -181,7 +181,7 @@ proto_format_data(char *buf, size_t size, const char *text)
 	char	 clean[PROTO_LINE_MAX - 1];
 
 	vps_sanitize_display(text, clean, sizeof(clean));
-	snprintf(buf, size, "| %s\n", clean);
+	(void)snprintf(buf, size, "| %s\n", clean);	/* cut to fit */
 }
 
 void
@@ -190,11 +190,12 @@ proto_format_status(char *buf, size_t size, int code, const char *text)
 	char	 clean[PROTO_LINE_MAX - 5];
 
 	if (code == 0) {
-		snprintf(buf, size, "ok\n");
+		(void)snprintf(buf, size, "ok\n");
 		return;
 	}
 	vps_sanitize_display(text, clean, sizeof(clean));
-	snprintf(buf, size, "err %d %s\n", code == 2 ? 2 : 1, clean);
+	(void)snprintf(buf, size, "err %d %s\n", code == 2 ? 2 : 1,
+	    clean);	/* cut to fit */
 }
 
 enum proto_kind

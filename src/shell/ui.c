@@ -38,6 +38,7 @@ static volatile sig_atomic_t ui_sigint;
 static sigset_t ui_waitmask;	/* the mask to wait for input with */
 static const char *ui_prompt = UI_PROMPT;
 static EditLine *ui_el;
+static History *ui_hist;	/* libedit's el_get has no EL_HIST */
 static struct proto_reader ui_in;
 
 static void
@@ -264,6 +265,7 @@ ui_editline(struct menu_ctx *ctx)
 	history(hist, &ev, H_SETSIZE, UI_HISTORY);
 	history(hist, &ev, H_SETUNIQUE, 1);
 	el_set(el, EL_HIST, history, hist);
+	ui_hist = hist;
 	el_set(el, EL_EDITOR, "emacs");
 	/*
 	 * While a command runs, libedit puts the terminal back into its
@@ -289,14 +291,12 @@ ui_editline(struct menu_ctx *ctx)
 static void
 ui_editline_end(EditLine *el)
 {
-	History	*hist = NULL;
-
 	if (el == NULL)
 		return;
-	el_get(el, EL_HIST, NULL, &hist);
 	el_end(el);
-	if (hist != NULL)
-		history_end(hist);
+	if (ui_hist != NULL)
+		history_end(ui_hist);
+	ui_hist = NULL;
 }
 
 /*
@@ -342,14 +342,11 @@ ui_read(char *buf, size_t size)
 static void
 ui_remember(const char *line)
 {
-	History	*hist = NULL;
 	HistEvent ev;
 
-	if (ui_el == NULL || line[strspn(line, " \t")] == '\0')
+	if (ui_hist == NULL || line[strspn(line, " \t")] == '\0')
 		return;
-	el_get(ui_el, EL_HIST, NULL, &hist);
-	if (hist != NULL)
-		history(hist, &ev, H_ENTER, line);
+	history(ui_hist, &ev, H_ENTER, line);
 }
 
 char *

@@ -197,6 +197,21 @@ send "quit\r"
 ends
 EOF
 
+# Up-arrow recalls the previous line from the in-memory history (it
+# never did while the UI asked libedit for EL_HIST, which Debian's
+# libedit does not return).
+pty_run "history: up-arrow recalls the last command" <<'EOF'
+spawn runuser -u $env(ALICE) -- {*}$env(menu_env) $env(MENU)
+prompt
+run_want "list" "$env(A1)  (selected)"
+run_want "help" "console"
+send "\033\[A\033\[A\r"
+want "$env(A1)  (selected)"
+prompt
+send "quit\r"
+ends
+EOF
+
 # ---- without a terminal: 1 MiB lines, hostile bytes
 {
 	head -c 1048576 /dev/zero | tr '\0' x
