@@ -390,7 +390,7 @@ run(struct job *j)
 	if (!job_load(j, &err))
 		goto out;
 	if (!j->o->dry_run &&
-	    (lock = virt_admin_lock(j->cfg->data, &err)) == -1)
+	    (lock = vpsdata_lock(j->cfg->data, &err)) == -1)
 		goto out;
 	if (!storage_init(j->cfg, &err) ||
 	    (j->conn = virt_connect(j->cfg->uri, &err)) == NULL ||

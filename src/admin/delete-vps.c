@@ -22,6 +22,7 @@
 #include "storage.h"
 #include "util.h"
 #include "virtutil.h"
+#include "vpsdata.h"
 #include "vpsconf.h"
 
 
@@ -203,7 +204,7 @@ run(const struct options *o, GError **err)
 
 	if ((cfg = config_load(o->config, 0, err)) == NULL)
 		return false;
-	if ((lock = virt_admin_lock(cfg->data, err)) == -1)
+	if ((lock = vpsdata_lock(cfg->data, err)) == -1)
 		return false;
 	if ((o->purge && !storage_init(cfg, err)) ||
 	    (conn = virt_connect(cfg->uri, err)) == NULL ||

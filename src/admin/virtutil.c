@@ -8,17 +8,8 @@
 #include <libvirt/virterror.h>
 
 #include "domxml.h"
-#include "lock.h"
 #include "util.h"
 #include "virtutil.h"
-
-int
-virt_admin_lock(const char *data, GError **err)
-{
-	g_autofree char *path = g_strconcat(data, ".lock", NULL);
-
-	return vps_lock(path, false, err);
-}
 
 static void
 quiet(void *data, virErrorPtr e)

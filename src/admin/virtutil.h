@@ -20,12 +20,6 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
 
-/*
- * Takes the lock that serialises create-vps and delete-vps runs: the file
- * DATA.lock next to vps.data. Returns the descriptor for vps_unlock().
- */
-int	 virt_admin_lock(const char *data, GError **err);
-
 /* Keeps libvirt from printing its errors: they come back as GErrors. */
 void	 virt_init(void);
 

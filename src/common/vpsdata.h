@@ -86,7 +86,8 @@ void	 vpsdata_clear(struct vps_data *d);
 char	*vpsdata_format(const struct vps_data *d, size_t *len);
 /*
  * Takes the lock that serialises read-modify-write cycles of the vps.data
- * at path (the file PATH.lock, see lock.h), then removes the temp files
+ * at path (the file PATH.lock, see lock.h), and with them create-vps and
+ * delete-vps runs (which pick MACs and ports), then removes the temp files
  * of path that a killed writer left (atomic_file_clean_stale). Returns
  * the descriptor for vps_unlock(), or -1 with err set.
  */

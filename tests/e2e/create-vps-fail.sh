@@ -13,36 +13,19 @@
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=admin-lib.sh
+. "$top_srcdir/tests/e2e/admin-lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh lvm losetup xmllint
 
-create=$top_builddir/create-vps
-VPS_XML_DIR=$top_srcdir/xml
-export VPS_XML_DIR
-
-t_need "libvirtd is up" start_libvirtd
-net=$(e2e_name net)
-t_need "isolated network" make_libvirt_net "$net"
+admin_setup
 vg=$(e2e_name vg)
 t_need "VG of 4 GiB" make_vg "$vg" 4096
 
-data=$E2E_TMP/vps.data
 lvmconf=$E2E_TMP/lvm.conf
 fileconf=$E2E_TMP/file.conf
-imgdir=$E2E_TMP/images
-for b in lvm file; do
-	cat >"$E2E_TMP/$b.conf" <<-EOC
-	[vps]
-	data = $data
-	uri = $VIRSH_URI
-	[storage]
-	backend = $b
-	vg = $vg
-	dir = $imgdir
-	[network]
-	network = $net
-	EOC
-done
+admin_conf "$lvmconf" "backend = lvm" "vg = $vg"
+admin_conf "$fileconf" "backend = file" "dir = $imgdir"
 
 big=$(e2e_name big)
 dup=$(e2e_name dup)

@@ -8,33 +8,15 @@
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=admin-lib.sh
+. "$top_srcdir/tests/e2e/admin-lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh qemu-system-x86_64 grub-mkrescue xorriso \
     spicy-screenshot xmllint
 
-create=$top_builddir/create-vps
-VPS_XML_DIR=$top_srcdir/xml
-export VPS_XML_DIR
-
-t_need "libvirtd is up" start_libvirtd
-net=$(e2e_name net)
-t_need "isolated network" make_libvirt_net "$net"
-
+admin_setup
 conf=$E2E_TMP/vps.conf
-data=$E2E_TMP/vps.data
-isodir=$E2E_TMP/iso
-imgdir=$E2E_TMP/images
-cat >"$conf" <<EOC
-[vps]
-data = $data
-iso_dir = $isodir
-uri = $VIRSH_URI
-[storage]
-backend = file
-dir = $imgdir
-[network]
-network = $net
-EOC
+admin_conf "$conf" "backend = file" "dir = $imgdir"
 name=$(e2e_name f)
 port=$(free_port)
 printf '%s:alice:1:256:3:%s\n' "$name" "$port" >"$data"

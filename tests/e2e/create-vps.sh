@@ -12,34 +12,18 @@
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=admin-lib.sh
+. "$top_srcdir/tests/e2e/admin-lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh lvm losetup
 
-create=$top_builddir/create-vps
-delete=$top_builddir/delete-vps
-VPS_XML_DIR=$top_srcdir/xml
-export VPS_XML_DIR
-
-t_need "libvirtd is up" start_libvirtd
-net=$(e2e_name net)
-t_need "isolated network" make_libvirt_net "$net"
+admin_setup
 vg=$(e2e_name vg)
 # 20 concurrent VPS of 1 GiB and one of 2 GiB; the file is sparse.
 t_need "VG on a loop device" make_vg "$vg" 24576
 
 conf=$E2E_TMP/vps.conf
-data=$E2E_TMP/vps.data
-cat >"$conf" <<EOC
-[vps]
-data = $data
-iso_dir = $E2E_TMP/iso
-uri = $VIRSH_URI
-[storage]
-backend = lvm
-vg = $vg
-[network]
-network = $net
-EOC
+admin_conf "$conf" "backend = lvm" "vg = $vg"
 
 main=$(e2e_name main)
 port=$(free_port)

@@ -24,34 +24,17 @@
 # fault-kill.sh.
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=admin-lib.sh
+. "$top_srcdir/tests/e2e/admin-lib.sh"
 # shellcheck source=fault-lib.sh
 . "$top_srcdir/tests/e2e/fault-lib.sh"
 e2e_require_root
 e2e_require_cmd libvirtd virsh xmllint
 
 N=${FAULT_CREATE_KILLS:-30}
-create=$top_builddir/create-vps
-delete=$top_builddir/delete-vps
-VPS_XML_DIR=$top_srcdir/xml
-export VPS_XML_DIR
-
-t_need "libvirtd is up" start_libvirtd
-net=$(e2e_name net)
-t_need "isolated network" make_libvirt_net "$net"
-
+admin_setup
 conf=$E2E_TMP/vps.conf
-data=$E2E_TMP/vps.data
-imgdir=$E2E_TMP/images
-cat >"$conf" <<EOC
-[vps]
-data = $data
-uri = $VIRSH_URI
-[storage]
-backend = file
-dir = $imgdir
-[network]
-network = $net
-EOC
+admin_conf "$conf" "backend = file" "dir = $imgdir"
 name=$(e2e_name k)
 port=$(free_port)
 printf '%s:alice:1:128:1:%s\n' "$name" "$port" >"$data"

@@ -47,7 +47,7 @@ load_domain_xml()
 
 load_setup()
 {
-	local active=$1 idle=$2 bindir sysconfdir libexecdir sudoers i u v
+	local active=$1 idle=$2 bindir sysconfdir sudoers i u v
 	bindir=$(menu_make_var bindir) || return 1
 	sysconfdir=$(menu_make_var sysconfdir) || return 1
 	MENU=$bindir/virsh-menu
@@ -86,14 +86,7 @@ load_setup()
 	EOF
 	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
 	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
-	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
-	# The server "virsh-menu --serve" executes, where the build has one.
-	if [ -x "$top_builddir/virsh-menu-serve" ]; then
-		libexecdir=$(menu_make_var pkglibexecdir) || return 1
-		[ -d "$libexecdir" ] || defer rmdir "$libexecdir"
-		menu_put "$top_builddir/virsh-menu-serve" \
-		    "$libexecdir/virsh-menu-serve" 0755 || return 1
-	fi
+	menu_install || return 1
 	defer rm -f "$sudoers"
 	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
 	while read -r u v; do
