@@ -524,6 +524,33 @@ _e2e_show_log()
 	tail -n 25 "$1" >&2 2>/dev/null
 }
 
+# ---------------------------------------------------------------- syslog ----
+#
+# start_syslog FILE: a syslog socket at /dev/log whose datagrams socat
+# appends to FILE back to back; syslog_lines FILE prints them one message
+# a line ("<PRI>Mon DD hh:mm:ss TAG[PID]: MSG"). Only where no syslog daemon owns /dev/log (returns 2 then, and the caller
+# skips): the system's logging is never taken over. Removed at cleanup.
+start_syslog()
+{
+	local file=$1
+	[ -e /dev/log ] && return 2
+	: >"$file" || return 1
+	_e2e_spawn syslog "$E2E_TMP/syslog.out" socat -u \
+	    UNIX-RECV:/dev/log,mode=0666,unlink-early,unlink-close \
+	    "OPEN:$file,append"
+	defer rm -f /dev/log
+	wait_for -p "$E2E_LAST_PID" test -S /dev/log && return 0
+	echo "start_syslog: socat does not listen on /dev/log" >&2
+	_e2e_show_log "$E2E_TMP/syslog.out"
+	return 1
+}
+
+syslog_lines()
+{
+	sed 's/<[0-9]\{1,3\}>[A-Z][a-z][a-z] [ 0-9][0-9] /\n&/g' "$1" |
+	    sed '/^$/d'
+}
+
 # ----------------------------------------------------------------- slapd ----
 #
 # A private slapd: own cn=config built offline with slapadd -n0 in E2E_TMP,

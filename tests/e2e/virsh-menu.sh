@@ -12,6 +12,15 @@ e2e_require_cmd sudo sshd ssh virsh libvirtd qemu-system-x86_64 runuser \
 
 t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
+# The --serve half's audit lines, read where it sends them: /dev/log.
+syslog=$E2E_TMP/syslog
+rc=0
+start_syslog "$syslog" || rc=$?
+case $rc in
+0) ;;
+2) syslog= ;;
+*) bail_out "cannot listen on /dev/log" ;;
+esac
 
 bin=$top_builddir/virsh-menu
 
@@ -163,5 +172,33 @@ t_check_fails "... no id output" grep -q "uid=" "$T_OUT"
 t_check_rc "ssh alice '\$(id)': exit 2" 2 ssh_as "$ALICE" '$(id)'
 t_check_rc "bob: status of his own" 0 ssh_as "$BOB" status
 t_check "... it is his" grep -q "^Name: *$B1\$" "$T_OUT"
+
+# ---- the audit trail: every --serve action in syslog (authpriv.notice),
+# with member, VPS, action and result
+if [ -n "$syslog" ]; then
+	audit=$E2E_TMP/audit
+	syslog_lines "$syslog" | grep -F "<85>" | grep -F " virsh-menu[" |
+	    sed -n 's/^.*\]: //p' >"$audit"
+	audit_has() { grep -qxF "$1" "$audit"; }
+	t_check "audit: alice's status" \
+	    audit_has "member=$ALICE vps=$A1 action=status result=ok"
+	t_check "audit: alice's start" \
+	    audit_has "member=$ALICE vps=$A1 action=start result=ok"
+	t_check "audit: a failed start, with the reason" \
+	    audit_has "member=$ALICE vps=$A1 action=start result=start: $A1 is already running"
+	t_check "audit: use A2 start is logged for A2" \
+	    audit_has "member=$ALICE vps=$A2 action=start result=ok"
+	t_check "audit: --serve of bob's VPS refused" \
+	    audit_has "member=$ALICE vps=$B1 action=serve result=refused"
+	t_check "audit: hostile protocol lines" \
+	    audit_has "member=$ALICE vps=$A1 action=invalid result=unknown request"
+	t_check "audit: bob's status under his name" \
+	    audit_has "member=$BOB vps=$B1 action=status result=ok"
+	t_eq "audit: of alice on bob's VPS only the refusal" \
+	    "member=$ALICE vps=$B1 action=serve result=refused" \
+	    "$(grep -F "member=$ALICE vps=$B1 " "$audit" | sort -u)"
+else
+	t_skip "audit lines in syslog" "a syslog daemon owns /dev/log"
+fi
 
 t_done
