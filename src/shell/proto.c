@@ -234,6 +234,19 @@ proto_reader_init(struct proto_reader *r, int fd)
 	r->start = r->end = 0;
 }
 
+/*
+ * Lets in a signal that mask unblocks and that is pending: POSIX has it
+ * delivered before sigprocmask returns.
+ */
+static void
+deliver_pending(const sigset_t *mask)
+{
+	sigset_t old;
+
+	if (sigprocmask(SIG_SETMASK, mask, &old) == 0)
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int
 proto_wait(int fd, const sigset_t *mask, volatile const int *stop)
 {
@@ -244,8 +257,21 @@ proto_wait(int fd, const sigset_t *mask, volatile const int *stop)
 			errno = EINTR;
 			return -1;
 		}
-		if (ppoll(&pfd, 1, NULL, mask) >= 0)
+		if (ppoll(&pfd, 1, NULL, mask) >= 0) {
+			/*
+			 * ppoll returns at once when fd is readable, without
+			 * delivering a signal that came while the caller was
+			 * busy: typed-ahead keys would keep a pending SIGINT
+			 * out for as long as they come.
+			 */
+			if (mask != NULL)
+				deliver_pending(mask);
+			if (stop != NULL && *stop) {
+				errno = EINTR;
+				return -1;
+			}
 			return 0;
+		}
 		if (errno != EINTR)
 			return -1;
 	}

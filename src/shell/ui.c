@@ -11,7 +11,9 @@
  * SIGQUIT are ignored; SIGINT cancels the line being edited. SIGINT is
  * blocked except while waiting for input (ppoll with the old mask), so
  * one that comes just before the wait is not lost, and one that comes
- * while a command runs is dropped before the next line.
+ * while a command runs is dropped before the next line; the terminal is
+ * read without blocking, so a Ctrl-C that flushed the input cannot leave
+ * a read waiting for the next key.
  *
  * When stdin is not a terminal, lines are read with the bounded reader
  * and no line editing at all.
@@ -19,10 +21,12 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <histedit.h>
 
@@ -40,6 +44,7 @@ static const char *ui_prompt = UI_PROMPT;
 static EditLine *ui_el;
 static History *ui_hist;	/* libedit's el_get has no EL_HIST */
 static struct proto_reader ui_in;
+static int ui_ttyfd = -1;	/* the terminal, opened again non-blocking */
 
 static void
 on_sigint(int sig)
@@ -90,19 +95,49 @@ prompt_fn(EditLine *el)
 }
 
 /*
- * libedit's read function: one byte from stdin; bytes outside ASCII are
- * dropped. Returns -1 on SIGINT so that el_gets gives up the line.
+ * The terminal on stdin, opened again for reading without blocking: a
+ * Ctrl-C flushes the terminal's input, so the byte ppoll saw may be gone
+ * when read comes, and a blocking read would then wait, with SIGINT
+ * blocked, for the next key (which went into the line the Ctrl-C should
+ * have cancelled). A descriptor of its own keeps O_NONBLOCK away from
+ * stdout and stderr, which share stdin's open file. -1 if it cannot be
+ * had: reads block then, as they did.
+ */
+static int
+ui_open_tty(void)
+{
+	struct stat a, b;
+	const char *name;
+	int	 fd;
+
+	if ((name = ttyname(STDIN_FILENO)) == NULL ||
+	    (fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC))
+	    == -1)
+		return -1;
+	if (fstat(fd, &a) == -1 || fstat(STDIN_FILENO, &b) == -1 ||
+	    !S_ISCHR(a.st_mode) || a.st_rdev != b.st_rdev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * libedit's read function: one byte from the terminal; bytes outside
+ * ASCII are dropped. Returns -1 on SIGINT so that el_gets gives up the
+ * line.
  */
 static int
 ui_getc(EditLine *el, wchar_t *wc)
 {
+	int	 fd = ui_ttyfd != -1 ? ui_ttyfd : STDIN_FILENO;
 	unsigned char c;
 	ssize_t	 n;
 
 	for (;;) {
-		if (proto_wait(STDIN_FILENO, &ui_waitmask, &ui_sigint) == -1)
+		if (proto_wait(fd, &ui_waitmask, &ui_sigint) == -1)
 			return -1;
-		n = read(STDIN_FILENO, &c, 1);
+		n = read(fd, &c, 1);
 		if (n == 1 && c >= 0x80)
 			continue;
 		if (n == 1) {
@@ -111,6 +146,8 @@ ui_getc(EditLine *el, wchar_t *wc)
 		}
 		if (n == 0)
 			return 0;
+		if (errno == EAGAIN)
+			continue;	/* flushed after ppoll: wait again */
 		if (errno != EINTR || ui_sigint)
 			return -1;
 	}
@@ -391,8 +428,11 @@ ui_interactive(struct menu_ctx *ctx)
 	ui_signals();
 	proto_reader_init(&ui_in, STDIN_FILENO);
 	ui_in.waitmask = &ui_waitmask;
-	if (isatty(STDIN_FILENO) && (ui_el = ui_editline(ctx)) == NULL)
-		vlog_warn("line editing is not available");
+	if (isatty(STDIN_FILENO)) {
+		ui_ttyfd = ui_open_tty();
+		if ((ui_el = ui_editline(ctx)) == NULL)
+			vlog_warn("line editing is not available");
+	}
 	ctx->interactive = true;
 	ctx->ask = ui_ask;
 	ui_banner(ctx);
@@ -408,5 +448,8 @@ ui_interactive(struct menu_ctx *ctx)
 		printf("\n");
 	ui_editline_end(ui_el);
 	ui_el = NULL;
+	if (ui_ttyfd != -1)
+		close(ui_ttyfd);
+	ui_ttyfd = -1;
 	return 0;
 }

@@ -114,6 +114,42 @@ send "\004"
 ends
 EOF
 
+# Ctrl-C after a partly typed line, read by the menu before the Ctrl-C
+# came (separate writes), cancels the line: it is not run.
+pty_run "Ctrl-C cancels a typed line, it does not run it (5 times)" <<'EOF2'
+spawn runuser -u $env(ALICE) -- {*}$env(menu_env) $env(MENU)
+prompt
+for {set i 0} {$i < 5} {incr i} {
+	send "start"
+	sleep 0.3
+	send "\003"
+	expect {
+		-ex "started" { fail "the cancelled line ran" }
+		-ex ">>> " {}
+		timeout { fail "no prompt after Ctrl-C" }
+	}
+	run_want "list" "(selected)"
+}
+send "quit\r"
+ends
+EOF2
+t_eq "... A1 was not started" "shut off" "$(e2e_virsh domstate "$A1")"
+# The same typed at once: the Ctrl-C flushes what the menu has not read
+# yet, and must still cancel what it has (it was lost while ppoll kept
+# the pending SIGINT out and a blocking read waited for the next key).
+pty_run "Ctrl-C right after typing cancels the line (10 times)" <<'EOF2'
+spawn runuser -u $env(ALICE) -- {*}$env(menu_env) $env(MENU)
+prompt
+for {set i 0} {$i < 10} {incr i} {
+	run_want "list" "(selected)"
+	send "sta"
+	send "\003"
+	run_want "tus" "unknown command: tus"
+}
+send "quit\r"
+ends
+EOF2
+
 # Ctrl-D typed at once after a command's output, before the next prompt
 # (while the terminal is not in line-editing mode), still ends the
 # session.

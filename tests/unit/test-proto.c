@@ -320,7 +320,8 @@ on_wait_sigint(int sig)
  * proto_wait with SIGINT blocked outside the wait: a SIGINT that is
  * already pending when the caller checked its flag (the window between
  * the check and the wait) still stops the wait, instead of being lost
- * until input comes.
+ * until input comes, and one that is pending while input is waiting
+ * too (ppoll alone would return the input and keep the signal out).
  */
 static void
 test_wait(void **state)
@@ -352,8 +353,13 @@ test_wait(void **state)
 	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), -1);
 	assert_int_equal(wait_stop, 1);
 
-	wait_stop = 0;			/* input: readable */
+	wait_stop = 0;			/* the signal and input: stopped */
 	assert_int_equal(write(p[1], "status\n", 7), 7);
+	assert_int_equal(kill(getpid(), SIGINT), 0);
+	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), -1);
+	assert_int_equal(wait_stop, 1);
+
+	wait_stop = 0;			/* input: readable */
 	assert_int_equal(proto_wait(p[0], &waitmask, &wait_stop), 0);
 	proto_reader_init(&r, p[0]);
 	r.waitmask = &waitmask;
