@@ -355,10 +355,36 @@ each_value(xmlDoc *doc, const char *expr,
 	return true;
 }
 
+bool
+domxml_mac_canon(const char *s, char out[VPS_MAC_LEN + 1])
+{
+	unsigned char b[6];
+	int	 i, d;
+
+	for (i = 0; i < 6; i++) {
+		if (i > 0 && *s++ != ':')
+			return false;
+		b[i] = 0;
+		for (d = 0; d < 2 && g_ascii_isxdigit(*s); d++)
+			b[i] = (unsigned char)(b[i] << 4 |
+			    g_ascii_xdigit_value(*s++));
+		if (d == 0)
+			return false;
+	}
+	if (*s != '\0')
+		return false;
+	g_snprintf(out, VPS_MAC_LEN + 1, "%02x:%02x:%02x:%02x:%02x:%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5]);
+	return true;
+}
+
 static void
 add_mac(const char *v, void *arg)
 {
-	g_hash_table_add(arg, g_ascii_strdown(v, -1));
+	char	 mac[VPS_MAC_LEN + 1];
+
+	if (domxml_mac_canon(v, mac))
+		g_hash_table_add(arg, g_strdup(mac));
 }
 
 static void

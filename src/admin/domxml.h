@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "random.h"
+
 #define DOMXML_TEMPLATE	"domain.xml"
 
 enum domxml_disk { DOMXML_DISK_BLOCK, DOMXML_DISK_FILE };
@@ -51,8 +53,16 @@ char	*domxml_format(xmlDoc *doc);
 void	 domxml_wipe_secrets(xmlDoc *doc);
 
 /*
- * Adds the MAC addresses (lower case, g_strdup'd keys) of every interface
- * of a domain's XML to macs, and every graphics port, TLS port and
+ * Writes the MAC address s (six groups of one or two hex digits separated
+ * by ':', either case) in canonical form, two lower-case digits a group,
+ * into out; false if s is no such MAC.
+ */
+bool	 domxml_mac_canon(const char *s, char out[VPS_MAC_LEN + 1]);
+
+/*
+ * Adds the MAC addresses (canonical, g_strdup'd keys; a value that is no
+ * MAC cannot collide with one and is skipped) of every interface of a
+ * domain's XML to macs, and every graphics port, TLS port and
  * websocket port above 0 to ports (GUINT_TO_POINTER keys). Either table
  * may be NULL.
  */

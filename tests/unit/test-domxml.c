@@ -2,7 +2,7 @@
  * test-domxml.c: the domain XML of both storage backends against golden
  * files (tests/unit/golden/domain-*.xml), validated with libvirt's own
  * schema (virt-xml-validate); hostile values stay values; the scan of a
- * domain's MACs, ports and disks.
+ * domain's MACs (canonical), ports and disks.
  * VPS_UPDATE_GOLDEN=1 rewrites the golden files from the current output.
  */
 #include <config.h>
@@ -316,6 +316,64 @@ test_scan(void **state)
 	assert_string_equal(g_ptr_array_index(disks, 1), "/srv/x2.img");
 }
 
+static const struct {
+	const char *in;
+	const char *want;		/* NULL: no MAC */
+} mac_cases[] = {
+	{ "52:54:00:12:ab:cd", "52:54:00:12:ab:cd" },
+	{ "52:54:00:AA:Bb:0F", "52:54:00:aa:bb:0f" },
+	{ "52:54:0:a:B:1", "52:54:00:0a:0b:01" },
+	{ "", NULL },
+	{ "not a mac", NULL },
+	{ "52:54:00:12:ab", NULL },
+	{ "52:54:00:12:ab:cd:ef", NULL },
+	{ "52:54:00:12:ab:cd ", NULL },
+	{ " 52:54:00:12:ab:cd", NULL },
+	{ "52-54-00-12-ab-cd", NULL },
+	{ "52:54:00:12:abc:d", NULL },
+	{ "52:54:00:12::cd", NULL },
+	{ "52:54:00:12:ab:cg", NULL },
+	{ "0x2:54:00:12:ab:cd", NULL },
+};
+
+static void
+test_mac_canon(void **state)
+{
+	char	 out[VPS_MAC_LEN + 1];
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(mac_cases); i++) {
+		bool	 ok = domxml_mac_canon(mac_cases[i].in, out);
+
+		if (mac_cases[i].want == NULL)
+			assert_false(ok);
+		else {
+			assert_true(ok);
+			assert_string_equal(out, mac_cases[i].want);
+		}
+	}
+}
+
+/*
+ * MACs come back canonical, so that a MAC written another way still
+ * collides; a value that is no MAC (found by fuzz-domxml) is skipped.
+ */
+static void
+test_scan_macs(void **state)
+{
+	g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+
+	assert_true(domxml_scan("<domain><devices>"
+	    "<interface><mac address='52:54:0:A:b:1'/></interface>"
+	    "<interface><mac address='not a mac'/></interface>"
+	    "<interface><mac address=''/></interface>"
+	    "<interface><mac address='52:54:00:aa:bb:cc:dd'/></interface>"
+	    "</devices></domain>", macs, NULL, NULL));
+	assert_int_equal(g_hash_table_size(macs), 1);
+	assert_true(g_hash_table_contains(macs, "52:54:00:0a:0b:01"));
+}
+
 static void
 test_scan_invalid(void **state)
 {
@@ -334,6 +392,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_wipe),
 	cmocka_unit_test(test_bad_template),
 	cmocka_unit_test(test_scan),
+	cmocka_unit_test(test_mac_canon),
+	cmocka_unit_test(test_scan_macs),
 	cmocka_unit_test(test_scan_invalid),
 };
 
