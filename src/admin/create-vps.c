@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libvirt/virterror.h>
 
 #include "domxml.h"
 #include "lock.h"
@@ -54,6 +55,7 @@ struct job {
 	char	 password[PASSWORD_LEN + 1];
 	virConnectPtr conn;
 	bool	 disk_made;
+	bool	 define_tried;
 	virDomainPtr dom;		/* defined by this run */
 };
 
@@ -315,6 +317,7 @@ job_make(struct job *j, const char *xml, GError **err)
 	    err))
 		return false;
 	j->disk_made = true;
+	j->define_tried = true;
 	if ((j->dom = virDomainDefineXML(j->conn, xml)) == NULL) {
 		virt_error(err, "cannot define domain %s", j->e.name);
 		return false;
@@ -326,12 +329,40 @@ job_make(struct job *j, const char *xml, GError **err)
 	return true;
 }
 
-/* Removes what job_make made; says what could not be removed. */
+/*
+ * After a failed define: did libvirtd define the domain all the same (it
+ * may have, when the connection broke before its answer came)? The
+ * domain if so, NULL with *known false if libvirt cannot tell.
+ */
+static virDomainPtr
+job_lookup_defined(struct job *j, bool *known)
+{
+	virDomainPtr dom;
+
+	*known = true;
+	if ((dom = virDomainLookupByName(j->conn, j->e.name)) != NULL)
+		return dom;
+	if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN)
+		*known = false;
+	return NULL;
+}
+
+/*
+ * Removes what job_make made; says what could not be removed. The disk
+ * is removed only once no domain can name it: a domain left defined
+ * keeps its disk, so that delete-vps --purge-disk finds both.
+ */
 static void
 job_undo(struct job *j)
 {
 	g_autoptr(GError) err = NULL;
+	bool	 gone = true;
 
+	if (j->dom == NULL && j->define_tried)
+		j->dom = job_lookup_defined(j, &gone);
+	if (!gone)
+		vlog_err("libvirt cannot say whether domain %s was defined",
+		    j->e.name);
 	if (j->dom != NULL) {
 		if (virDomainUndefineFlags(j->dom, VIRT_UNDEFINE_FLAGS) == 0)
 			vlog_err("domain %s undefined again", j->e.name);
@@ -340,15 +371,19 @@ job_undo(struct job *j)
 			    j->e.name);
 			vlog_err("%s", err->message);
 			g_clear_error(&err);
+			gone = false;
 		}
 	}
-	if (j->disk_made) {
-		if (storage_remove(j->cfg, j->e.name, &err))
-			vlog_err("%s removed again", j->disk);
-		else
-			vlog_err("%s is left behind: %s", j->disk,
-			    err->message);
-	}
+	if (!j->disk_made)
+		return;
+	if (!gone)
+		vlog_err("%s is kept for domain %s: check it with virsh, then "
+		    "remove both with delete-vps --purge-disk %s", j->disk,
+		    j->e.name, j->e.name);
+	else if (storage_remove(j->cfg, j->e.name, &err))
+		vlog_err("%s removed again", j->disk);
+	else
+		vlog_err("%s is left behind: %s", j->disk, err->message);
 }
 
 static void

@@ -17,6 +17,8 @@
 #     after which create-vps succeeds.
 # Every iteration ends with a complete VPS (autostart on), which
 # delete-vps --purge-disk then removes, so the next one starts clean.
+# Then the same with libvirtd SIGKILLed at random points of a create-vps
+# run (10 times): the same states, and a domain never without its image.
 #
 # 30 iterations, not 100: each one is four tool runs against libvirtd
 # (about 1.5 s on 2 cores), and 30 random points over a run of a few
@@ -32,6 +34,7 @@ e2e_require_root
 e2e_require_cmd libvirtd virsh xmllint
 
 N=${FAULT_CREATE_KILLS:-30}
+M=${FAULT_LIBVIRTD_KILLS:-10}
 admin_setup
 conf=$E2E_TMP/vps.conf
 admin_conf "$conf" "backend = file" "dir = $imgdir"
@@ -90,14 +93,13 @@ span=$((${EPOCHREALTIME/./} - ${t0/./}))
 t_need "delete-vps --purge-disk" "$delete" -c "$conf" --purge-disk "$name"
 diag "create-vps: a whole run takes $((span / 1000)) ms; kills at 0 to that"
 
-killed=0
-for ((i = 1; i <= N; i++)); do
-	us=$(((RANDOM * 32768 + RANDOM) % span))
-	"$create" -c "$conf" "$name" >/dev/null 2>&1 8>&- 9>&- &
-	pid=$!
-	sleep "$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))"
-	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
-	wait "$pid" 2>/dev/null
+# settle I: what a kill left (run I) is one of the known states, which
+# is counted in STATES; every leftover is refused by a rerun, which
+# changes nothing, and removed by delete-vps --purge-disk; then a clean
+# create-vps and delete-vps.
+settle()
+{
+	local i=$1 st
 	if defined; then
 		whole || fail whole "$i"
 		if autostart; then st=complete; else st=no-autostart; fi
@@ -129,12 +131,71 @@ for ((i = 1; i <= N; i++)); do
 	fi
 	STATES[$st]=$((${STATES[$st]:-0} + 1))
 	clean_create "$i"
+}
+
+# sleep_random: sleeps for a random part of a whole run's span.
+sleep_random()
+{
+	local us=$(((RANDOM * 32768 + RANDOM) % span))
+	sleep "$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))"
+}
+
+killed=0
+for ((i = 1; i <= N; i++)); do
+	"$create" -c "$conf" "$name" >/dev/null 2>&1 8>&- 9>&- &
+	pid=$!
+	sleep_random
+	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
+	wait "$pid" 2>/dev/null
+	settle "$i"
 done
 diag "create-vps: $killed of $N runs killed alive"
+
+# ---- libvirtd SIGKILLed at random points of a create-vps run
+#
+# create-vps must end (exit 1 unless it was done), and leave one of the
+# same states: a domain it could not undefine keeps its image (a domain
+# naming a missing disk is the one state that must never be), and an
+# image whose domain libvirt could not account for is kept and named.
+libvirtd_gone() { ! _e2e_alive "$LIBVIRTD_PID"; }
+if [ -n "$LIBVIRTD_PID" ]; then
+	for ((i = 1; i <= M; i++)); do
+		timeout -k 5 60 "$create" -c "$conf" "$name" >/dev/null \
+		    2>"$E2E_TMP/lk.err" 8>&- 9>&- &
+		pid=$!
+		sleep_random
+		kill -KILL "$LIBVIRTD_PID"
+		wait_for -t 10 libvirtd_gone || fail lvdead "L$i"
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -le 1 ] || fail lvexit "L$i"
+		restart_libvirtd || bail_out "libvirtd does not start again"
+		if defined && [ ! -e "$img" ]; then
+			fail orphan "L$i"
+			e2e_virsh undefine "$name" >/dev/null 2>&1
+		fi
+		if [ "$rc" -eq 0 ]; then
+			{ defined && whole && autostart; } || fail lvok "L$i"
+		elif ! defined && [ -e "$img" ]; then
+			grep -qF "$img" "$E2E_TMP/lk.err" || fail lvname "L$i"
+		fi
+		settle "L$i"
+	done
+	report lvdead "libvirtd SIGKILLed during create-vps ($M times)"
+	report lvexit "... create-vps ends with exit 0 or 1"
+	report orphan "... never a domain left without its image"
+	report lvok "... exit 0 only with the whole VPS made"
+	report lvname "... an image left behind is named"
+else
+	t_skip "libvirtd SIGKILLed during create-vps" "libvirtd was not started by us"
+fi
+
+total=$((N + M))
+[ -n "$LIBVIRTD_PID" ] || total=$N
 for st in nothing image-only no-autostart complete; do
-	diag "state after the kill: $st: ${STATES[$st]:-0} of $N"
+	diag "state after the kill: $st: ${STATES[$st]:-0} of $total"
 done
-t_eq "every kill left a known state" "$N" $((${STATES[nothing]:-0} + \
+t_eq "every kill left a known state" "$total" $((${STATES[nothing]:-0} + \
     ${STATES[image-only]:-0} + ${STATES[no-autostart]:-0} + ${STATES[complete]:-0}))
 report whole "a domain left by a kill is a whole definition (image, port)"
 report refuse "a rerun of create-vps refuses every leftover with exit 1"

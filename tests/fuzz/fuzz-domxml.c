@@ -19,7 +19,8 @@
  * domxml_disk_sources read back the MAC, port and disk, and after
  * domxml_wipe_secrets the password is gone. Independently the whole input
  * is scanned as another domain's XML: no crash, and only canonical MACs
- * and ports 1..65535 come back.
+ * and ports 1..65535 come back; wiping its secrets leaves no password
+ * text.
  */
 #include <string.h>
 
@@ -453,6 +454,38 @@ check_port_key(gpointer key, gpointer val, gpointer arg)
 	FUZZ_ASSERT(port >= 1 && port <= 65535);
 }
 
+/*
+ * domxml_wipe_secrets on any document: no crash, and no text is left in
+ * a SPICE password.
+ */
+static void
+wipe_raw(const char *text)
+{
+	xmlDoc	*doc = xmlReadMemory(text, (int)strlen(text), NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlXPathContext *ctx;
+	xmlXPathObject *o;
+	const xmlNode *t;
+	int	 i;
+
+	if (doc == NULL)
+		return;
+	domxml_wipe_secrets(doc);
+	ctx = xmlXPathNewContext(doc);
+	FUZZ_ASSERT(ctx != NULL);
+	o = xmlXPathEvalExpression(
+	    (const xmlChar *)"/domain/devices/graphics/@passwd", ctx);
+	FUZZ_ASSERT(o != NULL);
+	for (i = 0; o->nodesetval != NULL && i < o->nodesetval->nodeNr; i++)
+		for (t = o->nodesetval->nodeTab[i]->children; t != NULL;
+		    t = t->next)
+			FUZZ_ASSERT(t->type != XML_TEXT_NODE ||
+			    t->content == NULL || t->content[0] == '\0');
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+}
+
 /* The input, up to a NUL, as the XML of another domain. */
 static void
 scan_raw(const char *text)
@@ -495,6 +528,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	validated_build(&in);
 	input_free(&in);
 	scan_raw(text);
+	wipe_raw(text);
 	g_free(text);
 	return 0;
 }
