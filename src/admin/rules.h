@@ -7,6 +7,9 @@
 
 #include "vpsdata.h"
 
+/* The User_Alias of all owners, who may run "MENU --list". */
+#define RULES_MEMBERS_ALIAS	"VPSHOST_MEMBERS"
+
 /*
  * sudoers(5) rules: each owner may run, as root and without a password,
  * exactly "MENU --list" and "MENU --serve VPS" for each VPS they own.

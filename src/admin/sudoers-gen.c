@@ -63,7 +63,7 @@ sudoers_precheck(const char *tmp, GError **err)
 static bool
 sudoers_postcheck(GError **err)
 {
-	const char *argv[] = { VISUDO, "-c", "-q", NULL };
+	const char *argv[] = { VISUDO, "-c", NULL };
 
 	return run_checker(argv, err);
 }

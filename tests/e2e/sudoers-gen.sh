@@ -79,9 +79,11 @@ t_check "no temporary file left" test -z "$(find /etc/sudoers.d "$E2E_TMP" \
 
 # ---- what sudo grants
 t_check "sudo -l -U alice" sudo -n -l -U "$alice"
-cmds=$(sed -n '/(root) NOPASSWD:/,$p' "$T_OUT" | sed 's/.*NOPASSWD: //' |
-    tr '\n' ' ' | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep -v '^$' |
-    sort | tr '\n' ';')
+# Every line of the grant, with "(root) NOPASSWD: " taken off where it
+# stands (any other grant would show with its prefix), one command each.
+cmds=$(sed -n '/may run the following commands/,$p' "$T_OUT" | tail -n +2 |
+    sed 's/^ *//; s/^(root) NOPASSWD: //' | tr ',' '\n' |
+    sed 's/^ *//; s/ *$//' | grep -v '^$' | sort | tr '\n' ';')
 t_eq "alice may run exactly --list and --serve aweb" \
     "$menu --list;$menu --serve aweb;" "$cmds"
 as_alice() { runuser -u "$alice" -- "$@"; }
@@ -138,6 +140,15 @@ t_check_rc "install refused while sudo's configuration is broken" 1 "$gen" -c "$
 rm -f "$broken"
 t_eq "old sudoers rules restored" "$sum" "$(sha256sum "$sudoers" "$snippet")"
 t_check "visudo accepts the configuration again" visudo -c -q
+# A site file that defines the alias the rules use: refused the same way,
+# and the error says what clashed.
+printf 'User_Alias VPSHOST_MEMBERS = root\n' >"$broken"
+chmod 0440 "$broken"
+t_check_rc "install refused while another file defines VPSHOST_MEMBERS" 1 \
+    "$gen" -c "$conf"
+t_check "... naming the alias" grep -q 'VPSHOST_MEMBERS.*already defined' "$T_ERR"
+rm -f "$broken"
+t_eq "old sudoers rules restored" "$sum" "$(sha256sum "$sudoers" "$snippet")"
 sed -i '$d' "$data"
 
 # ---- sshd: forwarding only to the member's own SPICE port

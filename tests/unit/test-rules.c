@@ -82,8 +82,13 @@ test_line_shapes(void **state)
 	static const char *const sudo_shapes[] = {
 		"^$", "^# [ -~]*$",
 		"^Defaults!" MENU " env_reset, !env_keep, !setenv, !use_pty$",
+		"^User_Alias " RULES_MEMBERS_ALIAS " = [a-z_][a-z0-9_-]*"
+		    "(, \\\\)?$",
+		"^    [a-z_][a-z0-9_-]*(, \\\\)?$",
+		"^" RULES_MEMBERS_ALIAS " ALL = \\(root\\) NOPASSWD: " MENU
+		    " --list$",
 		"^[a-z_][a-z0-9_-]* ALL = \\(root\\) NOPASSWD: " MENU
-		    " --list(, \\\\)?$",
+		    " --serve [a-z][a-z0-9_-]*(, \\\\)?$",
 		"^    " MENU " --serve [a-z][a-z0-9_-]*(, \\\\)?$",
 		NULL,
 	};
@@ -118,6 +123,7 @@ test_empty(void **state)
 	g_autofree char *sshd = rules_sshd(&d, MENU, SOURCE);
 
 	assert_null(strstr(sudo, "NOPASSWD"));
+	assert_null(strstr(sudo, "User_Alias"));	/* none may be empty */
 	assert_null(strstr(sshd, "Match User"));
 	assert_non_null(strstr(sshd, "\nMatch all\n"));
 }
