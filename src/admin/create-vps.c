@@ -135,16 +135,12 @@ resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 	const char *why;
 	struct stat st;
 
-	if (iso[0] == '/')
-		path = g_strdup(iso);
-	else if (!vps_iso_name_valid(iso, &why)) {
+	if ((path = domxml_iso_path(cfg->iso_dir, iso, &why)) == NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "invalid ISO name %s: %s", iso, why);
 		return NULL;
-	} else
-		path = g_build_filename(cfg->iso_dir, iso, NULL);
-	if (!vps_printable_ascii(path) || stat(path, &st) == -1 ||
-	    !S_ISREG(st.st_mode)) {
+	}
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "ISO %s: not a regular file", path);
 		return NULL;

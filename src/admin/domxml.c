@@ -14,6 +14,7 @@
 #include <libxml/xpath.h>
 
 #include "domxml.h"
+#include "names.h"
 #include "util.h"
 
 #define PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
@@ -438,4 +439,23 @@ domxml_disk_sources(const char *xml, GError **err)
 		return NULL;
 	}
 	return a;
+}
+
+char *
+domxml_iso_path(const char *iso_dir, const char *iso, const char **why)
+{
+	char	*path;
+
+	if (iso[0] == '/')
+		path = g_strdup(iso);
+	else if (!vps_iso_name_valid(iso, why))
+		return NULL;
+	else
+		path = g_build_filename(iso_dir, iso, NULL);
+	if (!vps_printable_ascii(path)) {
+		*why = "not printable ASCII";
+		g_free(path);
+		return NULL;
+	}
+	return path;
 }

@@ -121,24 +121,6 @@ field(const struct input *in, int k)
 	return in->f[k] != NULL ? in->f[k] : defaults[k];
 }
 
-/* create-vps's resolve_iso() without the stat of the file. */
-static char *
-resolve_iso(const struct vps_config *cfg, const char *iso)
-{
-	const char *why;
-	char	*path;
-
-	if (iso[0] == '/')
-		path = g_strdup(iso);
-	else if (!vps_iso_name_valid(iso, &why))
-		return NULL;
-	else
-		path = g_build_filename(cfg->iso_dir, iso, NULL);
-	if (!vps_printable_ascii(path))
-		g_clear_pointer(&path, g_free);
-	return path;
-}
-
 static xmlDoc *
 reparse(const char *xml)
 {
@@ -405,7 +387,7 @@ validated_build(const struct input *in)
 	    NULL)) == NULL)
 		return;
 	if (in->f[F_ISO] != NULL &&
-	    (iso = resolve_iso(cfg, in->f[F_ISO])) == NULL) {
+	    (iso = domxml_iso_path(cfg->iso_dir, in->f[F_ISO], &why)) == NULL) {
 		config_free(cfg);
 		return;
 	}

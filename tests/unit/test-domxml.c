@@ -354,6 +354,40 @@ test_mac_canon(void **state)
 	}
 }
 
+/* The cdrom source create-vps takes: a library name or an absolute path. */
+static const struct {
+	const char *in;
+	const char *want;	/* NULL: refused */
+} iso_cases[] = {
+	{ "debian-12.iso", "/srv/iso/debian-12.iso" },
+	{ "/opt/images/x.iso", "/opt/images/x.iso" },
+	{ "/anything/goes", "/anything/goes" },	/* the admin's own path */
+	{ "../x.iso", NULL },
+	{ "a/b.iso", NULL },
+	{ "x.img", NULL },
+	{ "", NULL },
+	{ "/tmp/a\033[2J.iso", NULL },
+	{ "/tmp/\n.iso", NULL },
+};
+
+static void
+test_iso_path(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(iso_cases); i++) {
+		const char *why = NULL;
+		g_autofree char *path = domxml_iso_path("/srv/iso",
+		    iso_cases[i].in, &why);
+
+		if (iso_cases[i].want == NULL) {
+			assert_null(path);
+			assert_non_null(why);
+		} else
+			assert_string_equal(path, iso_cases[i].want);
+	}
+}
+
 /*
  * MACs come back canonical, so that a MAC written another way still
  * collides; a value that is no MAC (found by fuzz-domxml) is skipped.
@@ -393,6 +427,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_bad_template),
 	cmocka_unit_test(test_scan),
 	cmocka_unit_test(test_mac_canon),
+	cmocka_unit_test(test_iso_path),
 	cmocka_unit_test(test_scan_macs),
 	cmocka_unit_test(test_scan_invalid),
 };
