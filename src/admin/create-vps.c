@@ -309,10 +309,21 @@ job_xml(struct job *j, GError **err)
 static bool
 job_make(struct job *j, const char *xml, GError **err)
 {
+	unsigned long libver;
+
 	if (!storage_create(j->cfg, j->e.name, j->e.disk_gib * STORAGE_GIB,
 	    err))
 		return false;
 	j->disk_made = true;
+	/*
+	 * A daemon that is already gone never sees the define, and the
+	 * rollback may remove the disk; one that answers this and then
+	 * fails the define may have defined the domain (see job_undo).
+	 */
+	if (virConnectGetLibVersion(j->conn, &libver) == -1) {
+		virt_error(err, "cannot define domain %s", j->e.name);
+		return false;
+	}
 	j->define_tried = true;
 	if ((j->dom = virDomainDefineXML(j->conn, xml)) == NULL) {
 		virt_error(err, "cannot define domain %s", j->e.name);

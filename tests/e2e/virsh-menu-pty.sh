@@ -135,15 +135,17 @@ ends
 EOF2
 t_eq "... A1 was not started" "shut off" "$(e2e_virsh domstate "$A1")"
 # The same typed at once: the Ctrl-C flushes what the menu has not read
-# yet, and must still cancel what it has (it was lost while ppoll kept
-# the pending SIGINT out and a blocking read waited for the next key).
-pty_run "Ctrl-C right after typing cancels the line (10 times)" <<'EOF2'
+# yet, and must still cancel what it has, at once: a fresh prompt comes
+# before anything else is typed (the Ctrl-C was lost while ppoll kept the
+# pending SIGINT out and a blocking read waited for the next key).
+pty_run "Ctrl-C right after typing gives a fresh prompt (10 times)" <<'EOF2'
 spawn runuser -u $env(ALICE) -- {*}$env(menu_env) $env(MENU)
 prompt
 for {set i 0} {$i < 10} {incr i} {
 	run_want "list" "(selected)"
 	send "sta"
 	send "\003"
+	prompt
 	run_want "tus" "unknown command: tus"
 }
 send "quit\r"
