@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -313,6 +314,14 @@ ui_editline(struct menu_ctx *ctx)
 	 * stays an ordinary byte, which the prompt then reads as Ctrl-D.
 	 */
 	el_set(el, EL_SETTY, "-x", "-icanon", NULL);
+	/*
+	 * The line discipline sends SIGINT for a Ctrl-C before it flushes
+	 * the terminal's output, so the fresh prompt the menu writes at
+	 * once could be thrown away with the flush. While a line is edited
+	 * the terminal does not flush (noflsh); ui_read discards the
+	 * typed-ahead input itself when it cancels a line.
+	 */
+	el_set(el, EL_SETTY, "-d", "+noflsh", NULL);
 	el_set(el, EL_PROMPT, prompt_fn);
 	el_set(el, EL_GETCFN, ui_getc);
 	el_set(el, EL_CLIENTDATA, ctx);
@@ -362,6 +371,7 @@ ui_read(char *buf, size_t size)
 	if ((line = el_gets(ui_el, &count)) == NULL || count <= 0) {
 		if (!ui_sigint)
 			return -1;
+		(void)tcflush(STDIN_FILENO, TCIFLUSH);
 		printf("\n");
 		return -2;
 	}
