@@ -75,20 +75,7 @@ load_setup()
 		fi
 	done
 	chmod 0640 "$DATA"
-	cat >"$E2E_TMP/vps.conf" <<-EOF
-	[vps]
-	data = $DATA
-	iso_dir = $ISODIR
-	uri = $VIRSH_URI
-	[access]
-	sudoers = $sudoers
-	sshd = $E2E_TMP/sshd-vps.conf
-	EOF
-	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
-	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
-	menu_install || return 1
-	defer rm -f "$sudoers"
-	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
+	menu_configure "$sudoers" || return 1
 	while read -r u v; do
 		add_member "$u" "$MENU" || return 1
 		defer e2e_forget_domain "$v"

@@ -48,6 +48,28 @@ menu_install()
 	    "$libexecdir/virsh-menu-serve" 0755
 }
 
+# menu_configure SUDOERS [LINE...]: the vps.conf of the menu world (DATA,
+# ISODIR, the test libvirtd, the rules files SUDOERS and
+# $E2E_TMP/sshd-vps.conf, and the extra LINEs) installed at CONF, the
+# menu installed, and the rules generated; all removed at cleanup.
+menu_configure()
+{
+	local sudoers=$1 confdir=${CONF%/*}
+	shift
+	{
+		printf '[vps]\ndata = %s\niso_dir = %s\nuri = %s\n' \
+		    "$DATA" "$ISODIR" "$VIRSH_URI"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+		printf '[access]\nsudoers = %s\nsshd = %s\n' "$sudoers" \
+		    "$E2E_TMP/sshd-vps.conf"
+	} >"$E2E_TMP/vps.conf"
+	[ -d "$confdir" ] || defer rmdir "$confdir"
+	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
+	menu_install || return 1
+	defer rm -f "$sudoers"
+	"$top_builddir/sudoers-gen" -c "$CONF"
+}
+
 # The domain of a VPS: what create-vps makes, small enough for TCG.
 menu_domain_xml()
 {
@@ -112,22 +134,8 @@ menu_setup()
 	printf '%s:%s:1:128:1:%s\n' "$A1" "$ALICE" "$PORT_A1" \
 	    "$A2" "$ALICE" "$PORT_A2" "$B1" "$BOB" "$PORT_B1" >"$DATA"
 	chmod 0640 "$DATA"
-	cat >"$E2E_TMP/vps.conf" <<-EOF
-	[vps]
-	data = $DATA
-	iso_dir = $ISODIR
-	uri = $VIRSH_URI
-	[spice]
-	ticket_minutes = ${1:-10}
-	[access]
-	sudoers = $sudoers
-	sshd = $E2E_TMP/sshd-vps.conf
-	EOF
-	[ -d "$sysconfdir/vps" ] || defer rmdir "$sysconfdir/vps"
-	menu_put "$E2E_TMP/vps.conf" "$CONF" 0644 || return 1
-	menu_install || return 1
-	defer rm -f "$sudoers"
-	"$top_builddir/sudoers-gen" -c "$CONF" || return 1
+	menu_configure "$sudoers" "[spice]" "ticket_minutes = ${1:-10}" ||
+	    return 1
 	add_member "$ALICE" "$MENU" && add_member "$BOB" "$MENU" || return 1
 	menu_define "$A1" "$PORT_A1" && menu_define "$A2" "$PORT_A2" &&
 	    menu_define "$B1" "$PORT_B1" || return 1
