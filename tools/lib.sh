@@ -1,5 +1,25 @@
 # tools/lib.sh: what tools/check and tools/demo share.
 
+# become_root ARGS...: the README's two commands are "sudo tools/demo" and
+# "sudo tools/check", and both work from a sudo user's shell and from a
+# root shell.  As root this returns at once (install_deps then installs
+# sudo with the rest, so on a fresh Debian, where the newcomer is root and
+# sudo is not installed yet, "tools/demo" and "tools/check" are the same
+# commands).  As anyone else the script runs itself again through sudo
+# (with sudo's usual environment reset), or, without sudo, says to run it
+# from a root shell.  Call it with the script's arguments ("$@").
+become_root()
+{
+	[ "$(id -u)" -eq 0 ] && return 0
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo -- "$0" "$@"
+	fi
+	echo "$prog: must run as root, and sudo is not installed" >&2
+	echo "$prog: run it from a root shell (su -) as:" \
+	    "cd $top && $prog${*:+ $*}   (it installs sudo itself)" >&2
+	exit 1
+}
+
 # Installs the Debian packages of tools/deps that are missing (given
 # kinds: build, test). Needs root when anything is missing.
 install_deps()
@@ -14,7 +34,7 @@ install_deps()
 	[ ${#missing[@]} -eq 0 ] && return 0
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "$prog: missing Debian packages: ${missing[*]}" >&2
-		echo "$prog: run as root (sudo $0) to install them" >&2
+		echo "$prog: run as root to install them" >&2
 		return 1
 	fi
 	echo "$prog: installing ${missing[*]}"

@@ -28,13 +28,13 @@
 #include "random.h"
 #include "storage.h"
 #include "util.h"
+#include "virtprobe.h"
 #include "virtutil.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
 
 #define PASSWORD_LEN	24
 #define MAC_TRIES	1000
-#define KVM_DEVICE	"/dev/kvm"
 
 struct options {
 	const char *config;
@@ -54,6 +54,7 @@ struct job {
 	char	 mac[VPS_MAC_LEN + 1];
 	char	 password[PASSWORD_LEN + 1];
 	virConnectPtr conn;
+	struct domxml_cpu cpu;		/* domain type and CPU */
 	bool	 disk_made;
 	bool	 define_tried;
 	virDomainPtr dom;		/* defined by this run */
@@ -221,8 +222,34 @@ check_network(struct job *j, GError **err)
 }
 
 /*
+ * The domain type and CPU: the configured CPU model must be one libvirt
+ * knows; with virt_type auto, a domain with that CPU must start under
+ * KVM, or the VPS gets TCG and the admin a warning saying why.
+ */
+static bool
+choose_cpu(struct job *j, GError **err)
+{
+	g_autofree char *why = NULL;
+	const char *unknown;
+
+	if (!virt_cpu_known(j->conn, j->cfg->cpu, &unknown)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s: [vps] cpu %s: %s", j->cfg->path, j->cfg->cpu,
+		    unknown);
+		return false;
+	}
+	virt_choose(j->conn, j->cfg, &j->cpu, &why);
+	if (why != NULL)
+		vlog_warn("KVM not used, %s runs under TCG (slow): %s; "
+		    "vps-doctor(8) tells more, [vps] virt_type = qemu "
+		    "silences this", j->e.name, why);
+	return true;
+}
+
+/*
  * Everything that can be checked before a change: no domain of this name,
- * its network there, its port unused, room in the VG; then the MAC is chosen. An existing LV
+ * its network there, its port unused, room in the VG, the CPU; then the
+ * MAC is chosen. An existing LV
  * or image is refused by storage_create(), atomically, before it changes
  * anything.
  */
@@ -249,26 +276,17 @@ job_check(struct job *j, GError **err)
 		    j->e.spice_port);
 		return false;
 	}
-	if (!storage_check_room(j->cfg, j->e.disk_gib * STORAGE_GIB, err))
+	if (!storage_check_room(j->cfg, j->e.disk_gib * STORAGE_GIB, err) ||
+	    !choose_cpu(j, err))
 		return false;
 	return pick_mac(j, macs, err);
-}
-
-static char *
-template_path(void)
-{
-	/* For tests against a build tree; see create-vps(8). */
-	const char *dir = getenv("VPS_XML_DIR");
-
-	return g_build_filename(dir != NULL && *dir != '\0' ? dir :
-	    PKGDATADIR, DOMXML_TEMPLATE, NULL);
 }
 
 /* The domain XML text; the password is masked for --dry-run. */
 static char *
 job_xml(struct job *j, GError **err)
 {
-	g_autofree char *tmpl = template_path();
+	g_autofree char *tmpl = domxml_data_path(DOMXML_TEMPLATE);
 	g_autofree char *uuid = g_uuid_string_random();
 	struct domxml_params p;
 	xmlDoc	*doc;
@@ -280,7 +298,7 @@ job_xml(struct job *j, GError **err)
 	} else if (!vps_random_password(j->password, PASSWORD_LEN, err))
 		return NULL;
 	memset(&p, 0, sizeof(p));
-	p.kvm = access(KVM_DEVICE, F_OK) == 0;
+	p.cpu = j->cpu;
 	p.name = j->e.name;
 	p.uuid = uuid;
 	p.vcpus = j->e.vcpus;
@@ -398,6 +416,7 @@ summary(const struct job *j)
 {
 	printf("name:      %s\n", j->e.name);
 	printf("owner:     %s\n", j->e.owner);
+	printf("type:      %s\n", j->cpu.kvm ? "kvm" : "qemu (TCG)");
 	printf("vcpus:     %u\n", j->e.vcpus);
 	printf("memory:    %u MiB\n", j->e.memory_mib);
 	printf("disk:      %s (%u GiB)\n", j->disk, j->e.disk_gib);

@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -142,15 +143,70 @@ drop_comments(xmlNode *node)
 	}
 }
 
+/*
+ * The <cpu> element for c, or NULL where QEMU's default CPU is meant (TCG
+ * with host-passthrough or host-model). Features are disabled by name;
+ * libvirt refuses a name it does not know when the domain is defined.
+ */
+static xmlNode *
+cpu_node(const struct domxml_cpu *c)
+{
+	bool	 passthrough = g_strcmp0(c->cpu, "host-passthrough") == 0;
+	bool	 hostmodel = g_strcmp0(c->cpu, "host-model") == 0;
+	xmlNode	*cpu, *f;
+	size_t	 i;
+
+	if (c->cpu == NULL || (!c->kvm && (passthrough || hostmodel)))
+		return NULL;
+	cpu = xmlNewNode(NULL, (const xmlChar *)"cpu");
+	if (passthrough) {
+		set_prop(cpu, "mode", "host-passthrough");
+		set_prop(cpu, "check", "none");
+		set_prop(cpu, "migratable", "on");
+	} else if (hostmodel) {
+		set_prop(cpu, "mode", "host-model");
+		set_prop(cpu, "check", "partial");
+	} else {
+		set_prop(cpu, "mode", "custom");
+		set_prop(cpu, "match", "exact");
+		set_prop(cpu, "check", "partial");
+		f = xmlNewChild(cpu, NULL, (const xmlChar *)"model", NULL);
+		set_prop(f, "fallback", "forbid");
+		set_text(f, c->cpu);
+	}
+	for (i = 0; c->disable != NULL && c->disable[i] != NULL; i++) {
+		f = xmlNewChild(cpu, NULL, (const xmlChar *)"feature", NULL);
+		set_prop(f, "policy", "disable");
+		set_prop(f, "name", c->disable[i]);
+	}
+	return cpu;
+}
+
+/* Puts the CPU of c in place of the template's <cpu/>. */
+static bool
+fill_cpu(xmlXPathContext *ctx, const char *path, const struct domxml_cpu *c,
+    GError **err)
+{
+	xmlNode	*old, *cpu;
+
+	if ((old = one(ctx, "/domain/cpu", path, err)) == NULL)
+		return false;
+	if ((cpu = cpu_node(c)) != NULL)
+		xmlAddPrevSibling(old, cpu);
+	xmlUnlinkNode(old);
+	xmlFreeNode(old);
+	return true;
+}
+
 static bool
 fill_general(xmlXPathContext *ctx, const char *path,
     const struct domxml_params *p, GError **err)
 {
-	xmlNode	*n, *cpu;
+	xmlNode	*n;
 
 	if ((n = one(ctx, "/domain", path, err)) == NULL)
 		return false;
-	set_prop(n, "type", p->kvm ? "kvm" : "qemu");
+	set_prop(n, "type", p->cpu.kvm ? "kvm" : "qemu");
 	if ((n = one(ctx, "/domain/name", path, err)) == NULL)
 		return false;
 	set_text(n, p->name);
@@ -166,12 +222,84 @@ fill_general(xmlXPathContext *ctx, const char *path,
 	if ((n = one(ctx, "/domain/vcpu", path, err)) == NULL)
 		return false;
 	set_uint(n, p->vcpus);
-	/* host-passthrough needs KVM; TCG emulates its default CPU. */
-	if (!p->kvm && (cpu = one(ctx, "/domain/cpu", path, NULL)) != NULL) {
-		xmlUnlinkNode(cpu);
-		xmlFreeNode(cpu);
-	}
-	return true;
+	return fill_cpu(ctx, path, &p->cpu, err);
+}
+
+static xmlNode *
+add_text(xmlNode *parent, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, NULL, (const xmlChar *)name,
+	    (const xmlChar *)text);
+}
+
+static xmlNode *
+add_node(xmlNode *parent, const char *name, const char *attr,
+    const char *value)
+{
+	xmlNode	*n = xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+
+	if (attr != NULL)
+		set_prop(n, attr, value);
+	return n;
+}
+
+/* The probe's devices: its boot disk, the pvpanic port, nothing else. */
+static void
+probe_devices(xmlNode *dom, const char *image)
+{
+	xmlNode	*devs = add_node(dom, "devices", NULL, NULL);
+	xmlNode	*disk, *src, *n;
+
+	disk = add_node(devs, "disk", "type", "file");
+	set_prop(disk, "device", "disk");
+	n = add_node(disk, "driver", "name", "qemu");
+	set_prop(n, "type", "raw");
+	src = add_node(disk, "source", "file", image);
+	n = add_node(src, "seclabel", "model", "dac");
+	set_prop(n, "relabel", "no");
+	n = add_node(disk, "target", "dev", "vda");
+	set_prop(n, "bus", "virtio");
+	add_node(disk, "readonly", NULL, NULL);
+	n = add_node(devs, "panic", "model", "isa");
+	n = add_node(n, "address", "type", "isa");
+	set_prop(n, "iobase", "0x505");
+	add_node(devs, "memballoon", "model", "none");
+}
+
+xmlDoc *
+domxml_probe(const char *name, const struct domxml_cpu *c, const char *image)
+{
+	xmlDoc	*doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNode	*dom, *os, *n, *cpu;
+
+	dom = xmlNewNode(NULL, (const xmlChar *)"domain");
+	xmlDocSetRootElement(doc, dom);
+	set_prop(dom, "type", c->kvm ? "kvm" : "qemu");
+	add_text(dom, "name", name);
+	n = add_text(dom, "memory", "96");
+	set_prop(n, "unit", "MiB");
+	add_text(dom, "vcpu", "1");
+	os = add_node(dom, "os", NULL, NULL);
+	n = add_text(os, "type", "hvm");
+	set_prop(n, "arch", "x86_64");
+	set_prop(n, "machine", "q35");
+	add_node(os, "boot", "dev", "hd");
+	if ((cpu = cpu_node(c)) != NULL)
+		xmlAddChild(dom, cpu);
+	add_text(dom, "on_poweroff", "destroy");
+	add_text(dom, "on_reboot", "destroy");
+	add_text(dom, "on_crash", "preserve");
+	probe_devices(dom, image);
+	return doc;
+}
+
+char *
+domxml_data_path(const char *file)
+{
+	const char *dir = getenv("VPS_XML_DIR");
+
+	return g_build_filename(dir != NULL && *dir != '\0' ? dir :
+	    PKGDATADIR, file, NULL);
 }
 
 /* The system disk, and the cdrom with its ISO and the boot order. */

@@ -16,11 +16,31 @@
 #include "random.h"
 
 #define DOMXML_TEMPLATE	"domain.xml"
+#define DOMXML_PROBE_IMAGE	"probe.img"
+
+/*
+ * The path of file in the package data directory (g_free). VPS_XML_DIR in
+ * the environment replaces the directory: the end-to-end tests run the
+ * tools from the build tree (see create-vps(8)).
+ */
+char	*domxml_data_path(const char *file);
 
 enum domxml_disk { DOMXML_DISK_BLOCK, DOMXML_DISK_FILE };
 
-struct domxml_params {
+/*
+ * The guest CPU ([vps] cpu and cpu_disable of vps.conf(5)) under a domain
+ * type. Under TCG (kvm false) host-passthrough and host-model mean QEMU's
+ * default CPU: there is no host CPU to pass through.
+ */
+struct domxml_cpu {
 	bool	 kvm;			/* type kvm, else qemu (TCG) */
+	const char *cpu;		/* host-passthrough, host-model, MODEL;
+					   NULL: QEMU's default CPU */
+	const char *const *disable;	/* features turned off, or NULL */
+};
+
+struct domxml_params {
+	struct domxml_cpu cpu;
 	const char *name;
 	const char *uuid;		/* 36 characters */
 	unsigned vcpus;
@@ -42,6 +62,16 @@ struct domxml_params {
  */
 xmlDoc	*domxml_build(const char *path, const struct domxml_params *p,
 	    GError **err);
+
+/*
+ * The probe domain (virtprobe.h) called name with cpu: it boots the boot
+ * sector image (read-only, never relabelled), has no network and no
+ * display, and reports through a pvpanic device (on_crash preserve: the
+ * domain shows as crashed) once the boot sector got through; a reset
+ * ends it (on_reboot destroy).
+ */
+xmlDoc	*domxml_probe(const char *name, const struct domxml_cpu *cpu,
+	    const char *image);
 
 /* The document as indented text without XML declaration (g_free). */
 char	*domxml_format(xmlDoc *doc);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <blockdev/blockdev.h>
 #include <blockdev/lvm.h>
@@ -105,22 +106,44 @@ storage_exists(const struct vps_config *cfg, const char *name,
 }
 
 bool
-storage_check_room(const struct vps_config *cfg, uint64_t size,
-    GError **err)
+storage_free(const struct vps_config *cfg, uint64_t *size, GError **err)
 {
 	g_autoptr(storage_vgdata) vg = NULL;
 	GError	*bd = NULL;
+	struct statvfs sv;
+
+	if (cfg->backend == VPS_BACKEND_LVM) {
+		if ((vg = bd_lvm_vginfo(cfg->vg, &bd)) == NULL) {
+			wrap(err, bd, "cannot read VG", cfg->vg);
+			return false;
+		}
+		*size = vg->free;
+		return true;
+	}
+	if (statvfs(cfg->dir, &sv) == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot read the free space of %s: %s", cfg->dir,
+		    g_strerror(errno));
+		return false;
+	}
+	*size = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return true;
+}
+
+bool
+storage_check_room(const struct vps_config *cfg, uint64_t size,
+    GError **err)
+{
+	uint64_t avail;
 
 	if (cfg->backend != VPS_BACKEND_LVM)
 		return true;
-	if ((vg = bd_lvm_vginfo(cfg->vg, &bd)) == NULL) {
-		wrap(err, bd, "cannot read VG", cfg->vg);
+	if (!storage_free(cfg, &avail, err))
 		return false;
-	}
-	if (vg->free < size) {
+	if (avail < size) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "VG %s has %" G_GUINT64_FORMAT " MiB free, %" G_GUINT64_FORMAT
-		    " MiB needed", cfg->vg, (guint64)(vg->free >> 20),
+		    " MiB needed", cfg->vg, (guint64)(avail >> 20),
 		    (guint64)(size >> 20));
 		return false;
 	}

@@ -28,6 +28,13 @@ char	*storage_path(const struct vps_config *cfg, const char *name);
 bool	 storage_exists(const struct vps_config *cfg, const char *name,
 	    bool *exists, GError **err);
 
+/*
+ * The bytes free for new disks: in the VG, or in the file system of dir
+ * (images are sparse: this is what they can grow into).
+ */
+bool	 storage_free(const struct vps_config *cfg, uint64_t *size,
+	    GError **err);
+
 /* Fails unless the VG has size bytes free (the file backend is sparse). */
 bool	 storage_check_room(const struct vps_config *cfg, uint64_t size,
 	    GError **err);

@@ -158,3 +158,48 @@ vps_sanitize_display(const char *s, char *dst, size_t size)
 	}
 	dst[i] = '\0';
 }
+
+/* [A-Za-z0-9] then up to max-1 of [A-Za-z0-9._-], upper case if upper. */
+static bool
+cpu_word_valid(const char *s, size_t max, bool upper, const char *what,
+    const char **why)
+{
+	size_t	 i;
+
+	if (s == NULL || s[0] == '\0') {
+		*why = upper ? "empty CPU model" : "empty CPU feature name";
+		return false;
+	}
+	for (i = 0; s[i] != '\0'; i++) {
+		char	 c = s[i];
+		bool	 alnum = is_lower(c) || is_digit(c) ||
+		    (upper && c >= 'A' && c <= 'Z');
+
+		if (i >= max) {
+			*why = upper ? "CPU model name too long" :
+			    "CPU feature name too long";
+			return false;
+		}
+		if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.'))) {
+			*why = what;
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+vps_cpu_valid(const char *s, const char **why)
+{
+	return cpu_word_valid(s, VPS_CPU_MAX, true,
+	    "not host-passthrough, host-model or a CPU model name "
+	    "(letters, digits, '-', '_', '.')", why);
+}
+
+bool
+vps_cpu_feature_valid(const char *s, const char **why)
+{
+	return cpu_word_valid(s, VPS_CPU_MAX, false,
+	    "not a CPU feature name (lower-case letters, digits, '-', '_', "
+	    "'.')", why);
+}

@@ -21,6 +21,19 @@ bool	 vps_owner_valid(const char *s, const char **why);
 bool	 vps_iso_name_valid(const char *s, const char **why);
 /* An LVM volume group name (lvm(8): [A-Za-z0-9+_.-], no leading '-'). */
 bool	 vps_vg_name_valid(const char *s, const char **why);
+/*
+ * A CPU of [vps] cpu: host-passthrough, host-model, or a CPU model name as
+ * libvirt spells them (letters, digits, '-', '_', '.'; e.g.
+ * Haswell-noTSX-IBRS, qemu64). Whether libvirt knows the model is checked
+ * where libvirt is at hand (vps-doctor, create-vps).
+ */
+#define VPS_CPU_MAX	64
+bool	 vps_cpu_valid(const char *s, const char **why);
+/*
+ * A CPU feature name as libvirt spells them (lower-case letters, digits,
+ * '-', '_', '.'; e.g. arch-capabilities, vmx, pcid).
+ */
+bool	 vps_cpu_feature_valid(const char *s, const char **why);
 /* True if every byte is printable ASCII (0x20..0x7e). */
 bool	 vps_printable_ascii(const char *s);
 /*

@@ -85,3 +85,46 @@ vps_free_secret(char *s)
 	explicit_bzero(s, strlen(s));
 	g_free(s);
 }
+
+/* True if s starts with a QEMU log timestamp "2026-12-02T00:23:38.123456Z ". */
+static size_t
+timestamp_len(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.";
+	size_t	 i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == 'd' ? !g_ascii_isdigit(s[i]) : s[i] != shape[i])
+			return 0;
+	}
+	while (g_ascii_isdigit(s[i]))
+		i++;
+	if (s[i] != 'Z' || s[i + 1] != ' ')
+		return 0;
+	return i + 2;
+}
+
+char *
+vps_one_line(const char *msg)
+{
+	g_auto(GStrv) lines = g_strsplit(msg != NULL ? msg : "", "\n", -1);
+	GString	*out = g_string_new(NULL);
+	size_t	 i;
+	char	*p;
+
+	for (i = 0; lines[i] != NULL; i++) {
+		char	*l = g_strstrip(lines[i]);
+
+		l += timestamp_len(l);
+		if (*l == '\0')
+			continue;
+		if (out->len > 0)
+			g_string_append(out, "; ");
+		g_string_append(out, l);
+	}
+	for (p = out->str; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	}
+	return g_string_free(out, false);
+}

@@ -37,6 +37,14 @@ int	 vps_exit_status(const GError *err);
 /* Copies src into dst[size]; false (and dst empty) if it does not fit. */
 bool	 vps_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * An error text of libvirt or QEMU as one printable line (g_free): lines
+ * joined with "; ", QEMU's log timestamps dropped, bytes outside
+ * printable ASCII replaced with '?'. QEMU's reason for not starting is
+ * often several lines of its log.
+ */
+char	*vps_one_line(const char *msg);
+
 /* Wipes a string (a password) and frees it. */
 void	 vps_free_secret(char *s);
 

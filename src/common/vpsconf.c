@@ -30,6 +30,8 @@ enum key_type {
 	K_IFNAME,	/* network interface name */
 	K_LDAPURI,	/* ldap://, ldaps:// or ldapi:// URI */
 	K_FILTER,	/* LDAP filter in parentheses */
+	K_CPU,		/* host-passthrough, host-model or a CPU model */
+	K_FEATURES,	/* comma-separated CPU feature names, or empty */
 };
 
 struct config_key {
@@ -44,6 +46,7 @@ struct config_key {
 
 static const char *const backends[] = { "lvm", "file", NULL };
 static const char *const starttls_modes[] = { "no", "try", "demand", NULL };
+static const char *const virt_types[] = { "auto", "kvm", "qemu", NULL };
 
 #define OFF(f)	offsetof(struct vps_config, f)
 
@@ -53,6 +56,10 @@ static const struct config_key config_keys[] = {
 	{ "vps", "iso_dir", K_PATH, OFF(iso_dir),
 	    "/var/lib/libvirt/images/iso", 0, 0, NULL },
 	{ "vps", "uri", K_STR, OFF(uri), "qemu:///system", 0, 0, NULL },
+	{ "vps", "virt_type", K_ENUM, OFF(virt_type), "auto", 0, 0,
+	    virt_types },
+	{ "vps", "cpu", K_CPU, OFF(cpu), "host-passthrough", 0, 0, NULL },
+	{ "vps", "cpu_disable", K_FEATURES, OFF(cpu_disable), "", 0, 0, NULL },
 	{ "storage", "backend", K_ENUM, OFF(backend), "lvm", 0, 0, backends },
 	{ "storage", "vg", K_VG, OFF(vg), "vps", 0, 0, NULL },
 	{ "storage", "dir", K_PATH, OFF(dir), "/var/lib/libvirt/images/vps",
@@ -184,9 +191,44 @@ enum_value(const struct config_key *k, const char *v, int *out,
 			return true;
 		}
 	}
-	*why = k->choices == backends ? "must be lvm or file" :
-	    "must be no, try or demand";
+	if (k->choices == backends)
+		*why = "must be lvm or file";
+	else if (k->choices == virt_types)
+		*why = "must be auto, kvm or qemu";
+	else
+		*why = "must be no, try or demand";
 	return false;
+}
+
+/*
+ * A comma-separated list of CPU feature names (blanks around the commas
+ * allowed), each once; empty: no list.
+ */
+static bool
+features_value(const char *v, char ***out, const char **why)
+{
+	g_auto(GStrv) parts = NULL;
+	size_t	 i, j;
+
+	if (v[0] == '\0') {
+		g_clear_pointer(out, g_strfreev);
+		return true;
+	}
+	parts = g_strsplit(v, ",", -1);
+	for (i = 0; parts[i] != NULL; i++) {
+		g_strstrip(parts[i]);
+		if (!vps_cpu_feature_valid(parts[i], why))
+			return false;
+		for (j = 0; j < i; j++) {
+			if (strcmp(parts[i], parts[j]) == 0) {
+				*why = "a CPU feature is listed twice";
+				return false;
+			}
+		}
+	}
+	g_strfreev(*out);
+	*out = g_steal_pointer(&parts);
+	return true;
 }
 
 /*
@@ -213,6 +255,9 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 		return true;
 	case K_ENUM:
 		return enum_value(k, v, (int *)(void *)(base + k->off), why);
+	case K_FEATURES:
+		return features_value(v, (char ***)(void *)(base + k->off),
+		    why);
 	case K_OPTSTR:
 	case K_OPTPATH:
 	case K_IFNAME:
@@ -229,6 +274,7 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 	case K_VG:
 	case K_LDAPURI:
 	case K_FILTER:
+	case K_CPU:
 		if (empty) {
 			*why = "must not be empty";
 			return false;
@@ -237,7 +283,8 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 		    (k->type == K_ADDR && !addr_valid(v, why)) ||
 		    (k->type == K_VG && !vps_vg_name_valid(v, why)) ||
 		    (k->type == K_LDAPURI && !ldapuri_valid(v, why)) ||
-		    (k->type == K_FILTER && !filter_valid(v, why)))
+		    (k->type == K_FILTER && !filter_valid(v, why)) ||
+		    (k->type == K_CPU && !vps_cpu_valid(v, why)))
 			return false;
 		break;
 	}
@@ -269,7 +316,10 @@ config_free(struct vps_config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < NKEYS; i++) {
-		if (config_keys[i].type != K_UINT &&
+		if (config_keys[i].type == K_FEATURES)
+			g_strfreev(*(char ***)(void *)((char *)cfg +
+			    config_keys[i].off));
+		else if (config_keys[i].type != K_UINT &&
 		    config_keys[i].type != K_ENUM)
 			g_free(*(char **)(void *)((char *)cfg +
 			    config_keys[i].off));

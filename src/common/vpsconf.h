@@ -16,6 +16,7 @@
 #define VPS_CONFIG_SIZE_MAX	(1u << 20)
 
 enum vps_backend { VPS_BACKEND_LVM, VPS_BACKEND_FILE };
+enum vps_virt_type { VPS_VIRT_AUTO, VPS_VIRT_KVM, VPS_VIRT_QEMU };
 enum vps_starttls { VPS_STARTTLS_NO, VPS_STARTTLS_TRY, VPS_STARTTLS_DEMAND };
 
 struct vps_config {
@@ -24,6 +25,9 @@ struct vps_config {
 	char	*data;
 	char	*iso_dir;
 	char	*uri;
+	int	 virt_type;		/* enum vps_virt_type */
+	char	*cpu;			/* host-passthrough, host-model, MODEL */
+	char	**cpu_disable;		/* NULL-terminated; NULL: none */
 	/* [storage] */
 	int	 backend;		/* enum vps_backend */
 	char	*vg;

@@ -57,12 +57,21 @@ reply_fail(struct reply *r, int code, const char *fmt, ...)
 	return code;
 }
 
+/*
+ * libvirt's last error as one printable line: QEMU's reason for not
+ * starting is often several lines of its log (a CPU it cannot run, KVM
+ * it cannot open), and the member should read all of it.
+ */
 const char *
 domain_errmsg(void)
 {
+	static char buf[PROTO_LINE_MAX];
 	const char *m = virGetLastErrorMessage();
+	g_autofree char *line = vps_one_line(m != NULL ? m :
+	    "unknown libvirt error");
 
-	return m != NULL ? m : "unknown libvirt error";
+	(void)g_strlcpy(buf, line, sizeof(buf));	/* cut to fit */
+	return buf;
 }
 
 /* ---- the domain's XML */

@@ -4,7 +4,8 @@
 # shellcheck shell=bash disable=SC2034,SC2154
 
 # admin_setup: sets create and delete (the built tools), points
-# VPS_XML_DIR at the source tree's template, starts libvirtd and makes an
+# VPS_XML_DIR at a copy of the package data (the source tree's template
+# and the built probe image, readable by QEMU), starts libvirtd and makes an
 # isolated network, whose name is left in net; data is $E2E_TMP/vps.data,
 # isodir $E2E_TMP/iso and imgdir $E2E_TMP/images. Bails out if libvirtd or
 # the network cannot be had.
@@ -12,8 +13,9 @@ admin_setup()
 {
 	create=$top_builddir/create-vps
 	delete=$top_builddir/delete-vps
-	VPS_XML_DIR=$top_srcdir/xml
+	VPS_XML_DIR=$E2E_TMP/xml
 	export VPS_XML_DIR
+	t_need "package data" admin_data "$VPS_XML_DIR"
 	data=$E2E_TMP/vps.data
 	isodir=$E2E_TMP/iso
 	imgdir=$E2E_TMP/images
@@ -22,9 +24,20 @@ admin_setup()
 	t_need "isolated network" make_libvirt_net "$net"
 }
 
+# admin_data DIR: what create-vps reads from the package data directory.
+admin_data()
+{
+	install -d -m 0755 "$1" &&
+	    install -m 0644 "$top_srcdir/xml/domain.xml" \
+	    "$top_builddir/xml/probe.img" "$1"
+}
+
 # admin_conf FILE STORAGE-LINE...: writes to FILE a vps.conf for the
 # names admin_setup set, with the given lines in its [storage] group
-# (such as "backend = file" "dir = $imgdir").
+# (such as "backend = file" "dir = $imgdir"). Its virt_type is qemu, so
+# that the many create-vps runs of the tests do not each probe KVM
+# (virt-type.sh tests that choice), unless ADMIN_VIRT_TYPE says else
+# (empty: the default, auto).
 admin_conf()
 {
 	local file=$1
@@ -32,6 +45,8 @@ admin_conf()
 	{
 		printf '[vps]\ndata = %s\niso_dir = %s\nuri = %s\n' \
 		    "$data" "$isodir" "$VIRSH_URI"
+		[ -z "${ADMIN_VIRT_TYPE-qemu}" ] ||
+		    printf 'virt_type = %s\n' "${ADMIN_VIRT_TYPE-qemu}"
 		printf '[storage]\n'
 		printf '%s\n' "$@"
 		printf '[network]\nnetwork = %s\n' "$net"

@@ -109,7 +109,9 @@ t_eq "autoport off" no "$(xp "string(//graphics/@autoport)")"
 t_eq "SPICE on loopback" 127.0.0.1 "$(xp "string(//graphics/@listen)")"
 pw=$(xp "string(//graphics/@passwd)")
 t_check "password has at least 16 characters" test "${#pw}" -ge 16
-t_eq "domain type is qemu without /dev/kvm" qemu "$(xp "string(/domain/@type)")"
+t_eq "domain type is qemu, as [vps] virt_type says" qemu \
+    "$(xp "string(/domain/@type)")"
+t_check "summary says so" grep -qx 'type: *qemu (TCG)' "$E2E_TMP/summary"
 t_eq "cdrom on SATA" sata "$(xp "string(//disk[@device='cdrom']/target/@bus)")"
 t_eq "disk boots first without ISO" 1 \
     "$(xp "string(//disk[@device='disk']/boot/@order)")"

@@ -35,6 +35,12 @@ t_check "... checked the member's menu down to a SPICE screen" \
 t_eq "... printed how to log in as each of the three members" 3 \
     "$(grep -c '^  ssh -i /var/lib/vpshost-demo/keys/demo-[a-z]* -p 2222 demo-[a-z]*@127.0.0.1$' "$out")"
 t_check "... and how to remove it" grep -q 'sudo tools/demo down' "$out"
+t_check "vps-doctor passes on the demo host (no FAIL)" \
+    grep -Eq '^tools/demo: vps-doctor: [0-9]+ OK, [0-9]+ WARN, 0 FAIL$' "$out"
+t_check "... every check but LDAP-less ones ran" bash -c \
+    'for c in config data libvirt kvm cpu network storage iso sudoers-include \
+	rules sshd-include sshd-env members spice-ports ldap; do
+	grep -Eq "^  (OK|WARN) +$c " "$1" || exit 1; done' _ "$out"
 t_check "the demo VPS are defined" \
     bash -c 'for v in alice-web bob-db carol-www carol-git; do
 	virsh -q -c qemu:///system dominfo "$v" >/dev/null || exit 1; done'

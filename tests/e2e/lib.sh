@@ -23,6 +23,21 @@
 #     created (inside e2e_hold/e2e_release, so a signal cannot fall between
 #     the two), so a failure or kill half-way through setup still cleans up.
 #
+# Skips: tools/check installs every tool the suite needs (tools/deps), so
+# nothing may be skipped for want of a tool, and a skip is allowed only for
+# a fact of the machine kind that makes a test impossible there:
+#   - e2e_require_cmd CMD...: a missing program is a failure of the script
+#     ("Bail out! CMD not installed: tools/deps lacks it"), not a skip;
+#     the fix is a line in tools/deps.
+#   - t_skip DESC "machine: WHY": the one way to skip a test; WHY names the
+#     fact (e.g. "machine: a syslog daemon owns /dev/log").  A reason that
+#     does not start with "machine: " makes t_skip report "not ok" instead,
+#     so the script and "make check" fail.  tools/check also counts any
+#     SKIP result whose reason lacks the prefix (from any TAP producer) as
+#     failed.
+#   - e2e_require_root skips the whole script ("1..0 # SKIP machine: not
+#     running as root"), which cannot happen under tools/check (root).
+#
 # Environment read (all optional):
 #   top_srcdir, top_builddir  set by automake; made absolute and exported
 #   E2E_TIMEOUT               seconds an external command in t_check may run (60)
@@ -34,7 +49,7 @@
 #   SSHD_INCLUDE, SSHD_EXTRA  extra sshd configuration, see start_sshd
 #
 # Quirks of the reference environment (Debian 12 in a Firecracker VM: PID 1 is
-# not an init, no systemd, no D-Bus, no /dev/kvm, no device-mapper, cgroup v1
+# not an init, no systemd, no D-Bus, no usable KVM, no device-mapper, cgroup v1
 # controllers mounted, no AppArmor/SELinux) are noted where they matter.
 
 set -u
@@ -100,11 +115,23 @@ not_ok()
 	echo "not ok $E2E_N - $*" >&8
 }
 
-# t_skip DESC REASON: a test that could not run here.
+# t_skip DESC "machine: WHY": a test that cannot run on this machine kind,
+# for the fact WHY.  Any other reason (a missing tool, an unfinished
+# feature) is a failure: "not ok", with the reason as a diagnostic.
 t_skip()
 {
-	E2E_N=$((E2E_N + 1))
-	echo "ok $E2E_N - $1 # SKIP ${2:-}" >&8
+	case ${2:-} in
+	"machine: "?*)
+		E2E_N=$((E2E_N + 1))
+		echo "ok $E2E_N - $1 # SKIP $2" >&8
+		;;
+	*)
+		not_ok "$1"
+		diag "skipped for a reason that is no fact of the machine: ${2:-(none)}" \
+		    "only a reason starting with \"machine: \" may skip a test" \
+		    "(tools/check installs every tool of tools/deps)"
+		;;
+	esac
 }
 
 # Run CMD with stdin from /dev/null, stdout in $T_OUT and stderr in $T_ERR.
@@ -368,7 +395,8 @@ T_ERR=$E2E_TMP/t.err
 
 # ----------------------------------------------------------- utilities ----
 
-# e2e_require_root: skip the whole script unless root, then take the global
+# e2e_require_root: skip the whole script unless root (a machine fact that
+# tools/check, which runs as root, never meets), then take the global
 # e2e lock.  E2E scripts share system state (libvirtd, /etc/shells, users,
 # sshd's /run/sshd) so "make -j check" must run them one at a time.
 # The lock is fd 9; daemons are started with 9>&- so they never hold it.
@@ -376,7 +404,7 @@ T_ERR=$E2E_TMP/t.err
 e2e_require_root()
 {
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "1..0 # SKIP e2e tests must run as root" >&8
+		echo "1..0 # SKIP machine: not running as root" >&8
 		E2E_DONE=1
 		exit 0
 	fi
@@ -385,15 +413,15 @@ e2e_require_root()
 	flock -w 900 9 || bail_out "could not take /run/lock/vpshost-e2e.lock"
 }
 
-# e2e_require_cmd CMD...: skip the whole script if a program is missing.
+# e2e_require_cmd CMD...: fail the whole script ("Bail out!") if a program
+# is missing: tools/check installs every program the suite needs, so a
+# missing one is a gap in tools/deps, never a reason to skip.
 e2e_require_cmd()
 {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 && continue
-		echo "1..0 # SKIP $c not installed" >&8
-		E2E_DONE=1
-		exit 0
+		command -v "$c" >/dev/null 2>&1 ||
+		    bail_out "$c not installed: tools/deps lacks it"
 	done
 }
 
@@ -796,7 +824,11 @@ ldap_config_modify()
 #     falls back to creating cgroups directly in the mounted v1 hierarchy
 #     (/sys/fs/cgroup/*/machine/...); no qemu.conf change is needed.  The
 #     empty "machine" cgroups stay after libvirtd stops, as on any host.
-#   - No /dev/kvm: domains must be <domain type='qemu'> (TCG).
+#   - KVM: some machines have no /dev/kvm, others a root-only one (no
+#     udev; QEMU's package makes it root:kvm 0660 on install) backed by a
+#     nested KVM that crawls through a kernel's boot.  Test domains are
+#     <domain type='qemu'> (TCG), which runs on both; create-vps's own
+#     choice (virt_type auto) is tested in virt-type.sh on every state.
 #   - No dnsmasq and no D-Bus: the "default" network cannot start, so a
 #     domain with <interface type='network'> on it cannot start.  Use
 #     make_libvirt_net for an isolated bridge network without IP (needs no
@@ -1216,4 +1248,99 @@ restart_libvirtd()
 	LIBVIRTD_PID=$(cat "$dir/libvirtd.pid")
 	export LIBVIRTD_PID
 	wait_for _e2e_libvirtd_up
+}
+
+# ---------------------------------------------------------------- guest ----
+#
+# A real guest, small enough for TCG: Debian's kernel (linux-image-amd64)
+# and an initramfs of busybox-static whose /init mounts proc, sys and
+# devtmpfs, prints E2E_GUEST_MARKER on the serial console and starts a
+# shell there. Under TCG it reaches the shell in a few seconds.
+
+E2E_GUEST_MARKER=VPSHOST-E2E-GUEST-UP
+
+# make_guest_initrd FILE: the initramfs (gzipped cpio).
+make_guest_initrd()
+{
+	local root=$E2E_TMP/guest-root
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev} || return 1
+	cp /bin/busybox "$root/bin/busybox" || return 1
+	cat >"$root/init" <<-EOF
+	#!/bin/busybox sh
+	/bin/busybox --install -s /bin
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t devtmpfs dev /dev
+	echo $E2E_GUEST_MARKER
+	exec setsid cttyhack sh
+	EOF
+	chmod 0755 "$root/init" &&
+	    (cd "$root" && find . | cpio -o -H newc 2>/dev/null) |
+	    gzip -1 >"$1"
+}
+
+# e2e_guest_kernel: the newest kernel in /boot.
+e2e_guest_kernel()
+{
+	local k
+	k=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+	[ -n "$k" ] || { echo "no /boot/vmlinuz-*: install linux-image-amd64" >&2
+	    return 1; }
+	printf '%s\n' "$k"
+}
+
+# make_guest_iso FILE: a BIOS-bootable ISO (grub-mkrescue) that boots the
+# guest at once, its console on ttyS0: what a member installs from.
+make_guest_iso()
+{
+	local dir=$E2E_TMP/guest-iso kernel
+	kernel=$(e2e_guest_kernel) || return 1
+	rm -rf "$dir" && mkdir -p "$dir/boot/grub" || return 1
+	cp "$kernel" "$dir/boot/vmlinuz" &&
+	    make_guest_initrd "$dir/boot/initrd.gz" || return 1
+	cat >"$dir/boot/grub/grub.cfg" <<-'EOF'
+	set timeout=0
+	menuentry "vpshost e2e guest" {
+		linux /boot/vmlinuz console=ttyS0 panic=-1
+		initrd /boot/initrd.gz
+	}
+	EOF
+	grub-mkrescue -o "$1" "$dir" >"$E2E_TMP/grub-mkrescue.log" 2>&1 || {
+		_e2e_show_log "$E2E_TMP/grub-mkrescue.log"; return 1; }
+	chmod 0644 "$1"
+}
+
+# guest_serial_start NAME OUT: starts domain NAME paused, copies its
+# serial console (a pty) into OUT from the first byte on, then lets it
+# run. The copy stops with the domain or at cleanup.
+guest_serial_start()
+{
+	local name=$1 out=$2 pty pid
+	e2e_virsh start --paused "$name" >/dev/null || return 1
+	pty=$(e2e_virsh ttyconsole "$name") && [ -c "$pty" ] || {
+		echo "guest_serial_start: $name has no serial pty" >&2
+		return 1; }
+	# raw, no echo: the guest must not read back what it writes.
+	stty -F "$pty" raw -echo || return 1
+	e2e_hold
+	cat "$pty" >"$out" 2>/dev/null 8>&- 9>&- &
+	pid=$!
+	defer _e2e_end_reader "$pid"
+	e2e_release
+	e2e_virsh resume "$name" >/dev/null
+}
+
+# A reader that may have ended already (its pty closed with the domain).
+_e2e_end_reader()
+{
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# guest_wait_marker OUT [SECS]: waits until the guest's serial output in
+# OUT shows E2E_GUEST_MARKER (default 120 s: TCG on a busy host).
+guest_wait_marker()
+{
+	wait_for -t "${2:-120}" grep -q "$E2E_GUEST_MARKER" "$1"
 }

@@ -40,12 +40,13 @@ t_need "a .deb was built" test -n "$deb"
 t_need "dpkg -x into a throw-away root" dpkg -x "$deb" "$root"
 
 for f in usr/sbin/vps-data-gen usr/sbin/sudoers-gen usr/sbin/create-vps \
-    usr/sbin/delete-vps usr/bin/virsh-menu \
+    usr/sbin/delete-vps usr/sbin/vps-doctor usr/bin/virsh-menu \
     usr/share/man/man8/vps-data-gen.8.gz usr/share/man/man8/sudoers-gen.8.gz \
     usr/share/man/man8/create-vps.8.gz usr/share/man/man8/delete-vps.8.gz \
     usr/share/man/man8/virsh-menu.8.gz usr/share/man/man5/vps.conf.5.gz \
     usr/share/man/man5/vps.data.5.gz \
-    usr/share/vpshost/domain.xml \
+    usr/share/vpshost/domain.xml usr/share/vpshost/probe.img \
+    usr/share/man/man8/vps-doctor.8.gz \
     usr/share/vpshost/ldap/vps.schema usr/share/vpshost/ldap/vps.ldif \
     lib/systemd/system/vps-sync.service lib/systemd/system/vps-sync.timer \
     etc/cron.d/vps-sync \

@@ -198,7 +198,7 @@ if [ -n "$syslog" ]; then
 	    "member=$ALICE vps=$B1 action=serve result=refused" \
 	    "$(grep -F "member=$ALICE vps=$B1 " "$audit" | sort -u)"
 else
-	t_skip "audit lines in syslog" "a syslog daemon owns /dev/log"
+	t_skip "audit lines in syslog" "machine: a syslog daemon owns /dev/log"
 fi
 
 t_done

@@ -267,7 +267,10 @@ check_values(xmlDoc *doc, const struct domxml_params *p, const char *passwd)
 	bool	 block = p->disk_kind == DOMXML_DISK_BLOCK;
 
 	FUZZ_ASSERT(ctx != NULL);
-	check_value(ctx, "/domain/@type", p->kvm ? "kvm" : "qemu");
+	check_value(ctx, "/domain/@type", p->cpu.kvm ? "kvm" : "qemu");
+	if (strcmp(p->cpu.cpu, "host-passthrough") != 0 &&
+	    strcmp(p->cpu.cpu, "host-model") != 0)
+		check_value(ctx, "/domain/cpu/model", p->cpu.cpu);
 	check_value(ctx, "//name", p->name);
 	check_value(ctx, "//uuid", p->uuid);
 	check_uint(ctx, "//memory", p->memory_mib);
@@ -394,7 +397,9 @@ validated_build(const struct input *in)
 	disk = storage_path(cfg, e.name);
 
 	memset(&p, 0, sizeof(p));
-	p.kvm = strcmp(field(in, F_KVM), "1") == 0;
+	p.cpu.kvm = strcmp(field(in, F_KVM), "1") == 0;
+	p.cpu.cpu = cfg->cpu;
+	p.cpu.disable = (const char *const *)cfg->cpu_disable;
 	p.name = e.name;
 	p.uuid = field(in, F_UUID);
 	p.vcpus = e.vcpus;

@@ -28,6 +28,9 @@ test_defaults(void **state)
 	assert_string_equal(c->data, SYSCONFDIR "/vps/vps.data");
 	assert_string_equal(c->iso_dir, "/var/lib/libvirt/images/iso");
 	assert_string_equal(c->uri, "qemu:///system");
+	assert_int_equal(c->virt_type, VPS_VIRT_AUTO);
+	assert_string_equal(c->cpu, "host-passthrough");
+	assert_null(c->cpu_disable);
 	assert_int_equal(c->backend, VPS_BACKEND_LVM);
 	assert_string_equal(c->vg, "vps");
 	assert_string_equal(c->dir, "/var/lib/libvirt/images/vps");
@@ -59,6 +62,8 @@ test_every_key(void **state)
 	    "# a full file\n"
 	    "[vps]\ndata = /srv/vps.data\niso_dir=/srv/iso\n"
 	    "uri = qemu+ssh://h/system\n"
+	    "virt_type = qemu\ncpu = Haswell-noTSX-IBRS\n"
+	    "cpu_disable = arch-capabilities , vmx,pcid\n"
 	    "[storage]\nbackend = file\nvg = data\ndir = /srv/img\n"
 	    "[network]\nbridge = br0\n"
 	    "[spice]\nlisten = ::1\nport_min = 6000\nport_max = 6000\n"
@@ -75,6 +80,12 @@ test_every_key(void **state)
 	assert_string_equal(c->data, "/srv/vps.data");
 	assert_string_equal(c->iso_dir, "/srv/iso");
 	assert_string_equal(c->uri, "qemu+ssh://h/system");
+	assert_int_equal(c->virt_type, VPS_VIRT_QEMU);
+	assert_string_equal(c->cpu, "Haswell-noTSX-IBRS");
+	assert_int_equal(g_strv_length(c->cpu_disable), 3);
+	assert_string_equal(c->cpu_disable[0], "arch-capabilities");
+	assert_string_equal(c->cpu_disable[1], "vmx");
+	assert_string_equal(c->cpu_disable[2], "pcid");
 	assert_int_equal(c->backend, VPS_BACKEND_FILE);
 	assert_string_equal(c->vg, "data");
 	assert_string_equal(c->dir, "/srv/img");
@@ -115,6 +126,26 @@ static const struct bad_case bad[] = {
 	    "vps.conf:2: [vps] data: must not contain '..'" },
 	{ "[vps]\ndata =\n", "vps.conf:2: [vps] data: must not be empty" },
 	{ "[vps]\nuri = a\\nb\n", "vps.conf:2: [vps] uri: control" },
+	{ "[vps]\nvirt_type = xen\n",
+	    "vps.conf:2: [vps] virt_type: must be auto, kvm or qemu" },
+	{ "[vps]\ncpu =\n", "vps.conf:2: [vps] cpu: must not be empty" },
+	{ "[vps]\ncpu = host passthrough\n",
+	    "vps.conf:2: [vps] cpu: not host-passthrough, host-model or a CPU" },
+	{ "[vps]\ncpu = -cpu\n", "vps.conf:2: [vps] cpu: not host-passthrough" },
+	{ "[vps]\ncpu = Haswell,+vmx\n", "vps.conf:2: [vps] cpu: not host-" },
+	{ "[vps]\n\ncpu = "
+	    "A1234567890123456789012345678901234567890123456789012345678901234\n",
+	    "vps.conf:3: [vps] cpu: CPU model name too long" },
+	{ "[vps]\ncpu_disable = vmx,,pcid\n",
+	    "vps.conf:2: [vps] cpu_disable: empty CPU feature name" },
+	{ "[vps]\ncpu_disable = VMX\n",
+	    "vps.conf:2: [vps] cpu_disable: not a CPU feature name" },
+	{ "[vps]\ncpu_disable = vmx pcid\n",
+	    "vps.conf:2: [vps] cpu_disable: not a CPU feature name" },
+	{ "[vps]\ncpu_disable = vmx,pcid,vmx\n",
+	    "vps.conf:2: [vps] cpu_disable: a CPU feature is listed twice" },
+	{ "[vps]\ncpu_disable = ,\n",
+	    "vps.conf:2: [vps] cpu_disable: empty CPU feature name" },
 	{ "[storage]\nbackend = zfs\n",
 	    "vps.conf:2: [storage] backend: must be lvm or file" },
 	{ "[storage]\nvg = -x\n", "vps.conf:2: [storage] vg: invalid" },

@@ -22,7 +22,7 @@
 #define VALIDATOR	"virt-xml-validate"
 
 static const struct domxml_params lvm_params = {
-	.kvm = true,
+	.cpu = { .kvm = true, .cpu = "host-passthrough", .disable = NULL },
 	.name = "web1",
 	.uuid = "5d3b4e8c-3c1a-4f4e-9d61-2b8f7a1c0e42",
 	.vcpus = 2,
@@ -39,7 +39,7 @@ static const struct domxml_params lvm_params = {
 };
 
 static const struct domxml_params file_params = {
-	.kvm = false,
+	.cpu = { .kvm = false, .cpu = "host-passthrough", .disable = NULL },
 	.name = "db-2",
 	.uuid = "0f6f1a52-8d0e-4d4c-a0e7-7b1b3a0b9c11",
 	.vcpus = 1,
@@ -245,6 +245,92 @@ test_domain_type(void **state)
 	assert_int_equal(count_of(tcg, "/domain/cpu"), 0);
 }
 
+/* [vps] cpu and cpu_disable: each mode, under KVM and under TCG. */
+static void
+test_cpu(void **state)
+{
+	static const char *const off[] = { "arch-capabilities", "vmx", NULL };
+	struct domxml_params p = lvm_params;
+	g_autofree char *model = NULL, *hostmodel = NULL, *tcgmodel = NULL;
+	g_autofree char *passoff = NULL, *tcgoff = NULL;
+	char	*v;
+
+	p.cpu.cpu = "Haswell-noTSX";
+	p.cpu.disable = off;
+	model = build(&p);
+	assert_int_equal(count_of(model, "/domain/cpu[@mode='custom']"
+	    "[@match='exact'][@check='partial']"), 1);
+	v = value_of(model, "/domain/cpu/model");
+	assert_string_equal(v, "Haswell-noTSX");
+	g_free(v);
+	v = value_of(model, "/domain/cpu/model/@fallback");
+	assert_string_equal(v, "forbid");
+	g_free(v);
+	assert_int_equal(count_of(model, "/domain/cpu/feature"
+	    "[@policy='disable']"), 2);
+	assert_int_equal(count_of(model, "/domain/cpu/feature"
+	    "[@name='arch-capabilities']"), 1);
+	p.cpu.kvm = false;
+	tcgmodel = build(&p);
+	assert_int_equal(count_of(tcgmodel, "/domain[@type='qemu']/cpu/model"),
+	    1);
+	p.cpu.cpu = "host-passthrough";
+	tcgoff = build(&p);
+	assert_int_equal(count_of(tcgoff, "/domain/cpu"), 0);
+	p.cpu.kvm = true;
+	passoff = build(&p);
+	assert_int_equal(count_of(passoff, "/domain/cpu[@mode="
+	    "'host-passthrough']/feature[@name='vmx']"), 1);
+	p.cpu.cpu = "host-model";
+	p.cpu.disable = NULL;
+	hostmodel = build(&p);
+	assert_int_equal(count_of(hostmodel, "/domain/cpu[@mode='host-model']"),
+	    1);
+	assert_int_equal(count_of(hostmodel, "/domain/cpu/*"), 0);
+}
+
+/* The probe domain: its boot sector, pvpanic, no network, no display. */
+static void
+test_probe(void **state)
+{
+	static const char *const off[] = { "arch-capabilities", NULL };
+	struct domxml_cpu c = { true, "host-passthrough", off };
+	xmlDoc	*doc = domxml_probe("vpshost-Probe-1", &c, "/usr/share/vpshost/probe.img");
+	g_autofree char *xml = domxml_format(doc);
+	char	*v;
+
+	xmlFreeDoc(doc);
+	assert_non_null(xml);
+	assert_int_equal(count_of(xml, "/domain[@type='kvm']"), 1);
+	v = value_of(xml, "/domain/name");
+	assert_string_equal(v, "vpshost-Probe-1");
+	g_free(v);
+	assert_int_equal(count_of(xml, "//interface | //graphics"), 0);
+	v = value_of(xml, "/domain/devices/disk[@device='disk']/source/@file");
+	assert_string_equal(v, "/usr/share/vpshost/probe.img");
+	g_free(v);
+	assert_int_equal(count_of(xml, "//disk/readonly"), 1);
+	assert_int_equal(count_of(xml, "//disk/source/seclabel"
+	    "[@relabel='no']"), 1);
+	assert_int_equal(count_of(xml, "/domain/devices/panic[@model='isa']"
+	    "/address[@iobase='0x505']"), 1);
+	v = value_of(xml, "/domain/on_crash");
+	assert_string_equal(v, "preserve");
+	g_free(v);
+	v = value_of(xml, "/domain/on_reboot");
+	assert_string_equal(v, "destroy");
+	g_free(v);
+	assert_int_equal(count_of(xml, "/domain/cpu[@mode='host-passthrough']"
+	    "/feature[@name='arch-capabilities']"), 1);
+	c.kvm = false;
+	doc = domxml_probe("vpshost-Probe-2", &c, "/x/probe.img");
+	g_free(xml);
+	xml = domxml_format(doc);
+	xmlFreeDoc(doc);
+	assert_int_equal(count_of(xml, "/domain[@type='qemu']"), 1);
+	assert_int_equal(count_of(xml, "/domain/cpu"), 0);
+}
+
 /* The password is gone from the tree once wiped. */
 static void
 test_wipe(void **state)
@@ -423,6 +509,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_hostile),
 	cmocka_unit_test(test_boot_order),
 	cmocka_unit_test(test_domain_type),
+	cmocka_unit_test(test_cpu),
+	cmocka_unit_test(test_probe),
 	cmocka_unit_test(test_wipe),
 	cmocka_unit_test(test_bad_template),
 	cmocka_unit_test(test_scan),

@@ -74,7 +74,39 @@ test_exit_status(void **state)
 	g_error_free(e);
 }
 
+/* QEMU's reasons as libvirt passes them on, made one printable line. */
+static void
+test_one_line(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "internal error: qemu unexpectedly closed the monitor: "
+		  "2026-12-02T00:29:09.714123Z qemu-system-x86_64: Could not "
+		  "access KVM kernel module: Permission denied\n"
+		  "2026-12-02T00:29:09.714200Z qemu-system-x86_64: failed to "
+		  "initialize kvm: Permission denied\n",
+		  "internal error: qemu unexpectedly closed the monitor: "
+		  "2026-12-02T00:29:09.714123Z qemu-system-x86_64: Could not "
+		  "access KVM kernel module: Permission denied; "
+		  "qemu-system-x86_64: failed to initialize kvm: Permission "
+		  "denied" },
+		{ "a\n\n  b  \n", "a; b" },
+		{ "esc\033[2Jx\tz\xc3\xa9", "esc?[2Jx?z??" },
+		{ "", "" },
+		{ NULL, "" },
+		{ "2026-12-02T00:00:00.1Z", "2026-12-02T00:00:00.1Z" },
+		{ "2026-12-02T00:00:00.1Z x", "x" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = vps_one_line(cases[i].in);
+
+		assert_string_equal(got, cases[i].out);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_one_line),
 	cmocka_unit_test(test_parse_uint),
 	cmocka_unit_test(test_strlcpy),
 	cmocka_unit_test(test_exit_status),

@@ -1,0 +1,53 @@
+/*
+ * virtprobe.h: what QEMU actually runs on this host. libvirt's
+ * capabilities may list a kvm domain type where the QEMU user cannot open
+ * /dev/kvm; a CPU mode may be accepted by libvirt and then abort QEMU;
+ * and a nested KVM may start a guest and then crawl through its boot, so
+ * that a kernel seems to hang. So the answer comes from running a guest:
+ * the probe domain boots a boot sector (xml/probe.S) that takes a
+ * kernel's way into long mode, touching 64 MiB on the way, and reports
+ * through a pvpanic device. Probe domains are transient, have no disk of
+ * their own and no network, are destroyed at once, and libvirtd destroys
+ * them too if this process dies first (VIR_DOMAIN_START_AUTODESTROY).
+ */
+#ifndef VPS_VIRTPROBE_H
+#define VPS_VIRTPROBE_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+#include "domxml.h"
+#include "vpsconf.h"
+
+/* How long a probe guest may take, at most (TCG on a busy host). */
+#define VIRT_PROBE_TIMEOUT	60
+
+/*
+ * Runs the probe guest with cpu; true if it got through. Under KVM a
+ * second probe runs under TCG at the same time, and KVM fails if it is
+ * clearly slower than that emulation. On false, *why (g_free) is
+ * libvirt's or QEMU's reason, or what the guest did, as one line.
+ */
+bool	 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu,
+	    char **why);
+
+/*
+ * The CPU of cfg ([vps] cpu, cpu_disable) under the domain type it
+ * decides: [vps] virt_type kvm or qemu as set; auto: kvm if the probe
+ * with the configured CPU gets through under KVM, else qemu (TCG), and
+ * then *why (g_free) says why KVM is not used. disable points into cfg.
+ */
+void	 virt_choose(virConnectPtr conn, const struct vps_config *cfg,
+	    struct domxml_cpu *cpu, char **why);
+
+/*
+ * True if libvirt knows CPU model for x86_64 (always true for
+ * host-passthrough and host-model); false with *why when it does not.
+ * A libvirt that cannot list its models is given the benefit of the
+ * doubt: QEMU refuses an unknown model when the domain starts.
+ */
+bool	 virt_cpu_known(virConnectPtr conn, const char *model,
+	    const char **why);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * doctor-host.c: the checks of the host itself: vps.conf, vps.data,
+ * libvirt, KVM, the configured CPU, network, storage, ISO library.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libvirt/virterror.h>
+
+#include "doctor.h"
+#include "domxml.h"
+#include "names.h"
+#include "storage.h"
+#include "util.h"
+#include "virtprobe.h"
+#include "virtutil.h"
+
+#define KVM_DEVICE	"/dev/kvm"
+#define QEMU_USER	"libvirt-qemu"	/* Debian's qemu.conf user */
+
+void
+doctor_check_config(struct doctor *d)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(vps_config) strict = NULL;
+
+	d->cfg = config_load(d->config_path, VPS_CONFIG_MUST_EXIST, &err);
+	if (d->cfg == NULL) {
+		doctor_add(d, "config", DOCTOR_FAIL, "correct the file; "
+		    "vps.conf(5) lists every key", "%s", err->message);
+		return;
+	}
+	strict = config_load(d->cfg->path, VPS_CONFIG_STRICT_OWNER, &err);
+	if (strict == NULL)
+		doctor_add(d, "config", DOCTOR_WARN, "chown root: and chmod "
+		    "go-w the file", "%s: virsh-menu --serve refuses it",
+		    err->message);
+	else
+		doctor_add(d, "config", DOCTOR_OK, NULL, "%s is valid",
+		    d->cfg->path);
+}
+
+void
+doctor_check_data(struct doctor *d)
+{
+	g_autoptr(GHashTable) owners = g_hash_table_new(g_str_hash,
+	    g_str_equal);
+	g_autoptr(GError) err = NULL;
+	size_t	 i;
+
+	if (!vpsdata_load(d->cfg->data, &d->data, &err)) {
+		doctor_add(d, "data", DOCTOR_FAIL, g_error_matches(err,
+		    G_FILE_ERROR, G_FILE_ERROR_NOENT) ? "run vps-data-gen" :
+		    "correct the VPS in LDAP and run vps-data-gen",
+		    "%s", err->message);
+		return;
+	}
+	d->data_ok = true;
+	for (i = 0; i < d->data.n; i++)
+		g_hash_table_add(owners, d->data.v[i].owner);
+	doctor_add(d, "data", DOCTOR_OK, NULL, "%s is valid: %zu VPS of %u "
+	    "members", d->cfg->data, d->data.n, g_hash_table_size(owners));
+}
+
+void
+doctor_check_libvirt(struct doctor *d)
+{
+	g_autoptr(GError) err = NULL;
+	unsigned long ver = 0;
+
+	if ((d->conn = virt_connect(d->cfg->uri, &err)) == NULL) {
+		doctor_add(d, "libvirt", DOCTOR_FAIL, "start libvirtd "
+		    "(systemctl start libvirtd), or correct [vps] uri",
+		    "%s", err->message);
+		return;
+	}
+	(void)virConnectGetLibVersion(d->conn, &ver);
+	doctor_add(d, "libvirt", DOCTOR_OK, NULL, "%s answers (libvirt "
+	    "%lu.%lu.%lu)", d->cfg->uri, ver / 1000000, ver / 1000 % 1000,
+	    ver % 1000);
+}
+
+/*
+ * What /dev/kvm looks like, as a hint next to QEMU's own reason: the
+ * decision is the probe's, this only helps the admin find the cause.
+ */
+static char *
+kvm_device_hint(void)
+{
+	struct passwd *pw = getpwnam(QEMU_USER);
+	struct group *gr;
+	struct stat st;
+
+	if (stat(KVM_DEVICE, &st) == -1)
+		return g_strdup("there is no " KVM_DEVICE ": load kvm_intel "
+		    "or kvm_amd, enable virtualisation in the firmware (on a "
+		    "cloud VM: nested virtualisation), or set [vps] "
+		    "virt_type = qemu");
+	gr = getgrgid(st.st_gid);
+	if (pw != NULL && pw->pw_uid != st.st_uid &&
+	    (st.st_mode & 0006) != 0006 && (gr == NULL ||
+	    strcmp(gr->gr_name, "kvm") != 0 || (st.st_mode & 0060) != 0060))
+		return g_strdup_printf(KVM_DEVICE " is %04o group %s: the "
+		    "QEMU user " QEMU_USER " cannot open it; make it root:kvm "
+		    "0660 as udev does (chgrp kvm " KVM_DEVICE "; chmod 0660 "
+		    KVM_DEVICE ")", (unsigned)(st.st_mode & 07777),
+		    gr != NULL ? gr->gr_name : "?");
+	return g_strdup("VPS run under TCG on this host; where KVM should "
+	    "work, check that the outer host offers nested virtualisation "
+	    "with EPT; [vps] virt_type = qemu skips the probe");
+}
+
+void
+doctor_check_kvm(struct doctor *d)
+{
+	struct domxml_cpu plain = { true, NULL, NULL };
+	g_autofree char *why = NULL, *hint = NULL;
+	int	 bad;
+
+	if (d->conn == NULL)
+		return;
+	if (d->cfg->virt_type == VPS_VIRT_QEMU) {
+		doctor_add(d, "kvm", DOCTOR_OK, NULL, "not used: [vps] "
+		    "virt_type = qemu (TCG)");
+		return;
+	}
+	if ((d->kvm_ok = virt_probe(d->conn, &plain, &why))) {
+		doctor_add(d, "kvm", DOCTOR_OK, NULL, "QEMU starts a KVM "
+		    "domain");
+		return;
+	}
+	hint = kvm_device_hint();
+	bad = d->cfg->virt_type == VPS_VIRT_KVM ? DOCTOR_FAIL : DOCTOR_WARN;
+	doctor_add(d, "kvm", bad, hint, "KVM not usable%s: %s",
+	    bad == DOCTOR_WARN ? " (VPS run under TCG, slowly)" : "", why);
+}
+
+void
+doctor_check_cpu(struct doctor *d)
+{
+	static const char fix[] = "set [vps] cpu to host-model or a model "
+	    "of 'virsh cpu-models x86_64', or turn the feature off with "
+	    "[vps] cpu_disable (on nested hosts often arch-capabilities)";
+	g_autofree char *fallback = NULL, *why = NULL;
+	struct domxml_cpu c;
+	const char *unknown;
+
+	if (d->conn == NULL)
+		return;
+	if (!virt_cpu_known(d->conn, d->cfg->cpu, &unknown)) {
+		doctor_add(d, "cpu", DOCTOR_FAIL, fix, "[vps] cpu %s: %s",
+		    d->cfg->cpu, unknown);
+		return;
+	}
+	if (d->cfg->virt_type == VPS_VIRT_AUTO && !d->kvm_ok) {
+		/* As create-vps would decide, without probing KVM twice. */
+		c.kvm = false;
+		c.cpu = d->cfg->cpu;
+		c.disable = (const char *const *)d->cfg->cpu_disable;
+	} else
+		virt_choose(d->conn, d->cfg, &c, &fallback);
+	if (!virt_probe(d->conn, &c, &why))
+		doctor_add(d, "cpu", DOCTOR_FAIL, fix, "[vps] cpu %s does not "
+		    "start under %s: %s", d->cfg->cpu, c.kvm ? "KVM" : "TCG",
+		    why);
+	else if (fallback != NULL && d->kvm_ok)
+		doctor_add(d, "cpu", DOCTOR_WARN, fix, "[vps] cpu %s does not "
+		    "start under KVM, so VPS run under TCG: %s", d->cfg->cpu,
+		    fallback);
+	else if (!c.kvm && c.cpu != NULL && (strcmp(c.cpu, "host-model") == 0 ||
+	    strcmp(c.cpu, "host-passthrough") == 0))
+		doctor_add(d, "cpu", DOCTOR_OK, NULL, "VPS run under TCG "
+		    "with QEMU's default CPU ([vps] cpu %s needs KVM)",
+		    d->cfg->cpu);
+	else
+		doctor_add(d, "cpu", DOCTOR_OK, NULL, "[vps] cpu %s starts "
+		    "under %s", d->cfg->cpu, c.kvm ? "KVM" : "TCG");
+}
+
+static void
+check_bridge(struct doctor *d)
+{
+	g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/bridge",
+	    d->cfg->bridge);
+
+	if (access(sys, F_OK) == 0)
+		doctor_add(d, "network", DOCTOR_OK, NULL, "bridge %s exists",
+		    d->cfg->bridge);
+	else
+		doctor_add(d, "network", DOCTOR_FAIL, "create the bridge "
+		    "(ifupdown: bridge_ports in /etc/network/interfaces), or "
+		    "correct [network] bridge", "bridge %s: no such bridge",
+		    d->cfg->bridge);
+}
+
+void
+doctor_check_network(struct doctor *d)
+{
+	const char *name = d->cfg->network;
+	virNetworkPtr net;
+	int	 autostart = 0;
+
+	if (d->cfg->bridge != NULL) {
+		check_bridge(d);
+		return;
+	}
+	if (d->conn == NULL)
+		return;
+	if ((net = virNetworkLookupByName(d->conn, name)) == NULL) {
+		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
+
+		doctor_add(d, "network", DOCTOR_FAIL, "define it (virsh "
+		    "net-define), or correct [network] network", "libvirt "
+		    "network %s: %s", name, why);
+		return;
+	}
+	if (virNetworkIsActive(net) != 1)
+		doctor_add(d, "network", DOCTOR_FAIL, "virsh net-start NAME; "
+		    "virsh net-autostart NAME", "libvirt network %s is not "
+		    "active: no VPS on it can start", name);
+	else if (virNetworkGetAutostart(net, &autostart) == 0 && !autostart)
+		doctor_add(d, "network", DOCTOR_WARN, "virsh net-autostart "
+		    "NAME", "libvirt network %s is active but not autostarted:"
+		    " after a reboot no VPS on it starts", name);
+	else
+		doctor_add(d, "network", DOCTOR_OK, NULL, "libvirt network %s "
+		    "is active", name);
+	virNetworkFree(net);
+}
+
+/* The largest disk of vps.data: a VG or directory with less is a WARN. */
+static uint64_t
+largest_disk(const struct doctor *d)
+{
+	uint64_t max = 0;
+	size_t	 i;
+
+	for (i = 0; d->data_ok && i < d->data.n; i++)
+		max = MAX(max, d->data.v[i].disk_gib * STORAGE_GIB);
+	return max;
+}
+
+static bool
+check_dir(struct doctor *d)
+{
+	static const char fix[] = "mkdir -m 0711 DIR, or correct [storage] dir";
+	struct stat st;
+
+	if (stat(d->cfg->dir, &st) == -1) {
+		doctor_add(d, "storage", DOCTOR_FAIL, fix, "[storage] dir %s: "
+		    "%s", d->cfg->dir, g_strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		doctor_add(d, "storage", DOCTOR_FAIL, fix, "[storage] dir %s: "
+		    "not a directory", d->cfg->dir);
+		return false;
+	}
+	if (access(d->cfg->dir, W_OK | X_OK) == -1) {
+		doctor_add(d, "storage", DOCTOR_FAIL, "make it writable by "
+		    "root", "[storage] dir %s is not writable: %s",
+		    d->cfg->dir, g_strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+void
+doctor_check_storage(struct doctor *d)
+{
+	g_autoptr(GError) err = NULL;
+	bool	 lvm = d->cfg->backend == VPS_BACKEND_LVM;
+	const char *where = lvm ? d->cfg->vg : d->cfg->dir;
+	uint64_t avail, need = largest_disk(d);
+
+	if (!lvm && !check_dir(d))
+		return;
+	if (!storage_init(d->cfg, &err) || !storage_free(d->cfg, &avail,
+	    &err)) {
+		doctor_add(d, "storage", DOCTOR_FAIL, lvm ? "create the VG "
+		    "(vgcreate), or correct [storage] vg" : NULL, "%s",
+		    err->message);
+		return;
+	}
+	if (avail < need)
+		doctor_add(d, "storage", DOCTOR_WARN, "add room before the "
+		    "next create-vps", "%s %s has %" G_GUINT64_FORMAT " MiB "
+		    "free, less than the largest VPS disk (%" G_GUINT64_FORMAT
+		    " MiB)", lvm ? "VG" : "directory", where,
+		    (guint64)(avail >> 20), (guint64)(need >> 20));
+	else
+		doctor_add(d, "storage", DOCTOR_OK, NULL, "%s %s: %"
+		    G_GUINT64_FORMAT " MiB free", lvm ? "VG" : "directory",
+		    where, (guint64)(avail >> 20));
+}
+
+void
+doctor_check_iso(struct doctor *d)
+{
+	const char *dir = d->cfg->iso_dir;
+	DIR	*dp;
+	struct dirent *de;
+	unsigned n = 0;
+	const char *why;
+
+	if ((dp = opendir(dir)) == NULL) {
+		doctor_add(d, "iso", DOCTOR_FAIL, "mkdir -m 0755 DIR and put "
+		    "ISOs there, or correct [vps] iso_dir", "ISO library %s: "
+		    "%s", dir, g_strerror(errno));
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		g_autofree char *path = NULL;
+		struct stat st;
+
+		if (!vps_iso_name_valid(de->d_name, &why))
+			continue;
+		path = g_build_filename(dir, de->d_name, NULL);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			n++;
+	}
+	closedir(dp);
+	if (n == 0)
+		doctor_add(d, "iso", DOCTOR_WARN, "put installer ISOs there "
+		    "(regular files named *.iso)", "ISO library %s has no ISO",
+		    dir);
+	else
+		doctor_add(d, "iso", DOCTOR_OK, NULL, "ISO library %s: %u ISO%s",
+		    dir, n, n == 1 ? "" : "s");
+}

@@ -1,0 +1,69 @@
+/*
+ * doctor.h: the checks of vps-doctor(8). Each check looks at the host as
+ * it is and adds one or more results; none changes anything (the one
+ * domain a check starts is transient, paused and destroyed at once).
+ * A check that depends on an earlier one that failed (no valid vps.conf,
+ * no libvirt connection) adds nothing: the earlier FAIL says why.
+ */
+#ifndef VPS_DOCTOR_H
+#define VPS_DOCTOR_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+#include "vpsconf.h"
+#include "vpsdata.h"
+
+enum doctor_status { DOCTOR_OK, DOCTOR_WARN, DOCTOR_FAIL };
+
+struct doctor_result {
+	char	*check;			/* short id: "kvm", "sudoers", ... */
+	int	 status;		/* enum doctor_status */
+	char	*message;		/* what was found, one line */
+	char	*fix;			/* what to do (NULL for OK) */
+};
+
+struct doctor {
+	const char *config_path;	/* -c FILE, or NULL: compiled-in */
+	const char *sudoers_main;	/* the file sudo reads: /etc/sudoers */
+	const char *sshd_config;	/* sshd's: /etc/ssh/sshd_config */
+	const char *tooldir;		/* where sudoers-gen is (our sbindir) */
+	struct vps_config *cfg;		/* NULL if vps.conf is invalid */
+	struct vps_data data;		/* meaningful if data_ok */
+	bool	 data_ok;
+	virConnectPtr conn;		/* NULL if libvirt is unreachable */
+	bool	 kvm_ok;		/* a KVM domain starts here */
+	GPtrArray *results;		/* of struct doctor_result */
+};
+
+/* Adds a result; fix is for WARN and FAIL (what the admin should do). */
+void	 doctor_add(struct doctor *d, const char *check, int status,
+	    const char *fix, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/*
+ * Runs PROG ARGV with stdin from /dev/null (no shell); *out (g_free) is
+ * its stdout and stderr together. Returns its exit status, or -1 with
+ * *out the reason if it could not run or was killed.
+ */
+int	 doctor_run(const char *const *argv, char **out);
+
+/* doctor-host.c: vps.conf, vps.data, libvirt, KVM, CPU, network,
+ * storage, ISO library. */
+void	 doctor_check_config(struct doctor *d);
+void	 doctor_check_data(struct doctor *d);
+void	 doctor_check_libvirt(struct doctor *d);
+void	 doctor_check_kvm(struct doctor *d);
+void	 doctor_check_cpu(struct doctor *d);
+void	 doctor_check_network(struct doctor *d);
+void	 doctor_check_storage(struct doctor *d);
+void	 doctor_check_iso(struct doctor *d);
+
+/* doctor-access.c: sudo, sshd, member accounts, SPICE ports, LDAP. */
+void	 doctor_check_sudoers(struct doctor *d);
+void	 doctor_check_sshd(struct doctor *d);
+void	 doctor_check_shells(struct doctor *d);
+void	 doctor_check_ports(struct doctor *d);
+void	 doctor_check_ldap(struct doctor *d);
+
+#endif
