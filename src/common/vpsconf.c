@@ -32,6 +32,7 @@ enum key_type {
 	K_FILTER,	/* LDAP filter in parentheses */
 	K_CPU,		/* host-passthrough, host-model or a CPU model */
 	K_FEATURES,	/* comma-separated CPU feature names, or empty */
+	K_FILTER_NAME,	/* libvirt nwfilter name, or empty: NULL */
 };
 
 struct config_key {
@@ -66,6 +67,8 @@ static const struct config_key config_keys[] = {
 	    0, 0, NULL },
 	{ "network", "network", K_OPTSTR, OFF(network), "default", 0, 0, NULL },
 	{ "network", "bridge", K_IFNAME, OFF(bridge), "", 0, 0, NULL },
+	{ "network", "filter", K_FILTER_NAME, OFF(filter), "clean-traffic",
+	    0, 0, NULL },
 	{ "spice", "listen", K_ADDR, OFF(listen), "127.0.0.1", 0, 0, NULL },
 	{ "spice", "port_min", K_UINT, OFF(port_min), "5900", 1024, 65535,
 	    NULL },
@@ -73,6 +76,9 @@ static const struct config_key config_keys[] = {
 	    NULL },
 	{ "spice", "ticket_minutes", K_UINT, OFF(ticket_minutes), "10", 1,
 	    1440, NULL },
+	{ "limits", "sessions", K_UINT, OFF(sessions), "4", 1, 1000, NULL },
+	{ "limits", "idle_minutes", K_UINT, OFF(idle_minutes), "60", 0, 10080,
+	    NULL },
 	{ "access", "sudoers", K_PATH, OFF(sudoers), "/etc/sudoers.d/vps",
 	    0, 0, NULL },
 	{ "access", "sshd", K_OPTPATH, OFF(sshd),
@@ -152,6 +158,26 @@ ifname_valid(const char *v, const char **why)
 	    strchr(v, ' ') != NULL || strcmp(v, ".") == 0 ||
 	    strcmp(v, "..") == 0) {
 		*why = "not a network interface name";
+		return false;
+	}
+	return true;
+}
+
+/* A libvirt nwfilter name: letters, digits, '-', '_', '.', ':'. */
+static bool
+nwfilter_valid(const char *v, const char **why)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		if (!g_ascii_isalnum(v[i]) && strchr("-_.:", v[i]) == NULL) {
+			*why = "not a libvirt nwfilter name (letters, digits, "
+			    "'-', '_', '.', ':')";
+			return false;
+		}
+	}
+	if (i > 64) {
+		*why = "nwfilter name too long";
 		return false;
 	}
 	return true;
@@ -261,8 +287,11 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 	case K_OPTSTR:
 	case K_OPTPATH:
 	case K_IFNAME:
+	case K_FILTER_NAME:
 		if (empty)
 			break;
+		if (k->type == K_FILTER_NAME && !nwfilter_valid(v, why))
+			return false;
 		if (k->type == K_OPTPATH && !path_valid(v, why))
 			return false;
 		if (k->type == K_IFNAME && !ifname_valid(v, why))

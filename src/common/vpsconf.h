@@ -35,11 +35,15 @@ struct vps_config {
 	/* [network] */
 	char	*network;		/* NULL when bridge is set */
 	char	*bridge;		/* NULL unless set */
+	char	*filter;		/* libvirt nwfilter; NULL: none */
 	/* [spice] */
 	char	*listen;
 	unsigned port_min;
 	unsigned port_max;
 	unsigned ticket_minutes;
+	/* [limits] */
+	unsigned sessions;		/* menu sessions per member at once */
+	unsigned idle_minutes;		/* 0: no idle timeout */
 	/* [access] */
 	char	*sudoers;
 	char	*sshd;			/* NULL: no sshd rules */

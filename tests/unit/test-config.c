@@ -36,6 +36,9 @@ test_defaults(void **state)
 	assert_string_equal(c->dir, "/var/lib/libvirt/images/vps");
 	assert_string_equal(c->network, "default");
 	assert_null(c->bridge);
+	assert_string_equal(c->filter, "clean-traffic");
+	assert_int_equal(c->sessions, 4);
+	assert_int_equal(c->idle_minutes, 60);
 	assert_string_equal(c->listen, "127.0.0.1");
 	assert_int_equal(c->port_min, 5900);
 	assert_int_equal(c->port_max, 6899);
@@ -65,7 +68,8 @@ test_every_key(void **state)
 	    "virt_type = qemu\ncpu = Haswell-noTSX-IBRS\n"
 	    "cpu_disable = arch-capabilities , vmx,pcid\n"
 	    "[storage]\nbackend = file\nvg = data\ndir = /srv/img\n"
-	    "[network]\nbridge = br0\n"
+	    "[network]\nbridge = br0\nfilter =\n"
+	    "[limits]\nsessions = 1\nidle_minutes = 0\n"
 	    "[spice]\nlisten = ::1\nport_min = 6000\nport_max = 6000\n"
 	    "ticket_minutes = 1440\n"
 	    "[access]\nsudoers = /etc/sudoers.d/x\nsshd =\n"
@@ -91,6 +95,9 @@ test_every_key(void **state)
 	assert_string_equal(c->dir, "/srv/img");
 	assert_null(c->network);
 	assert_string_equal(c->bridge, "br0");
+	assert_null(c->filter);
+	assert_int_equal(c->sessions, 1);
+	assert_int_equal(c->idle_minutes, 0);
 	assert_string_equal(c->listen, "::1");
 	assert_int_equal(c->port_min, 6000);
 	assert_int_equal(c->port_max, 6000);
@@ -146,6 +153,15 @@ static const struct bad_case bad[] = {
 	    "vps.conf:2: [vps] cpu_disable: a CPU feature is listed twice" },
 	{ "[vps]\ncpu_disable = ,\n",
 	    "vps.conf:2: [vps] cpu_disable: empty CPU feature name" },
+	{ "[network]\nfilter = clean traffic\n",
+	    "vps.conf:2: [network] filter: not a libvirt nwfilter name" },
+	{ "[limits]\nsessions = 0\n", "vps.conf:2: [limits] sessions: too small" },
+	{ "[limits]\nsessions = four\n",
+	    "vps.conf:2: [limits] sessions: not a number" },
+	{ "[limits]\nidle_minutes = -5\n",
+	    "vps.conf:2: [limits] idle_minutes: not a number" },
+	{ "[limits]\nidle_minutes = 10081\n",
+	    "vps.conf:2: [limits] idle_minutes: too large" },
 	{ "[storage]\nbackend = zfs\n",
 	    "vps.conf:2: [storage] backend: must be lvm or file" },
 	{ "[storage]\nvg = -x\n", "vps.conf:2: [storage] vg: invalid" },
