@@ -3,7 +3,7 @@
  * it at 0x7c00 in real mode; it takes the way every x86_64 kernel takes at
  * boot (protected mode, PAE paging, long mode), then prints a line on
  * COM1 and tells the host it got there through the pvpanic device (ISA
- * port 0x505). On the way it touches 64 MiB
+ * port 0x505). On the way it touches 128 MiB
  * page by page, as a kernel does when it unpacks itself. A host whose
  * KVM cannot run a kernel fails somewhere on that way: the guest
  * triple-faults and resets (libvirt sees the domain go away), or it
@@ -35,10 +35,10 @@ _start:
 	rep stosw
 	movl	$0x2003, 0x1000
 	movl	$0x3003, 0x2000
-	/* 64 PD entries of 2 MiB pages: 0..128 MiB. */
+	/* 128 PD entries of 2 MiB pages: 0..256 MiB. */
 	movw	$0x3000, %di
 	movl	$0x0083, %eax
-	movw	$64, %cx
+	movw	$128, %cx
 4:	movl	%eax, (%di)
 	addl	$0x200000, %eax
 	addw	$8, %di
@@ -72,15 +72,15 @@ pm32:
 	.code64
 lm64:
 	/*
-	 * Touch a word in each 4 KiB page from 2 MiB to 66 MiB, as a kernel
+	 * Touch a word in each 4 KiB page from 2 MiB to 130 MiB, as a kernel
 	 * does when it moves and unpacks itself. Where every first touch of
 	 * a page costs the host dearly (a nested KVM without working EPT),
-	 * this is slower than TCG, and so is every guest kernel.
+	 * this is much slower than TCG, and so is every guest kernel.
 	 */
 	movq	$0x200000, %rdi
 5:	movq	%rdi, (%rdi)
 	addq	$0x1000, %rdi
-	cmpq	$0x4200000, %rdi
+	cmpq	$0x8200000, %rdi
 	jb	5b
 	movw	$0x3f8, %dx
 	leaq	msg(%rip), %rsi

@@ -5,7 +5,7 @@
  * and a nested KVM may start a guest and then crawl through its boot, so
  * that a kernel seems to hang. So the answer comes from running a guest:
  * the probe domain boots a boot sector (xml/probe.S) that takes a
- * kernel's way into long mode, touching 64 MiB on the way, and reports
+ * kernel's way into long mode, touching 128 MiB on the way, and reports
  * through a pvpanic device. Probe domains are transient, have no disk of
  * their own and no network, are destroyed at once, and libvirtd destroys
  * them too if this process dies first (VIR_DOMAIN_START_AUTODESTROY).
@@ -26,7 +26,7 @@
 /*
  * Runs the probe guest with cpu; true if it got through. Under KVM a
  * second probe runs under TCG at the same time, and KVM fails if it is
- * clearly slower than that emulation. On false, *why (g_free) is
+ * slower than that emulation. On false, *why (g_free) is
  * libvirt's or QEMU's reason, or what the guest did, as one line.
  */
 bool	 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu,
