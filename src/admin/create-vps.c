@@ -222,6 +222,27 @@ check_network(struct job *j, GError **err)
 }
 
 /*
+ * The nwfilter of [network] filter must exist, or the VPS would be
+ * defined but never start (libvirt instantiates the filter at start):
+ * a missing filter, or a libvirtd without its nwfilter driver, is named.
+ */
+static bool
+check_filter(struct job *j, GError **err)
+{
+	virNWFilterPtr f;
+
+	if (j->cfg->filter == NULL)
+		return true;
+	if ((f = virNWFilterLookupByName(j->conn, j->cfg->filter)) == NULL) {
+		virt_error(err, "nwfilter %s ([network] filter of %s)",
+		    j->cfg->filter, j->cfg->path);
+		return false;
+	}
+	virNWFilterFree(f);
+	return true;
+}
+
+/*
  * The domain type and CPU: the configured CPU model must be one libvirt
  * knows; with virt_type auto, a domain with that CPU must start under
  * KVM, or the VPS gets TCG and the admin a warning saying why.
@@ -248,10 +269,9 @@ choose_cpu(struct job *j, GError **err)
 
 /*
  * Everything that can be checked before a change: no domain of this name,
- * its network there, its port unused, room in the VG, the CPU; then the
- * MAC is chosen. An existing LV
- * or image is refused by storage_create(), atomically, before it changes
- * anything.
+ * its network and nwfilter there, its port unused, room in the VG, the
+ * CPU; then the MAC is chosen. An existing LV or image is refused by
+ * storage_create(), atomically, before it changes anything.
  */
 static bool
 job_check(struct job *j, GError **err)
@@ -268,7 +288,8 @@ job_check(struct job *j, GError **err)
 		    "a domain named %s is already defined", j->e.name);
 		return false;
 	}
-	if (!check_network(j, err) || !virt_scan(j->conn, macs, ports, err))
+	if (!check_network(j, err) || !check_filter(j, err) ||
+	    !virt_scan(j->conn, macs, ports, err))
 		return false;
 	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
@@ -310,6 +331,7 @@ job_xml(struct job *j, GError **err)
 	p.mac = j->mac;
 	p.network = j->cfg->network;
 	p.bridge = j->cfg->bridge;
+	p.filter = j->cfg->filter;
 	p.listen = j->cfg->listen;
 	p.port = j->e.spice_port;
 	p.password = j->password;
@@ -421,6 +443,8 @@ summary(const struct job *j)
 	printf("memory:    %u MiB\n", j->e.memory_mib);
 	printf("disk:      %s (%u GiB)\n", j->disk, j->e.disk_gib);
 	printf("mac:       %s\n", j->mac);
+	printf("filter:    %s\n", j->cfg->filter != NULL ? j->cfg->filter :
+	    "none");
 	printf("spice:     %s port %u\n", j->cfg->listen, j->e.spice_port);
 	if (j->iso != NULL)
 		printf("cdrom:     %s (boots first)\n", j->iso);

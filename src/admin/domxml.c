@@ -343,10 +343,20 @@ fill_disks(xmlXPathContext *ctx, const char *path,
 	return true;
 }
 
+/*
+ * The interface: its MAC, its network or bridge, and the nwfilter that
+ * keeps the VPS to that MAC and to the IP address libvirt learns from its
+ * first packets. The filter gets no parameters: libvirt binds $MAC to the
+ * interface's MAC by itself and learns $IP (CTRL_IP_LEARNING any, see
+ * libvirt's formatnwfilter documentation). An interface takes one
+ * filterref: a template that has its own (with parameters, say) needs
+ * [network] filter empty.
+ */
 static bool
 fill_network(xmlXPathContext *ctx, const char *path,
     const struct domxml_params *p, GError **err)
 {
+	g_autoptr(domxml_xpobj) refs = NULL;
 	xmlNode	*ifc, *mac, *src;
 	bool	 bridge = p->bridge != NULL;
 
@@ -356,10 +366,20 @@ fill_network(xmlXPathContext *ctx, const char *path,
 	    (src = one(ctx, "/domain/devices/interface/source", path,
 	    err)) == NULL)
 		return false;
+	refs = eval(ctx, "/domain/devices/interface/filterref");
+	if (p->filter != NULL && (refs == NULL || (refs->nodesetval != NULL &&
+	    refs->nodesetval->nodeNr != 0))) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "template %s: its interface has a filterref already; "
+		    "set [network] filter empty to keep it", path);
+		return false;
+	}
 	set_prop(ifc, "type", bridge ? "bridge" : "network");
 	set_only_prop(mac, "address", p->mac);
 	set_only_prop(src, bridge ? "bridge" : "network",
 	    bridge ? p->bridge : p->network);
+	if (p->filter != NULL)
+		add_node(ifc, "filterref", "filter", p->filter);
 	return true;
 }
 

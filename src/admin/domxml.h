@@ -51,6 +51,7 @@ struct domxml_params {
 	const char *mac;
 	const char *network;		/* exactly one of network and bridge */
 	const char *bridge;
+	const char *filter;		/* libvirt nwfilter, or NULL: none */
 	const char *listen;		/* SPICE listen address */
 	unsigned port;			/* SPICE port, autoport off */
 	const char *password;		/* SPICE password */

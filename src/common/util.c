@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "util.h"
 
@@ -127,4 +128,19 @@ vps_one_line(const char *msg)
 			*p = '?';
 	}
 	return g_string_free(out, false);
+}
+
+void
+vps_limit_memory(size_t bytes)
+{
+#if !defined(VPS_SANITIZERS) && !defined(__SANITIZE_ADDRESS__)
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_AS, &rl) == -1)
+		return;
+	rl.rlim_cur = (rlim_t)bytes;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_AS, &rl);
+#endif
 }

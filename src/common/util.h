@@ -48,4 +48,21 @@ char	*vps_one_line(const char *msg);
 /* Wipes a string (a password) and frees it. */
 void	 vps_free_secret(char *s);
 
+/*
+ * Address-space caps (RLIMIT_AS) of the member's menu and of its root
+ * helper: whatever a member sends, neither can take more of the host's
+ * memory than this.
+ */
+#define VPS_MENU_AS_MAX		((size_t)256 << 20)
+#define VPS_SERVE_AS_MAX	((size_t)512 << 20)
+
+/*
+ * Sets the soft RLIMIT_AS to bytes (at most the hard limit), raising or
+ * lowering it; the hard limit stays, so a program the caller executes
+ * can set its own cap. Does nothing in a sanitizer build (ASan reserves
+ * terabytes of address space). Best effort: if setrlimit fails, the
+ * limit stays as it was.
+ */
+void	 vps_limit_memory(size_t bytes);
+
 #endif

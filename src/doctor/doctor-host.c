@@ -200,6 +200,32 @@ check_bridge(struct doctor *d)
 		    d->cfg->bridge);
 }
 
+/* The nwfilter of [network] filter, which create-vps puts on each VPS. */
+static void
+check_filter(struct doctor *d)
+{
+	virNWFilterPtr f;
+
+	if (d->cfg->filter == NULL) {
+		doctor_add(d, "nwfilter", DOCTOR_WARN, "set [network] filter = "
+		    "clean-traffic (vps.conf(5))", "no [network] filter: one "
+		    "VPS can send with another's MAC or IP address");
+		return;
+	}
+	if ((f = virNWFilterLookupByName(d->conn, d->cfg->filter)) == NULL) {
+		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
+
+		doctor_add(d, "nwfilter", DOCTOR_FAIL, "install "
+		    "libvirt-daemon-config-nwfilter (it defines clean-traffic), "
+		    "or correct [network] filter", "nwfilter %s: %s; create-vps "
+		    "refuses to create a VPS", d->cfg->filter, why);
+		return;
+	}
+	virNWFilterFree(f);
+	doctor_add(d, "nwfilter", DOCTOR_OK, NULL, "nwfilter %s exists",
+	    d->cfg->filter);
+}
+
 void
 doctor_check_network(struct doctor *d)
 {
@@ -207,6 +233,8 @@ doctor_check_network(struct doctor *d)
 	virNetworkPtr net;
 	int	 autostart = 0;
 
+	if (d->conn != NULL)
+		check_filter(d);
 	if (d->cfg->bridge != NULL) {
 		check_bridge(d);
 		return;

@@ -56,32 +56,27 @@ print_lines(GPtrArray *lines)
 	fflush(stdout);
 }
 
-/* status, start, shutdown, ...: the request of the same name. */
+/*
+ * status, start, shutdown, ...: the request of the same name. An
+ * argument the server would refuse is refused here, saying why.
+ */
 static int
 cmd_forward(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv)
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	const char *why;
+	char	 shown[MENU_WORD_MAX + 1];
 	int	 rc;
 
+	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &why)) {
+		vps_sanitize_display(argv[0], shown, sizeof(shown));
+		vlog_err("%s: %s: %s", cmd->name, shown, why);
+		return 2;
+	}
 	rc = menu_call(ctx, vps, cmd->verb, argc > 0 ? argv[0] : NULL, lines);
 	print_lines(lines);
 	return rc;
-}
-
-/*
- * Resolves the member's answer to an ISO name: a number from the list
- * shown, or a name as typed (the server checks it).
- */
-static const char *
-pick_iso(GPtrArray *isos, const char *answer)
-{
-	unsigned long long n;
-	const char *errstr;
-
-	if (vps_parse_uint(answer, 1, isos->len, &n, &errstr))
-		return g_ptr_array_index(isos, n - 1);
-	return answer;
 }
 
 /* attach_iso without a name lists the library and asks. */
@@ -90,7 +85,9 @@ cmd_attach_iso(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv)
 {
 	g_autoptr(GPtrArray) isos = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) err = NULL;
 	g_autofree char *answer = NULL;
+	const char *iso;
 	guint	 i;
 	int	 rc;
 
@@ -108,7 +105,8 @@ cmd_attach_iso(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 		    (const char *)g_ptr_array_index(isos, i));
 	fflush(stdout);
 	if (ctx->ask == NULL) {
-		vlog_err("usage: attach_iso ISO");
+		vlog_err("attach_iso: name the ISO here (usage: attach_iso "
+		    "ISO)");
 		return 2;
 	}
 	answer = ctx->ask(ctx, "ISO to attach (number or name, "
@@ -117,8 +115,12 @@ cmd_attach_iso(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 		printf("Cancelled.\n");
 		return 1;
 	}
+	if ((iso = menu_pick_iso(isos, answer, &err)) == NULL) {
+		vlog_err("attach_iso: %s", err->message);
+		return 2;
+	}
 	{
-		char	*args[] = { (char *)pick_iso(isos, answer), NULL };
+		char	*args[] = { (char *)iso, NULL };
 
 		return cmd_forward(ctx, cmd, vps, 1, args);
 	}

@@ -20,6 +20,7 @@
 #include "domain.h"
 #include "names.h"
 #include "random.h"
+#include "ticket.h"
 #include "util.h"
 
 #define TICKET_LEN	24	/* characters of a console password */
@@ -574,19 +575,29 @@ console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
 	localtime_r(&until, &tm);
 	if (strftime(expiry, sizeof(expiry), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
 		expiry[0] = '\0';	/* contents undefined otherwise */
-	reply_line(r, "Console ticket for %s (one-time password, valid for "
-	    "%u minute%s):", s->vps, s->cfg->ticket_minutes,
+	reply_line(r, "Console ticket for %s (one-time password, unused it "
+	    "expires in %u minute%s):", s->vps, s->cfg->ticket_minutes,
 	    s->cfg->ticket_minutes == 1 ? "" : "s");
 	reply_line(r, "  host:     127.0.0.1");
 	reply_line(r, "  port:     %u", port);
 	reply_line(r, "  password: %s", passwd);
 	reply_line(r, "  expires:  %s", expiry);
+	reply_line(r, "One-time: %u seconds after the first SPICE client has "
+	    "connected with this", TICKET_WINDOW_SEC);
+	reply_line(r, "password (time to open all of its channels), it admits "
+	    "no new connection;");
+	reply_line(r, "that client keeps its session. Unused, it expires at "
+	    "%s.", expiry);
+	reply_line(r, "A new ticket ends this one.");
 	reply_line(r, "Open the tunnel:  ssh -N -L %u:127.0.0.1:%u %s@%s",
 	    port, port, s->member, g_get_host_name());
 	reply_line(r, "Then connect to:  spice://127.0.0.1:%u", port);
 }
 
-/* Sets passwd and passwdValidTo on the live SPICE display. */
+/*
+ * Sets passwd and passwdValidTo on the live SPICE display; connected
+ * clients keep their session.
+ */
 static int
 console_set(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
     xmlNodePtr gfx, const char *passwd, time_t until, struct reply *r)
@@ -603,6 +614,7 @@ console_set(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
 	xmlSetProp(gfx, (const xmlChar *)"passwd", (const xmlChar *)passwd);
 	xmlSetProp(gfx, (const xmlChar *)"passwdValidTo",
 	    (const xmlChar *)validto);
+	xmlSetProp(gfx, (const xmlChar *)"connected", (const xmlChar *)"keep");
 	if ((xml = node_string(doc, gfx)) == NULL)
 		return reply_fail(r, 1, "console: out of memory");
 	rc = virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
@@ -619,6 +631,7 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autoptr(GError) err = NULL;
 	char	 passwd[TICKET_LEN + 1];
+	struct ticket *t;
 	unsigned long long port;
 	const char *errstr;
 	xmlNodePtr gfx;
@@ -643,8 +656,32 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	if (!vps_random_password(passwd, TICKET_LEN, &err))
 		return reply_fail(r, 1, "console: %s", err->message);
 	until = time(NULL) + (time_t)s->cfg->ticket_minutes * 60;
-	if (console_set(s, dom, doc, gfx, passwd, until, r) == 0)
+	if ((t = ticket_begin(s->member, s->vps, until, &err)) == NULL)
+		reply_fail(r, 1, "console: cannot watch the ticket: %s",
+		    err->message);
+	else if (console_set(s, dom, doc, gfx, passwd, until, r) == 0)
 		console_reply(s, r, (unsigned)port, passwd, until);
+	ticket_end(t);
+	explicit_bzero(passwd, sizeof(passwd));
+	return r->code;
+}
+
+int
+domain_ticket_end(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	g_autoptr(GError) err = NULL;
+	char	 passwd[TICKET_LEN + 1];
+	xmlNodePtr gfx;
+
+	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
+		return r->code;
+	if ((gfx = find_device(doc, "graphics", "type", "spice")) == NULL)
+		return reply_fail(r, 1, "%s has no SPICE display", s->vps);
+	if (!vps_random_password(passwd, TICKET_LEN, &err))
+		return reply_fail(r, 1, "%s", err->message);
+	/* Expired a second ago: no client can use it, also in that second. */
+	(void)console_set(s, dom, doc, gfx, passwd, time(NULL) - 1, r);
 	explicit_bzero(passwd, sizeof(passwd));
 	return r->code;
 }

@@ -14,11 +14,14 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
 
+struct owner_check;
+
 struct serve_ctx {
 	const struct vps_config *cfg;
 	const char *member;		/* SUDO_USER, validated */
 	const char *vps;		/* owned by member, validated */
 	virConnectPtr conn;		/* NULL until connected */
+	struct owner_check *owner;	/* asked before every request */
 };
 
 /* The reply being built for one request. */
@@ -56,6 +59,14 @@ struct domain_verb {
 
 /* The handler row of verb v. */
 const struct domain_verb *domain_verb(enum proto_verb v);
+
+/*
+ * Ends the console ticket of the running domain: its SPICE password
+ * becomes a random one, already expired, that nobody is told; connected
+ * clients keep their session. Returns 0 or the reply's error code.
+ */
+int	 domain_ticket_end(struct serve_ctx *s, virDomainPtr dom,
+	    struct reply *r);
 
 /* The text of libvirt's last error, for messages. */
 const char *domain_errmsg(void);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "menu.h"
 #include "session.h"
+#include "util.h"
 
 static bool
 is_blank(char c)
@@ -88,6 +89,45 @@ menu_owns(const struct menu_ctx *ctx, const char *name)
 	return false;
 }
 
+bool
+menu_arg_valid(const struct menu_cmd *cmd, const char *arg, const char **why)
+{
+	switch (cmd->complete) {
+	case COMPLETE_ONOFF:
+		if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
+			return true;
+		*why = "must be on or off";
+		return false;
+	case COMPLETE_ISO:
+		if (strpbrk(arg, " \t") != NULL) {
+			*why = "an ISO name has no blanks";
+			return false;
+		}
+		return vps_iso_name_valid(arg, why);
+	case COMPLETE_NONE:
+	case COMPLETE_VPS:
+		break;
+	}
+	return true;
+}
+
+const char *
+menu_pick_iso(GPtrArray *isos, const char *answer, GError **err)
+{
+	unsigned long long n;
+	const char *errstr;
+
+	if (answer[0] == '\0' || strspn(answer, "0123456789") !=
+	    strlen(answer))
+		return answer;
+	if (vps_parse_uint(answer, 1, isos->len, &n, &errstr))
+		return g_ptr_array_index(isos, n - 1);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+	    "%.20s: not one of the numbers listed (1 to %u)", answer,
+	    isos->len);
+	return NULL;
+}
+
 int
 menu_run_words(struct menu_ctx *ctx, const char *vps, int argc, char **argv)
 {
@@ -103,7 +143,9 @@ menu_run_words(struct menu_ctx *ctx, const char *vps, int argc, char **argv)
 		return 2;
 	}
 	if (!menu_check_args(cmd, argc - 1)) {
-		vlog_err("usage: %s%s%s", cmd->name, cmd->args[0] ? " " : "",
+		vlog_err("%s: %s (usage: %s%s%s)", cmd->name,
+		    argc - 1 < cmd->minargs ? "missing argument" :
+		    "too many arguments", cmd->name, cmd->args[0] ? " " : "",
 		    cmd->args);
 		return 2;
 	}

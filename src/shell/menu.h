@@ -75,6 +75,22 @@ const struct menu_cmd *menu_find(const char *name);
 bool	 menu_check_args(const struct menu_cmd *cmd, int argc);
 /* True if name is one of the member's VPS. */
 bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
+/*
+ * Checks the argument that a command forwards to its server, as the
+ * member typed it: on or off for a command completing COMPLETE_ONOFF, an
+ * ISO name for COMPLETE_ISO. False, with *why a reason for the member,
+ * if the server could not even be asked.
+ */
+bool	 menu_arg_valid(const struct menu_cmd *cmd, const char *arg,
+	    const char **why);
+/*
+ * The ISO that the member's answer names: a number of the list shown
+ * (isos, counted from 1), or else the answer itself, as a name that
+ * menu_arg_valid checks. NULL, with err saying why for the member, for
+ * a number that is not on the list.
+ */
+const char *menu_pick_iso(GPtrArray *isos, const char *answer,
+	    GError **err);
 
 /*
  * Runs one menu line on vps (NULL: the selected VPS) and returns the

@@ -158,21 +158,24 @@ proto_parse_request(const char *buf, size_t len, struct proto_req *req,
 
 bool
 proto_format_request(char *buf, size_t size, enum proto_verb v,
-    const char *arg)
+    const char *arg, const char **why)
 {
 	struct proto_req check;
-	const char *why;
 	int	 n;
 
-	if ((unsigned)v >= PROTO_NVERBS)
+	if ((unsigned)v >= PROTO_NVERBS) {
+		*why = "unknown request";
 		return false;
+	}
 	if (arg == NULL || arg[0] == '\0')
 		n = snprintf(buf, size, "%s\n", proto_verbs[v].name);
 	else
 		n = snprintf(buf, size, "%s %s\n", proto_verbs[v].name, arg);
-	if (n < 0 || (size_t)n >= size)
+	if (n < 0 || (size_t)n >= size) {
+		*why = "request too long";
 		return false;
-	return proto_parse_request(buf, (size_t)n - 1, &check, &why);
+	}
+	return proto_parse_request(buf, (size_t)n - 1, &check, why);
 }
 
 void

@@ -55,9 +55,12 @@ int	 proto_verb_lookup(const char *name);
  */
 bool	 proto_parse_request(const char *buf, size_t len,
 	    struct proto_req *req, const char **why);
-/* Formats a request with its LF into buf[size]; false if invalid. */
+/*
+ * Formats a request with its LF into buf[size]; false if invalid, with
+ * *why saying what is wrong with it.
+ */
 bool	 proto_format_request(char *buf, size_t size, enum proto_verb v,
-	    const char *arg);
+	    const char *arg, const char **why);
 
 /*
  * Formats a data line "| text\n" into buf[size] (size > PROTO_LINE_MAX),

@@ -4,7 +4,8 @@
  * under sudo for the member SUDO_USER.
  *
  * It makes the checks of priv.c (root, SUDO_USER, the compiled-in
- * configuration, vps.data), refuses unless SUDO_USER owns VPS there,
+ * configuration, vps.data), refuses unless SUDO_USER owns VPS there (at
+ * the start, and before every request once vps.data changed: owner.c),
  * then answers the line protocol of proto.c on stdin/stdout over one
  * libvirt connection, opened at the first request that needs it and
  * again when libvirtd went away, and logs every request to syslog.
@@ -20,6 +21,7 @@
 #include "domain.h"
 #include "log.h"
 #include "names.h"
+#include "owner.h"
 #include "priv.h"
 #include "util.h"
 #include "vpsdata.h"
@@ -96,6 +98,31 @@ serve_request(struct serve_ctx *s, const struct proto_req *req,
 	serve_once(s, dv, req->arg, r);
 }
 
+/*
+ * Whether the member still owns the VPS: an admin may have removed or
+ * reassigned it in vps.data since the helper started. If not, or if
+ * vps.data cannot be read, the request is refused (the reply says why).
+ */
+static bool
+serve_owned(struct serve_ctx *s, struct reply *r)
+{
+	g_autoptr(GError) err = NULL;
+
+	switch (owner_check(s->owner, &err)) {
+	case 1:
+		return true;
+	case 0:
+		reply_fail(r, 1, "%s: VPS no longer yours", s->vps);
+		return false;
+	default:
+		vlog_audit("member=%s vps=%s action=check result=%s",
+		    s->member, s->vps, err->message);
+		reply_fail(r, 1, "%s: cannot check that the VPS is still "
+		    "yours: vps.data is unreadable or invalid", s->vps);
+		return false;
+	}
+}
+
 /* Sends the reply; false if the member's side has gone. */
 static bool
 serve_send(struct reply *r)
@@ -128,7 +155,8 @@ serve_line(struct serve_ctx *s, const char *line, ssize_t len)
 		vlog_audit("member=%s vps=%s action=invalid result=%s",
 		    s->member, s->vps, why);
 	} else {
-		serve_request(s, &req, &r);
+		if (serve_owned(s, &r))
+			serve_request(s, &req, &r);
 		vlog_audit("member=%s vps=%s action=%s%s%s result=%s",
 		    s->member, s->vps, proto_verb_name(req.verb),
 		    req.arg[0] ? " " : "", req.arg,
@@ -161,10 +189,10 @@ serve_loop(struct serve_ctx *s)
 static int
 serve_main(const char *vps)
 {
-	struct vps_data d = VPSDATA_INIT;
+	g_autoptr(GError) err = NULL;
+	struct owner_check owner;
 	struct serve_ctx s;
 	struct vps_config *cfg;
-	const struct vps_entry *e;
 	const char *why;
 	int	 rc = 1;
 
@@ -175,25 +203,29 @@ serve_main(const char *vps)
 		vlog_err("refused: invalid VPS name: %s", why);
 		return 2;
 	}
-	if ((cfg = priv_load(&d)) == NULL)
+	if ((cfg = priv_config()) == NULL)
 		return 1;
 	s.cfg = cfg;
-	if ((e = vpsdata_find(&d, vps)) == NULL ||
-	    strcmp(e->owner, s.member) != 0) {
-		vlog_err("refused: %s does not own a VPS named %s", s.member,
-		    vps);
+	owner_init(&owner, cfg->data, s.member, vps);
+	if ((rc = owner_check(&owner, &err)) != 1) {
+		if (rc == -1)
+			vlog_err("refused: %s", err->message);
+		else
+			vlog_err("refused: %s does not own a VPS named %s",
+			    s.member, vps);
+		rc = 1;
 		vlog_audit("member=%s vps=%s action=serve result=refused",
 		    s.member, vps);
 		goto out;
 	}
-	s.vps = e->name;
+	s.vps = vps;
+	s.owner = &owner;
 	signal(SIGPIPE, SIG_IGN);
 	virSetErrorFunc(NULL, quiet_errors);
 	vlog_audit("member=%s vps=%s action=serve result=ok", s.member, vps);
 	rc = serve_loop(&s);
 	serve_disconnect(&s);
 out:
-	vpsdata_clear(&d);
 	config_free(cfg);
 	return rc;
 }
@@ -201,6 +233,7 @@ out:
 int
 main(int argc, char **argv)
 {
+	vps_limit_memory(VPS_SERVE_AS_MAX);
 	vlog_init("virsh-menu", true);
 	if (argc != 2) {
 		vlog_err("usage: %s VPS (started by virsh-menu --serve)",

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +18,55 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "priv.h"
 #include "session.h"
 #include "util.h"
 
 #define MENU_PATH	BINDIR "/virsh-menu"
 #define LIST_MAX	4096	/* VPS names --list may return */
 
+G_DEFINE_QUARK(session-error-quark, session_error)
+
 struct session {
 	pid_t	 pid;
 	int	 to;		/* the server's stdin */
 	struct proto_reader from;	/* the server's stdout */
 };
+
+/*
+ * The sudo pids of the open sessions (0: a free slot), for
+ * session_kill_all in a signal handler: a fixed table, which it can
+ * read safely. A session beyond it is only closed at a hangup.
+ */
+#define KILL_SLOTS	64
+static volatile sig_atomic_t kill_slots[KILL_SLOTS];
+
+/* Puts new in the slot of old (0: a free slot); a full table keeps none. */
+static void
+kill_slot_set(pid_t old, pid_t new)
+{
+	size_t	 i;
+
+	for (i = 0; i < KILL_SLOTS; i++) {
+		if (kill_slots[i] == old) {
+			kill_slots[i] = new;
+			return;
+		}
+	}
+}
+
+void
+session_kill_all(void)
+{
+	size_t	 i;
+	int	 saved = errno;
+
+	for (i = 0; i < KILL_SLOTS; i++) {
+		if (kill_slots[i] > 0)
+			(void)kill(kill_slots[i], SIGTERM);
+	}
+	errno = saved;
+}
 
 /*
  * Starts "sudo -n MENU_PATH args..." with its stdin from *to (or
@@ -125,6 +164,7 @@ session_open(const char *vps, GError **err)
 		return NULL;
 	}
 	proto_reader_init(&s->from, from);
+	kill_slot_set(0, s->pid);
 	return s;
 }
 
@@ -133,6 +173,7 @@ session_close(struct session *s)
 {
 	if (s == NULL)
 		return;
+	kill_slot_set(s->pid, 0);	/* before reap frees the pid */
 	close(s->to);
 	close(s->from.fd);
 	reap(s->pid);
@@ -157,19 +198,50 @@ write_all(int fd, const char *buf, size_t len)
 	return true;
 }
 
+/*
+ * Waits until the server's reply can be read, watching the member's
+ * stdout meanwhile: when its other end is closed (POLLHUP, or POLLERR
+ * for a pipe), the member's connection is gone (without a terminal no
+ * SIGHUP says so), and the servers are ended at once rather than waited
+ * for. False then.
+ */
+static bool
+wait_reply(struct session *s)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = s->from.fd, .events = POLLIN },
+		{ .fd = STDOUT_FILENO, .events = 0 },
+	};
+
+	if (s->from.start < s->from.end)
+		return true;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			return true;	/* the read reports it */
+		if (pfd[1].revents & POLLNVAL)
+			pfd[1].fd = -1;
+		else if (pfd[1].revents & (POLLHUP | POLLERR)) {
+			session_kill_all();
+			return false;
+		}
+		if (pfd[0].revents != 0)
+			return true;
+	}
+}
+
 int
 session_call(struct session *s, enum proto_verb v, const char *arg,
     GPtrArray *lines, char **errtext)
 {
 	char	 req[PROTO_LINE_MAX + 2], line[PROTO_LINE_MAX + 1];
-	const char *text;
+	const char *text, *why;
 	ssize_t	 len;
 	int	 code;
 	guint	 n = 0;
 
 	*errtext = NULL;
-	if (!proto_format_request(req, sizeof(req), v, arg)) {
-		*errtext = g_strdup("invalid request");
+	if (!proto_format_request(req, sizeof(req), v, arg, &why)) {
+		*errtext = g_strdup_printf("invalid request: %s", why);
 		return 2;
 	}
 	if (!write_all(s->to, req, strlen(req))) {
@@ -177,6 +249,10 @@ session_call(struct session *s, enum proto_verb v, const char *arg,
 		return SESSION_TRANSPORT;
 	}
 	for (;;) {
+		if (!wait_reply(s)) {
+			*errtext = g_strdup("your connection is gone");
+			return SESSION_TRANSPORT;
+		}
 		len = proto_read_line(&s->from, line, sizeof(line), NULL);
 		if (len < 0) {
 			*errtext = g_strdup(len == PROTO_READ_EOF ?
@@ -242,7 +318,11 @@ session_list(GError **err)
 	ok = read_list(&r, names, err);
 	close(from);
 	status = reap(pid);
-	if (ok && status != 0) {
+	if (ok && status == PRIV_EXIT_LIMIT) {
+		g_set_error_literal(err, SESSION_ERROR, SESSION_ERROR_LIMIT,
+		    "too many menu sessions");
+		ok = false;
+	} else if (ok && status != 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "sudo %s --list exited with status %d", MENU_PATH, status);
 		ok = false;

@@ -27,11 +27,23 @@ int	 session_call(struct session *s, enum proto_verb v, const char *arg,
 	    GPtrArray *lines, char **errtext);
 /* Closes the pipes and reaps the server. NULL is fine. */
 void	 session_close(struct session *s);
+/*
+ * Ends every open server at once, a request it is carrying out included
+ * (SIGTERM to its sudo, which passes it on), and does not wait: for the
+ * member's hangup. Async-signal-safe.
+ */
+void	 session_kill_all(void);
 
 /*
  * Runs "sudo -n BINDIR/virsh-menu --list" and returns the member's VPS
- * names (validated), or NULL with err set.
+ * names (validated), or NULL with err set: SESSION_ERROR_LIMIT when
+ * --list refused the session for [limits] sessions (it has told the
+ * member why, on the member's stderr).
  */
 char	**session_list(GError **err);
+
+#define SESSION_ERROR	session_error_quark()
+GQuark	 session_error_quark(void);
+enum { SESSION_ERROR_LIMIT };
 
 #endif

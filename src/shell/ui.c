@@ -17,16 +17,23 @@
  *
  * When stdin is not a terminal, lines are read with the bounded reader
  * and no line editing at all.
+ *
+ * What one member's session may take is bounded: the terminal size that
+ * libedit sizes its display by is clamped (ui_clamp_size), [limits]
+ * idle_minutes ends a session that sees no input, and a hangup ends the
+ * menu and its helpers at once, running nothing that was typed ahead.
  */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <histedit.h>
@@ -34,12 +41,26 @@
 #include "log.h"
 #include "menu.h"
 #include "proto.h"
+#include "session.h"
 #include "ui.h"
+#include "vpsconf.h"
 
 #define UI_PROMPT	">>> "
 #define UI_HISTORY	200
+#define UI_COLS_MAX	512	/* terminal size libedit may see, at most */
+#define UI_ROWS_MAX	256
 
-static volatile sig_atomic_t ui_sigint;
+/* What ui_read returns instead of a line's length. */
+#define UI_READ_EOF	(-1)	/* end of input, or the terminal is gone */
+#define UI_READ_CANCEL	(-2)	/* Ctrl-C, or a line refused */
+#define UI_READ_IDLE	(-3)	/* no input for idle_minutes */
+
+static volatile sig_atomic_t ui_sigint;	/* Ctrl-C */
+static volatile sig_atomic_t ui_alarm;	/* SIGALRM: idle time may be up */
+static volatile sig_atomic_t ui_stop;	/* either: stop waiting for input */
+static gint64 ui_idle_us;		/* [limits] idle_minutes; 0: never */
+static gint64 ui_last_input;		/* monotonic time of the last input */
+static bool ui_idle_out;		/* the idle time is up */
 static sigset_t ui_waitmask;	/* the mask to wait for input with */
 static const char *ui_prompt = UI_PROMPT;
 static EditLine *ui_el;
@@ -51,42 +72,193 @@ static void
 on_sigint(int sig)
 {
 	ui_sigint = 1;
+	ui_stop = 1;
 }
 
-/* Ignore job control and quit keys; SIGINT only interrupts a read. */
 static void
-ui_signals(void)
+on_sigalrm(int sig)
+{
+	ui_alarm = 1;
+	ui_stop = 1;
+}
+
+/*
+ * Clamps the size of the terminal on fd to UI_COLS_MAX x UI_ROWS_MAX.
+ * libedit sizes its two display buffers by rows x columns, which it asks
+ * the terminal for (TIOCGWINSZ) in el_init and again at the start of
+ * every el_gets, and sshd sets whatever size the client sends: 65535 x
+ * 65535 made gigabytes. So the terminal itself is set, before el_init,
+ * before every line and at every SIGWINCH, and libedit finds it clamped.
+ * A size sent in the microsecond between a clamp and libedit's own
+ * query still gets through; the address-space cap (vps_limit_memory)
+ * then fails libedit's allocation and ends this member's session only.
+ * Async-signal-safe.
+ */
+static void
+ui_clamp_size(int fd)
+{
+	struct winsize ws;
+	int	 saved = errno;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
+	    (ws.ws_col > UI_COLS_MAX || ws.ws_row > UI_ROWS_MAX)) {
+		if (ws.ws_col > UI_COLS_MAX)
+			ws.ws_col = UI_COLS_MAX;
+		if (ws.ws_row > UI_ROWS_MAX)
+			ws.ws_row = UI_ROWS_MAX;
+		(void)ioctl(fd, TIOCSWINSZ, &ws);
+	}
+	errno = saved;
+}
+
+static void
+on_sigwinch(int sig)
+{
+	ui_clamp_size(STDIN_FILENO);
+}
+
+/* Sets the handler of sig; flags: SA_RESTART or 0. */
+static void
+ui_handle(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa;
-	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGTTOU, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_sigint;	/* no SA_RESTART: ppoll gets EINTR */
-	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
+/*
+ * The member's connection is gone (sshd closed the terminal): end the
+ * helpers at once, a request they are carrying out included, and die of
+ * the SIGHUP without running anything typed ahead.
+ */
+static void
+on_sighup(int sig)
+{
+	session_kill_all();
+	ui_handle(SIGHUP, SIG_DFL, 0);
+	(void)raise(SIGHUP);	/* delivered when this handler returns */
+}
+
+/*
+ * Ignore job control and quit keys. SIGINT and SIGALRM only interrupt a
+ * wait for input (no SA_RESTART: ppoll gets EINTR), and are blocked
+ * outside it; SIGHUP ends the session; SIGWINCH clamps the terminal
+ * size at once.
+ */
+static void
+ui_signals(void)
+{
+	sigset_t block;
+
+	ui_handle(SIGTSTP, SIG_IGN, 0);
+	ui_handle(SIGQUIT, SIG_IGN, 0);
+	ui_handle(SIGTTOU, SIG_IGN, 0);
+	ui_handle(SIGPIPE, SIG_IGN, 0);
+	ui_handle(SIGINT, on_sigint, 0);
+	ui_handle(SIGALRM, on_sigalrm, 0);
+	ui_handle(SIGHUP, on_sighup, 0);
+	if (isatty(STDIN_FILENO))
+		ui_handle(SIGWINCH, on_sigwinch, SA_RESTART);
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGALRM);
 	sigprocmask(SIG_BLOCK, &block, &ui_waitmask);
 	sigdelset(&ui_waitmask, SIGINT);
+	sigdelset(&ui_waitmask, SIGALRM);
+}
+
+/* Takes back a pending sig that was blocked, without running a handler. */
+static void
+ui_drop_pending(int sig)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	while (sigtimedwait(&set, NULL, &now) == sig)
+		;
 }
 
 /* Drops a SIGINT that came while a command ran. */
 static void
 ui_sigint_reset(void)
 {
-	static const struct timespec now = { 0, 0 };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	while (sigtimedwait(&set, NULL, &now) == SIGINT)
-		;
+	ui_drop_pending(SIGINT);
 	ui_sigint = 0;
+	ui_stop = 0;
+}
+
+/* ---- idle timeout */
+
+/*
+ * [limits] idle_minutes of the compiled-in vps.conf, read as the member
+ * (the file is world-readable). A file that cannot be read or parsed
+ * leaves the default; the helpers, which read it too, report a bad one.
+ */
+static unsigned
+ui_idle_minutes(void)
+{
+	g_autoptr(vps_config) cfg = NULL;
+
+	if ((cfg = config_load(NULL, 0, NULL)) == NULL &&
+	    (cfg = config_parse("", 0, VPS_CONFIG_PATH, NULL)) == NULL)
+		return 0;
+	return cfg->idle_minutes;
+}
+
+/* Seconds (rounded up) until the idle time is up; 0: it is up. */
+static unsigned
+ui_idle_left(void)
+{
+	gint64	 left = ui_last_input + ui_idle_us - g_get_monotonic_time();
+
+	return left <= 0 ? 0 : (unsigned)((left + G_USEC_PER_SEC - 1) /
+	    G_USEC_PER_SEC);
+}
+
+/*
+ * Sets SIGALRM for the end of the idle time, before a wait for input;
+ * false (and ui_idle_out) if it is up already.
+ */
+static bool
+ui_idle_arm(void)
+{
+	unsigned left;
+
+	if (ui_idle_us == 0)
+		return true;
+	if ((left = ui_idle_left()) == 0) {
+		ui_idle_out = true;
+		return false;
+	}
+	alarm(left);
+	return true;
+}
+
+/*
+ * After a wait: clears the alarm and takes back one that came too late
+ * to interrupt the wait. Returns true (and sets ui_idle_out) if the idle
+ * time is up; a SIGALRM is only a reason to look at the clock.
+ */
+static bool
+ui_idle_disarm(void)
+{
+	bool	 alarmed = ui_alarm;
+
+	if (ui_idle_us == 0)
+		return false;
+	alarm(0);
+	ui_drop_pending(SIGALRM);
+	ui_alarm = 0;
+	ui_stop = ui_sigint;
+	if (alarmed && ui_idle_left() == 0)
+		ui_idle_out = true;
+	return ui_idle_out;
 }
 
 static char *
@@ -124,9 +296,32 @@ ui_open_tty(void)
 }
 
 /*
+ * Waits for input on fd: 0 when there is some, -1 when a Ctrl-C or the
+ * end of the idle time (ui_idle_out) stopped the wait, or it failed.
+ */
+static int
+ui_wait(int fd)
+{
+	int	 rc, e;
+
+	for (;;) {
+		if (!ui_idle_arm())
+			return -1;
+		rc = proto_wait(fd, &ui_waitmask, &ui_stop);
+		e = errno;
+		if (ui_idle_disarm())
+			return -1;
+		if (rc == 0 || ui_sigint || e != EINTR) {
+			errno = e;
+			return rc;
+		}
+	}
+}
+
+/*
  * libedit's read function: one byte from the terminal; bytes outside
  * ASCII are dropped. Returns -1 on SIGINT so that el_gets gives up the
- * line.
+ * line, and when the idle time is up.
  */
 static int
 ui_getc(EditLine *el, wchar_t *wc)
@@ -136,9 +331,11 @@ ui_getc(EditLine *el, wchar_t *wc)
 	ssize_t	 n;
 
 	for (;;) {
-		if (proto_wait(fd, &ui_waitmask, &ui_sigint) == -1)
+		if (ui_wait(fd) == -1)
 			return -1;
 		n = read(fd, &c, 1);
+		if (n == 1)
+			ui_last_input = g_get_monotonic_time();
 		if (n == 1 && c >= 0x80)
 			continue;
 		if (n == 1) {
@@ -294,6 +491,7 @@ ui_editline(struct menu_ctx *ctx)
 	HistEvent ev;
 	size_t	 i;
 
+	ui_clamp_size(STDIN_FILENO);	/* el_init asks for the size */
 	if ((el = el_init("virsh-menu", stdin, stdout, stderr)) == NULL)
 		return NULL;
 	if ((hist = history_init()) == NULL) {
@@ -345,9 +543,34 @@ ui_editline_end(EditLine *el)
 	ui_hist = NULL;
 }
 
+/* ui_read without a terminal: the bounded reader, no line editing. */
+static ssize_t
+ui_read_plain(char *buf, size_t size)
+{
+	ssize_t	 n;
+
+	if (ui_prompt[0] != '\0' && isatty(STDOUT_FILENO))
+		fputs(ui_prompt, stdout);
+	fflush(stdout);
+	if (!ui_idle_arm())
+		return UI_READ_IDLE;
+	n = proto_read_line(&ui_in, buf, size, &ui_stop);
+	if (ui_idle_disarm())
+		return UI_READ_IDLE;
+	if (n >= 0 || n == PROTO_READ_LONG)
+		ui_last_input = g_get_monotonic_time();
+	if (n == PROTO_READ_LONG) {
+		vlog_err("invalid input: line too long");
+		return UI_READ_CANCEL;
+	}
+	return n >= 0 ? n : UI_READ_EOF;
+}
+
 /*
- * Reads one line into buf[size] without its LF. Returns its length, -1
- * at EOF, -2 when the line was cancelled (Ctrl-C) or too long.
+ * Reads one line into buf[size] without its LF. Returns its length, or
+ * UI_READ_EOF, UI_READ_CANCEL (Ctrl-C, a line too long) or UI_READ_IDLE.
+ * The terminal is clamped to a sane size first: libedit asks for it
+ * now.
  */
 static ssize_t
 ui_read(char *buf, size_t size)
@@ -357,29 +580,23 @@ ui_read(char *buf, size_t size)
 	int	 count = 0;
 
 	ui_sigint_reset();
-	if (ui_el == NULL) {
-		if (ui_prompt[0] != '\0' && isatty(STDOUT_FILENO))
-			fputs(ui_prompt, stdout);
-		fflush(stdout);
-		n = proto_read_line(&ui_in, buf, size, &ui_sigint);
-		if (n == PROTO_READ_LONG) {
-			vlog_err("invalid input: line too long");
-			return -2;
-		}
-		return n >= 0 ? n : -1;
-	}
+	if (ui_el == NULL)
+		return ui_read_plain(buf, size);
+	ui_clamp_size(STDIN_FILENO);
 	if ((line = el_gets(ui_el, &count)) == NULL || count <= 0) {
+		if (ui_idle_out)
+			return UI_READ_IDLE;
 		if (!ui_sigint)
-			return -1;
+			return UI_READ_EOF;
 		(void)tcflush(STDIN_FILENO, TCIFLUSH);
 		printf("\n");
-		return -2;
+		return UI_READ_CANCEL;
 	}
 	n = (ssize_t)strcspn(line, "\n");
 	if ((size_t)n >= size || (line[n] == '\n' && line[n + 1] != '\0')) {
 		vlog_err("invalid input: %s", (size_t)n >= size ?
 		    "line too long" : "only printable ASCII is accepted");
-		return -2;
+		return UI_READ_CANCEL;
 	}
 	memcpy(buf, line, (size_t)n);
 	buf[n] = '\0';
@@ -429,13 +646,52 @@ ui_banner(struct menu_ctx *ctx)
 	fflush(stdout);
 }
 
-int
-ui_interactive(struct menu_ctx *ctx)
+/*
+ * True once the member's connection is gone while input may still be
+ * queued: sshd has closed its end of stdout (POLLHUP; POLLERR for a
+ * pipe). Without a terminal, the lines that sshd passed on before the
+ * connection dropped stay readable, and none of them may run.
+ */
+static bool
+ui_hungup(void)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLHUP | POLLERR)) != 0;
+}
+
+/* Reads and runs lines until quit, EOF, a hangup or the idle time. */
+static int
+ui_loop(struct menu_ctx *ctx)
 {
 	char	 line[MENU_LINE_MAX + 1];
 	ssize_t	 n;
 
+	while (!ctx->quit) {
+		if ((n = ui_read(line, sizeof(line))) == UI_READ_CANCEL)
+			continue;
+		if (n == UI_READ_EOF)
+			return 0;
+		if (n == UI_READ_IDLE || ui_hungup())
+			return 1;
+		ui_remember(line);
+		menu_run_line(ctx, line, (size_t)n);
+		if (ui_idle_out)	/* while a command asked a question */
+			return 1;
+	}
+	return 0;
+}
+
+int
+ui_interactive(struct menu_ctx *ctx)
+{
+	unsigned idle = ui_idle_minutes();
+	int	 rc;
+
 	ui_signals();
+	ui_idle_us = (gint64)idle * 60 * G_USEC_PER_SEC;
+	ui_last_input = g_get_monotonic_time();
 	proto_reader_init(&ui_in, STDIN_FILENO);
 	ui_in.waitmask = &ui_waitmask;
 	if (isatty(STDIN_FILENO)) {
@@ -446,20 +702,17 @@ ui_interactive(struct menu_ctx *ctx)
 	ctx->interactive = true;
 	ctx->ask = ui_ask;
 	ui_banner(ctx);
-	while (!ctx->quit) {
-		if ((n = ui_read(line, sizeof(line))) == -1)
-			break;
-		if (n == -2)
-			continue;
-		ui_remember(line);
-		menu_run_line(ctx, line, (size_t)n);
-	}
+	rc = ui_loop(ctx);
 	if (!ctx->quit && ui_el != NULL)
 		printf("\n");
+	fflush(stdout);
+	if (ui_idle_out)
+		vlog_err("no input for %u minute%s: session closed", idle,
+		    idle == 1 ? "" : "s");
 	ui_editline_end(ui_el);
 	ui_el = NULL;
 	if (ui_ttyfd != -1)
 		close(ui_ttyfd);
 	ui_ttyfd = -1;
-	return 0;
+	return rc;
 }

@@ -60,7 +60,9 @@ menu_start(struct menu_ctx *ctx)
 		return false;
 	}
 	if ((ctx->vps = session_list(&err)) == NULL) {
-		vlog_err("cannot list your VPS: %s", err->message);
+		/* A session over the limit: --list has said so. */
+		if (!g_error_matches(err, SESSION_ERROR, SESSION_ERROR_LIMIT))
+			vlog_err("cannot list your VPS: %s", err->message);
 		return false;
 	}
 	ctx->selected = ctx->vps[0];
@@ -97,6 +99,7 @@ forced_command(void)
 int
 main(int argc, char **argv)
 {
+	vps_limit_memory(VPS_MENU_AS_MAX);
 	vlog_init("virsh-menu", false);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		vlog_init("virsh-menu", true);

@@ -38,7 +38,7 @@ t_check "... and how to remove it" grep -q 'sudo tools/demo down' "$out"
 t_check "vps-doctor passes on the demo host (no FAIL)" \
     grep -Eq '^tools/demo: vps-doctor: [0-9]+ OK, [0-9]+ WARN, 0 FAIL$' "$out"
 t_check "... every check but LDAP-less ones ran" bash -c \
-    'for c in config data libvirt kvm cpu network storage iso sudoers-include \
+    'for c in config data libvirt kvm cpu nwfilter network storage iso sudoers-include \
 	rules sshd-include sshd-env members spice-ports ldap; do
 	grep -Eq "^  (OK|WARN) +$c " "$1" || exit 1; done' _ "$out"
 t_check "the demo VPS are defined" \

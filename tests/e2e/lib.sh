@@ -1254,30 +1254,18 @@ restart_libvirtd()
 #
 # A real guest, small enough for TCG: Debian's kernel (linux-image-amd64)
 # and an initramfs of busybox-static whose /init mounts proc, sys and
-# devtmpfs, prints E2E_GUEST_MARKER on the serial console and starts a
-# shell there. Under TCG it reaches the shell in a few seconds.
+# devtmpfs, loads the kernel modules it was given (a NIC driver, say),
+# prints E2E_GUEST_MARKER on the serial console and starts a shell there.
+# Under TCG it reaches the shell in a few seconds.
+#
+# The tests talk to that shell through the VPS's serial console, as a
+# member would: guest_serial_start copies everything the guest writes
+# into a file, guest_run types a command line and waits for its end.
+# Every guest boots the same image; what makes a guest differ (its IP
+# address, say) is set with guest_run after it booted.
 
 E2E_GUEST_MARKER=VPSHOST-E2E-GUEST-UP
-
-# make_guest_initrd FILE: the initramfs (gzipped cpio).
-make_guest_initrd()
-{
-	local root=$E2E_TMP/guest-root
-	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev} || return 1
-	cp /bin/busybox "$root/bin/busybox" || return 1
-	cat >"$root/init" <<-EOF
-	#!/bin/busybox sh
-	/bin/busybox --install -s /bin
-	mount -t proc proc /proc
-	mount -t sysfs sys /sys
-	mount -t devtmpfs dev /dev
-	echo $E2E_GUEST_MARKER
-	exec setsid cttyhack sh
-	EOF
-	chmod 0755 "$root/init" &&
-	    (cd "$root" && find . | cpio -o -H newc 2>/dev/null) |
-	    gzip -1 >"$1"
-}
+GUEST_OUT=""		# the output of the last guest_run
 
 # e2e_guest_kernel: the newest kernel in /boot.
 e2e_guest_kernel()
@@ -1289,15 +1277,94 @@ e2e_guest_kernel()
 	printf '%s\n' "$k"
 }
 
-# make_guest_iso FILE: a BIOS-bootable ISO (grub-mkrescue) that boots the
-# guest at once, its console on ttyS0: what a member installs from.
+# _e2e_mod_add DEPFILE PATH: appends the module PATH (as modules.dep names
+# it) to _e2e_mods, after the modules it depends on, each once.
+_e2e_mod_add()
+{
+	local dep=$1 path=$2 line d
+	case " $_e2e_mods " in *" $path "*) return 0 ;; esac
+	line=$(awk -F: -v p="$path" '$1 == p { print; exit }' "$dep")
+	[ -n "$line" ] || {
+		echo "make_guest_initrd: $path not in $dep" >&2; return 1; }
+	for d in ${line#*:}; do
+		_e2e_mod_add "$dep" "$d" || return 1
+	done
+	_e2e_mods="$_e2e_mods $path"
+}
+
+# _e2e_guest_modules ROOT NAME...: copies the modules NAME (file names
+# without .ko, e.g. virtio_net) of the guest kernel's version and all they
+# depend on into ROOT/lib/modules, uncompressed (busybox insmod reads
+# plain .ko files), and lists them in ROOT/lib/modules/order in the order
+# to load them.
+_e2e_guest_modules()
+{
+	local root=$1 kernel dir dep m p ko
+	shift
+	kernel=$(e2e_guest_kernel) || return 1
+	dir=/lib/modules/${kernel#/boot/vmlinuz-}
+	dep=$dir/modules.dep
+	_e2e_mods=""
+	for m in "$@"; do
+		p=$(grep -m1 -E "^([^:]*/)?$m\\.ko(\\.(gz|xz|zst))?:" "$dep" |
+		    cut -d: -f1)
+		[ -n "$p" ] || { echo "make_guest_initrd: no module $m in $dir" >&2
+		    return 1; }
+		_e2e_mod_add "$dep" "$p" || return 1
+	done
+	mkdir -p "$root/lib/modules" || return 1
+	for p in $_e2e_mods; do
+		ko=${p##*/}
+		ko=${ko%.ko*}.ko
+		case $p in
+		*.ko) cp "$dir/$p" "$root/lib/modules/$ko" ;;
+		*.gz) gzip -dc "$dir/$p" >"$root/lib/modules/$ko" ;;
+		*.xz) xz -dc "$dir/$p" >"$root/lib/modules/$ko" ;;
+		*.zst) zstd -qdc "$dir/$p" >"$root/lib/modules/$ko" ;;
+		esac || return 1
+		echo "$ko" >>"$root/lib/modules/order"
+	done
+}
+
+# make_guest_initrd FILE [MODULE...]: the initramfs (gzipped cpio), with
+# the kernel modules MODULE... (see _e2e_guest_modules) loaded at boot.
+# The kernel's own messages stay off the console once the shell runs.
+make_guest_initrd()
+{
+	local root=$E2E_TMP/guest-root
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev} || return 1
+	cp /bin/busybox "$root/bin/busybox" || return 1
+	[ $# -lt 2 ] || _e2e_guest_modules "$root" "${@:2}" || return 1
+	cat >"$root/init" <<-EOF
+	#!/bin/busybox sh
+	/bin/busybox --install -s /bin
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t devtmpfs dev /dev
+	if [ -f /lib/modules/order ]; then
+		for m in \$(cat /lib/modules/order); do
+			insmod /lib/modules/\$m || echo "insmod \$m failed"
+		done
+	fi
+	dmesg -n 1
+	echo $E2E_GUEST_MARKER
+	exec setsid cttyhack sh
+	EOF
+	chmod 0755 "$root/init" &&
+	    (cd "$root" && find . | cpio -o -H newc 2>/dev/null) |
+	    gzip -1 >"$1"
+}
+
+# make_guest_iso FILE [MODULE...]: a BIOS-bootable ISO (grub-mkrescue)
+# that boots the guest at once, its console on ttyS0: what a member
+# installs from. MODULE...: as make_guest_initrd.
 make_guest_iso()
 {
 	local dir=$E2E_TMP/guest-iso kernel
 	kernel=$(e2e_guest_kernel) || return 1
 	rm -rf "$dir" && mkdir -p "$dir/boot/grub" || return 1
 	cp "$kernel" "$dir/boot/vmlinuz" &&
-	    make_guest_initrd "$dir/boot/initrd.gz" || return 1
+	    make_guest_initrd "$dir/boot/initrd.gz" "${@:2}" || return 1
 	cat >"$dir/boot/grub/grub.cfg" <<-'EOF'
 	set timeout=0
 	menuentry "vpshost e2e guest" {
@@ -1343,4 +1410,50 @@ _e2e_end_reader()
 guest_wait_marker()
 {
 	wait_for -t "${2:-120}" grep -q "$E2E_GUEST_MARKER" "$1"
+}
+
+# guest_send NAME LINE: types LINE and Enter on the serial console of the
+# running domain NAME, where the guest's shell reads it.
+guest_send()
+{
+	local pty
+	pty=$(e2e_virsh ttyconsole "$1") && [ -c "$pty" ] || {
+		echo "guest_send: $1 has no serial pty" >&2
+		return 1; }
+	printf '%s\r' "$2" >"$pty"
+}
+
+# The lines of OUT (a copy of a serial console) without carriage returns.
+_e2e_serial_lines()
+{
+	tr -d '\r' <"$1"
+}
+
+# guest_run NAME OUT COMMAND [SECS]: runs the shell command line COMMAND
+# in the guest NAME whose console guest_serial_start copies to OUT, and
+# waits for it to end (default 60 s). Returns COMMAND's exit status (124
+# if it did not end in time) and leaves its output in GUEST_OUT. The
+# marks around the output carry the time (unique also when called in a
+# subshell) and are typed with '' inside, so that the echo of the typed
+# line never looks like them. COMMAND must be one line.
+guest_run()
+{
+	local name=$1 out=$2 cmd=$3 n=${EPOCHREALTIME/./} rc
+	GUEST_OUT=""
+	guest_send "$name" "echo E2E-RUN-$n''; $cmd; echo E2E-END-$n'':\$?" ||
+	    return 1
+	wait_for -t "${4:-60}" _e2e_guest_ended "$out" "$n" || {
+		echo "guest_run: $name: no end of: $cmd" >&2
+		_e2e_show_log "$out"
+		return 124; }
+	GUEST_OUT=$(_e2e_serial_lines "$out" |
+	    sed -n "/^E2E-RUN-$n\$/,/^E2E-END-$n:/p" | sed '1d;$d')
+	rc=$(_e2e_serial_lines "$out" | sed -n "s/^E2E-END-$n://p")
+	printf '%s\n' "$GUEST_OUT"
+	return "$rc"
+}
+
+_e2e_guest_ended()
+{
+	_e2e_serial_lines "$1" | grep -q "^E2E-END-$2:"
 }

@@ -11,6 +11,7 @@
 #     at the VPS's port with an unknown password, as create-vps makes);
 #   - sshd with the generated rules included.
 # Variables: MENU CONF DATA ISODIR ALICE BOB A1 A2 B1 PORT_A1 PORT_A2 PORT_B1
+#            MENU_SESSIONS MENU_TICKETS
 
 # The value of a make variable of the build tree (bindir, sysconfdir).
 menu_make_var()
@@ -36,8 +37,9 @@ menu_put()
 	e2e_release $?
 }
 
-# menu_install: the built virsh-menu at $MENU, and the server that its
-# --serve executes at PKGLIBEXECDIR/virsh-menu-serve.
+# menu_install: the built virsh-menu at $MENU, the server that its
+# --serve executes at PKGLIBEXECDIR/virsh-menu-serve, and the watcher of
+# console tickets that the server starts, PKGLIBEXECDIR/virsh-menu-ticket.
 menu_install()
 {
 	local libexecdir
@@ -45,7 +47,9 @@ menu_install()
 	menu_put "$top_builddir/virsh-menu" "$MENU" 0755 || return 1
 	[ -d "$libexecdir" ] || defer rmdir "$libexecdir"
 	menu_put "$top_builddir/virsh-menu-serve" \
-	    "$libexecdir/virsh-menu-serve" 0755
+	    "$libexecdir/virsh-menu-serve" 0755 &&
+	    menu_put "$top_builddir/virsh-menu-ticket" \
+	    "$libexecdir/virsh-menu-ticket" 0755
 }
 
 # menu_configure SUDOERS [LINE...]: the vps.conf of the menu world (DATA,
@@ -112,6 +116,70 @@ menu_define()
 	    e2e_virsh define "$E2E_TMP/$1.xml" >/dev/null
 }
 
+# menu_forget_sessions: the records of open menu sessions that --list
+# keeps for ALICE and BOB (RUNSTATEDIR/vpshost/sessions, virsh-menu(8))
+# are removed at cleanup, with the directories on the way there that did
+# not exist before. Sets MENU_SESSIONS, the directory of the records.
+menu_forget_sessions()
+{
+	local rundir d top=""
+	rundir=$(menu_make_var runstatedir) || return 1
+	MENU_SESSIONS=$rundir/vpshost/sessions
+	for d in "$MENU_SESSIONS" "$rundir/vpshost" "$rundir" "${rundir%/*}"; do
+		[ -e "$d" ] || top=$d
+	done
+	defer _menu_sessions_remove "$top"
+}
+
+_menu_sessions_remove()
+{
+	local d=$MENU_SESSIONS
+	rm -f -- "$MENU_SESSIONS/$ALICE" "$MENU_SESSIONS/$BOB" || return 1
+	[ -n "$1" ] || return 0
+	while :; do
+		[ ! -d "$d" ] || rmdir --ignore-fail-on-non-empty -- "$d" ||
+		    return 1
+		[ "$d" != "$1" ] || return 0
+		d=${d%/*}
+	done
+}
+
+# menu_forget_tickets: at cleanup (after the domains are gone, which
+# ends the watchers of their console tickets), the ticket files of A1, A2
+# and B1 (RUNSTATEDIR/vpshost/tickets, virsh-menu(8)) are removed, and
+# the directory if it did not exist before. A watcher still running then
+# is a failure (and is stopped).
+menu_forget_tickets()
+{
+	local rundir
+	rundir=$(menu_make_var runstatedir) || return 1
+	MENU_TICKETS=$rundir/vpshost/tickets
+	defer _menu_tickets_remove "$([ -e "$MENU_TICKETS" ] || echo new)"
+}
+
+# menu_watchers [VPS]: the pids of the ticket watchers of the menu
+# world's members (of VPS only, if given).
+menu_watchers()
+{
+	pgrep -f "^virsh-menu-ticket ($ALICE|$BOB) ${1:-[^ ]*} "
+}
+
+_menu_tickets_remove()
+{
+	local rc=0 p
+	if ! wait_for -t 20 eval '[ -z "$(menu_watchers)" ]'; then
+		echo "ticket watchers still running: $(menu_watchers)" >&2
+		for p in $(menu_watchers); do
+			kill "$p"
+		done
+		rc=1
+	fi
+	rm -f -- "$MENU_TICKETS/$A1" "$MENU_TICKETS/$A2" "$MENU_TICKETS/$B1"
+	[ "$1" != new ] || [ ! -d "$MENU_TICKETS" ] ||
+	    rmdir --ignore-fail-on-non-empty -- "$MENU_TICKETS"
+	return "$rc"
+}
+
 # menu_setup [TICKET_MINUTES]
 menu_setup()
 {
@@ -130,6 +198,7 @@ menu_setup()
 	PORT_A1=$(free_port) && PORT_A2=$(free_port) && PORT_B1=$(free_port) ||
 	    return 1
 	sudoers=/etc/sudoers.d/$(e2e_name menu | tr -d -- -)
+	menu_forget_sessions && menu_forget_tickets || return 1
 	mkdir -m 0755 "$ISODIR" "$E2E_TMP/disks" || return 1
 	printf '%s:%s:1:128:1:%s\n' "$A1" "$ALICE" "$PORT_A1" \
 	    "$A2" "$ALICE" "$PORT_A2" "$B1" "$BOB" "$PORT_B1" >"$DATA"

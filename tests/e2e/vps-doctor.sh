@@ -125,8 +125,8 @@ t_check "vps-doctor passes (exit 0)" doc
 diag <"$T_OUT"
 cp "$T_OUT" "$E2E_TMP/good.out"
 t_check "no FAIL" bash -c "! grep -q '^FAIL' '$E2E_TMP/good.out'"
-for c in config data libvirt kvm cpu network storage iso sudoers-include \
-    rules sshd-include sshd-env members spice-ports; do
+for c in config data libvirt kvm cpu nwfilter network storage iso \
+    sudoers-include rules sshd-include sshd-env members spice-ports; do
 	t_check "the good host has a line for $c" \
 	    grep -Eq "^(OK|WARN)  *$c " "$E2E_TMP/good.out"
 done
@@ -199,6 +199,8 @@ fails cpu "a model libvirt does not know" -- \
     -c "$(variant vps cpu NoSuchCPU-v9)"
 fails network "no such libvirt network" -- \
     -c "$(variant network network "$(e2e_name nonet)")"
+fails nwfilter "no such nwfilter" -- \
+    -c "$(variant network filter "$(e2e_name nofilter)")"
 fails storage "no storage directory" -- \
     -c "$(variant storage dir "$E2E_TMP/no-such-dir")"
 fails iso "no ISO library" -- -c "$(variant vps iso_dir "$E2E_TMP/no-iso")"

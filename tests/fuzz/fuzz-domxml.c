@@ -14,10 +14,11 @@
  * pass, the XML is built from xml/domain.xml and formatted. Invariants:
  * it parses again (no network, no entities, no DTD, no comment, PI or
  * CDATA), has exactly the elements and attribute names of the XML built
- * from harmless values of the same kind (nothing injected or cut), every
- * value reads back equal to its input, domxml_scan and
- * domxml_disk_sources read back the MAC, port and disk, and after
- * domxml_wipe_secrets the password is gone. Independently the whole input
+ * from harmless values of the same kind (nothing injected or cut; a
+ * filterref exactly when [network] filter is set), every value reads
+ * back equal to its input, domxml_scan and domxml_disk_sources read back
+ * the MAC, port and disk, and after domxml_wipe_secrets the password is
+ * gone. Independently the whole input
  * is scanned as another domain's XML: no crash, and only canonical MACs
  * and ports 1..65535 come back; wiping its secrets leaves no password
  * text.
@@ -208,6 +209,7 @@ reference_shape(const struct domxml_params *p)
 	r.mac = "52:54:00:00:00:01";
 	r.network = p->network != NULL ? "default" : NULL;
 	r.bridge = p->bridge != NULL ? "br0" : NULL;
+	r.filter = p->filter != NULL ? "clean-traffic" : NULL;
 	r.listen = "127.0.0.1";
 	r.port = 5900;
 	r.password = "x";
@@ -288,6 +290,8 @@ check_values(xmlDoc *doc, const struct domxml_params *p, const char *passwd)
 		check_value(ctx, "//interface/source/@bridge", p->bridge);
 	else
 		check_value(ctx, "//interface/source/@network", p->network);
+	if (p->filter != NULL)
+		check_value(ctx, "//interface/filterref/@filter", p->filter);
 	check_value(ctx, "//graphics/@type", "spice");
 	check_value(ctx, "//graphics/@autoport", "no");
 	check_uint(ctx, "//graphics/@port", p->port);
@@ -411,6 +415,7 @@ validated_build(const struct input *in)
 	p.mac = mac;
 	p.network = cfg->network;
 	p.bridge = cfg->bridge;
+	p.filter = cfg->filter;
 	p.listen = cfg->listen;
 	p.port = e.spice_port;
 	p.password = password;

@@ -39,7 +39,7 @@ check_request(const char *line, size_t len)
 	FUZZ_ASSERT(strlen(req.arg) <= PROTO_ARG_MAX);
 	FUZZ_ASSERT(strchr(req.arg, ' ') == NULL && vps_printable_ascii(req.arg));
 	FUZZ_ASSERT(proto_format_request(again, sizeof(again), req.verb,
-	    req.arg));
+	    req.arg, &why));
 	FUZZ_ASSERT(strlen(again) == len + 1 && memcmp(again, line, len) == 0 &&
 	    again[len] == '\n');
 }

@@ -33,6 +33,7 @@ static const struct domxml_params lvm_params = {
 	.mac = "52:54:00:12:ab:cd",
 	.network = "default",
 	.bridge = NULL,
+	.filter = "clean-traffic",
 	.listen = "127.0.0.1",
 	.port = 5901,
 	.password = "AAAAbbbbCCCCdddd1234",
@@ -50,6 +51,7 @@ static const struct domxml_params file_params = {
 	.mac = "52:54:00:00:00:01",
 	.network = NULL,
 	.bridge = "br0",
+	.filter = NULL,
 	.listen = "::1",
 	.port = 6899,
 	.password = "zzzzYYYYxxxxWWWW9876",
@@ -179,6 +181,7 @@ check_hostile(const char *value)
 	p.iso = value;
 	p.network = value;
 	p.bridge = NULL;
+	p.filter = value;
 	p.listen = value;
 	p.password = value;
 	xml = build(&p);
@@ -194,6 +197,9 @@ check_hostile(const char *value)
 	v = value_of(xml, "/domain/devices/interface/source/@network");
 	assert_string_equal(v, value);
 	g_free(v);
+	v = value_of(xml, "/domain/devices/interface/filterref/@filter");
+	assert_string_equal(v, value);
+	g_free(v);
 	v = value_of(xml, "/domain/devices/graphics/@passwd");
 	assert_string_equal(v, value);
 	/* Exactly the template's elements: two disks, one graphics... */
@@ -201,6 +207,8 @@ check_hostile(const char *value)
 	assert_int_equal(count_of(xml, "//source"), 3);
 	assert_int_equal(count_of(xml, "//comment()"), 0);
 	assert_int_equal(count_of(xml, "//graphics/@*"), 5);
+	assert_int_equal(count_of(xml, "//filterref"), 1);
+	assert_int_equal(count_of(xml, "//filterref/@* | //filterref/*"), 1);
 }
 
 static void
@@ -295,7 +303,8 @@ test_probe(void **state)
 {
 	static const char *const off[] = { "arch-capabilities", NULL };
 	struct domxml_cpu c = { true, "host-passthrough", off };
-	xmlDoc	*doc = domxml_probe("vpshost-Probe-1", &c, "/usr/share/vpshost/probe.img");
+	xmlDoc	*doc = domxml_probe("vpshost-Probe-1", &c,
+	    "/usr/share/vpshost/probe.img");
 	g_autofree char *xml = domxml_format(doc);
 	char	*v;
 
@@ -343,6 +352,79 @@ test_wipe(void **state)
 	xml = domxml_format(doc);
 	xmlFreeDoc(doc);
 	assert_null(strstr(xml, lvm_params.password));
+}
+
+/*
+ * [network] filter: a filterref without parameters on the interface
+ * (libvirt binds MAC and learns IP), none when the key is empty.
+ */
+static void
+test_filter(void **state)
+{
+	struct domxml_params p = lvm_params;
+	g_autofree char *with = NULL, *without = NULL;
+	char	*v;
+
+	with = build(&p);
+	v = value_of(with, "/domain/devices/interface/filterref/@filter");
+	assert_string_equal(v, "clean-traffic");
+	g_free(v);
+	assert_int_equal(count_of(with, "//filterref"), 1);
+	assert_int_equal(count_of(with, "//filterref/*"), 0);
+	p.filter = NULL;
+	without = build(&p);
+	assert_int_equal(count_of(without, "//filterref"), 0);
+}
+
+/* Writes a template with one filterref on its interface; g_free. */
+static char *
+filterref_template(void)
+{
+	g_autofree char *tmpl = NULL;
+	GString	*s;
+	char	*path, *at;
+	int	 fd;
+
+	assert_true(g_file_get_contents(TEMPLATE, &tmpl, NULL, NULL));
+	assert_non_null(at = strstr(tmpl, "<model type='virtio'/>"));
+	s = g_string_new_len(tmpl, at - tmpl);
+	g_string_append(s, "<filterref filter='own'><parameter name='IP' "
+	    "value='10.0.0.1'/></filterref>");
+	g_string_append(s, at);
+	fd = g_file_open_tmp("test-domxml-XXXXXX.xml", &path, NULL);
+	assert_true(fd != -1);
+	close(fd);
+	assert_true(g_file_set_contents(path, s->str, -1, NULL));
+	g_string_free(s, TRUE);
+	return path;
+}
+
+/*
+ * A template's own filterref is kept when [network] filter is empty and
+ * refused when it is set: an interface takes one filterref.
+ */
+static void
+test_template_filterref(void **state)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *path = filterref_template(), *xml = NULL;
+	struct domxml_params p = lvm_params;
+	xmlDoc	*doc;
+	char	*v;
+
+	assert_null(domxml_build(path, &p, &err));
+	assert_non_null(strstr(err->message, "filterref"));
+	p.filter = NULL;
+	doc = domxml_build(path, &p, NULL);
+	unlink(path);
+	assert_non_null(doc);
+	xml = domxml_format(doc);
+	domxml_wipe_secrets(doc);
+	xmlFreeDoc(doc);
+	v = value_of(xml, "/domain/devices/interface/filterref/@filter");
+	assert_string_equal(v, "own");
+	g_free(v);
+	assert_int_equal(count_of(xml, "//filterref/parameter"), 1);
 }
 
 static void
@@ -511,6 +593,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_domain_type),
 	cmocka_unit_test(test_cpu),
 	cmocka_unit_test(test_probe),
+	cmocka_unit_test(test_filter),
+	cmocka_unit_test(test_template_filterref),
 	cmocka_unit_test(test_wipe),
 	cmocka_unit_test(test_bad_template),
 	cmocka_unit_test(test_scan),

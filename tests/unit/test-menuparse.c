@@ -196,12 +196,156 @@ test_run_local(void **state)
 	menu_ctx_clear(&ctx);
 }
 
+struct arg_case {
+	const char *cmd;
+	const char *arg;
+	const char *why;		/* NULL: valid */
+};
+
+static const struct arg_case arg_cases[] = {
+	{ "autostart", "on", NULL },
+	{ "autostart", "off", NULL },
+	{ "autostart", "maybe", "must be on or off" },
+	{ "autostart", "ON", "must be on or off" },
+	{ "attach_iso", "debian-12.iso", NULL },
+	{ "attach_iso", "my disk.iso", "an ISO name has no blanks" },
+	{ "attach_iso", "a\tb.iso", "an ISO name has no blanks" },
+	{ "attach_iso", "../x.iso", "ISO name must not start with '.' or '-'" },
+	{ "attach_iso", "a..b.iso", "ISO name must not contain '..'" },
+	{ "attach_iso", "a/b.iso", "invalid character in ISO name "
+	    "(allowed: A-Z a-z 0-9 . _ - +)" },
+	{ "attach_iso", "debian", "ISO name must end in .iso" },
+	{ "attach_iso", "0", "ISO name must end in .iso" },
+};
+
+/* Arguments the menu refuses itself name what is wrong with them. */
+static void
+test_arg_reasons(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(arg_cases); i++) {
+		const struct arg_case *c = &arg_cases[i];
+		const char *why = NULL;
+		bool	 ok = menu_arg_valid(menu_find(c->cmd), c->arg, &why);
+
+		if (ok != (c->why == NULL))
+			FAIL_MSG("case %zu %s \"%s\": expected %s", i, c->cmd,
+			    c->arg, c->why == NULL ? "valid" : "refused");
+		if (!ok && strcmp(why, c->why) != 0)
+			FAIL_MSG("case %zu %s \"%s\": reason \"%s\", expected "
+			    "\"%s\"", i, c->cmd, c->arg, why, c->why);
+	}
+}
+
+struct pick_case {
+	const char *answer;
+	const char *iso;		/* NULL: refused with message */
+	const char *message;
+};
+
+static const struct pick_case pick_cases[] = {
+	{ "1", "a.iso", NULL },
+	{ "3", "c.iso", NULL },
+	{ "b.iso", "b.iso", NULL },
+	{ "my disk.iso", "my disk.iso", NULL },	/* a name: checked later */
+	{ "0", NULL, "0: not one of the numbers listed (1 to 3)" },
+	{ "4", NULL, "4: not one of the numbers listed (1 to 3)" },
+	{ "01", NULL, "01: not one of the numbers listed (1 to 3)" },
+	{ "123456789012345678901234567890", NULL,
+	    "12345678901234567890: not one of the numbers listed (1 to 3)" },
+};
+
+/* A number that is not on the ISO list says so, with the range. */
+static void
+test_pick_iso(void **state)
+{
+	g_autoptr(GPtrArray) isos = g_ptr_array_new();
+	size_t	 i;
+
+	g_ptr_array_add(isos, (gpointer)"a.iso");
+	g_ptr_array_add(isos, (gpointer)"b.iso");
+	g_ptr_array_add(isos, (gpointer)"c.iso");
+	for (i = 0; i < G_N_ELEMENTS(pick_cases); i++) {
+		const struct pick_case *c = &pick_cases[i];
+		g_autoptr(GError) err = NULL;
+		const char *got = menu_pick_iso(isos, c->answer, &err);
+
+		if (c->iso != NULL) {
+			assert_non_null(got);
+			assert_string_equal(got, c->iso);
+			assert_null(err);
+			continue;
+		}
+		assert_null(got);
+		assert_non_null(err);
+		assert_string_equal(err->message, c->message);
+	}
+}
+
+struct said_case {
+	const char *line;
+	const char *message;	/* what the member reads on stderr */
+};
+
+/* Refusals decided in the menu: the status, and the reason printed. */
+static const struct said_case said_cases[] = {
+	{ "autostart maybe", "autostart: maybe: must be on or off" },
+	{ "attach_iso ../../etc/shadow",
+	    "attach_iso: ../../etc/shadow: ISO name must not start with '.' "
+	    "or '-'" },
+	{ "attach_iso my.img", "attach_iso: my.img: ISO name must end in "
+	    ".iso" },
+	{ "use web2 autostart yes", "autostart: yes: must be on or off" },
+	{ "status now", "status: too many arguments (usage: status)" },
+	{ "autostart on off",
+	    "autostart: too many arguments (usage: autostart [on|off])" },
+	{ "use", "use: missing argument (usage: use VPS [COMMAND [ARGS]])" },
+};
+
+static void
+test_said(void **state)
+{
+	struct menu_ctx ctx;
+	char	 buf[512];
+	size_t	 i, n;
+	FILE	*saved = stderr, *err;
+
+	menu_ctx_init(&ctx);
+	ctx.vps = g_strsplit("web1,web2", ",", -1);
+	ctx.selected = ctx.vps[0];
+	for (i = 0; i < G_N_ELEMENTS(said_cases); i++) {
+		const struct said_case *c = &said_cases[i];
+		int	 rc;
+
+		err = tmpfile();
+		assert_non_null(err);
+		stderr = err;
+		rc = menu_run_line(&ctx, c->line, strlen(c->line));
+		stderr = saved;
+		rewind(err);
+		n = fread(buf, 1, sizeof(buf) - 1, err);
+		buf[n] = '\0';
+		(void)fclose(err);	/* a temp file: nothing to lose */
+		if (rc != 2 || strstr(buf, c->message) == NULL)
+			FAIL_MSG("case %zu \"%s\": status %d, said \"%s\", "
+			    "expected \"%s\"", i, c->line, rc, buf,
+			    c->message);
+	}
+	/* Decided here: no server was started for any of them. */
+	assert_int_equal(g_hash_table_size(ctx.sessions), 0);
+	menu_ctx_clear(&ctx);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_split),
 	cmocka_unit_test(test_split_limits),
 	cmocka_unit_test(test_find),
 	cmocka_unit_test(test_table),
 	cmocka_unit_test(test_run_local),
+	cmocka_unit_test(test_arg_reasons),
+	cmocka_unit_test(test_pick_iso),
+	cmocka_unit_test(test_said),
 };
 
 UNIT_MAIN(tests)

@@ -120,17 +120,17 @@ static void
 test_format_roundtrip(void **state)
 {
 	char	 buf[PROTO_LINE_MAX + 2];
+	const char *why;
 	size_t	 i;
 
 	for (i = 0; i < G_N_ELEMENTS(req_cases); i++) {
 		const struct req_case *c = &req_cases[i];
 		struct proto_req req;
-		const char *why;
 
 		if (!c->ok)
 			continue;
 		assert_true(proto_format_request(buf, sizeof(buf), c->verb,
-		    c->arg));
+		    c->arg, &why));
 		assert_int_equal(buf[strlen(buf) - 1], '\n');
 		assert_true(proto_parse_request(buf, strlen(buf) - 1, &req,
 		    &why));
@@ -138,12 +138,23 @@ test_format_roundtrip(void **state)
 		assert_string_equal(req.arg, c->arg);
 	}
 	assert_false(proto_format_request(buf, sizeof(buf), PROTO_STATUS,
-	    "x"));
+	    "x", &why));
+	assert_string_equal(why, "this request takes no argument");
 	assert_false(proto_format_request(buf, sizeof(buf), PROTO_ATTACH_ISO,
-	    "../x.iso"));
+	    "../x.iso", &why));
+	assert_string_equal(why, "ISO name must not start with '.' or '-'");
+	assert_false(proto_format_request(buf, sizeof(buf), PROTO_AUTOSTART,
+	    "maybe", &why));
+	assert_string_equal(why, "argument must be on or off");
+	assert_false(proto_format_request(buf, sizeof(buf), PROTO_ATTACH_ISO,
+	    "a b.iso", &why));
+	assert_string_equal(why,
+	    "malformed argument (one word after one blank)");
 	assert_false(proto_format_request(buf, sizeof(buf), PROTO_NVERBS,
-	    NULL));
-	assert_false(proto_format_request(buf, 4, PROTO_STATUS, NULL));
+	    NULL, &why));
+	assert_string_equal(why, "unknown request");
+	assert_false(proto_format_request(buf, 4, PROTO_STATUS, NULL, &why));
+	assert_string_equal(why, "request too long");
 }
 
 struct reply_case {
