@@ -28,7 +28,6 @@
 #include "vpsconf.h"
 #include "vpsdata.h"
 
-#define MENU_PATH	BINDIR "/virsh-menu"
 #define SSHD_RUNDIR	"/run/sshd"
 
 static void

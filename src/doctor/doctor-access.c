@@ -25,7 +25,6 @@
 #include "names.h"
 #include "util.h"
 
-#define MENU_PATH	BINDIR "/virsh-menu"
 #define SHELLS_PATH	"/etc/shells"
 #define PROC_TCP	"/proc/net/tcp"
 #define PROC_TCP6	"/proc/net/tcp6"

@@ -22,7 +22,6 @@
 #include "session.h"
 #include "util.h"
 
-#define MENU_PATH	BINDIR "/virsh-menu"
 #define LIST_MAX	4096	/* VPS names --list may return */
 
 G_DEFINE_QUARK(session-error-quark, session_error)

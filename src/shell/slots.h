@@ -19,7 +19,9 @@
 #include <sys/types.h>
 #include <glib.h>
 
-#define SLOTS_DIR	RUNSTATEDIR "/vpshost/sessions"
+#include "util.h"
+
+#define SLOTS_DIR	VPS_RUNDIR "/sessions"
 
 /* A process: its pid and its start time (clock ticks after boot). */
 struct slots_proc {

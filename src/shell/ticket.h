@@ -25,8 +25,10 @@
 #include <time.h>
 #include <glib.h>
 
+#include "util.h"
+
 #define TICKET_PATH	PKGLIBEXECDIR "/virsh-menu-ticket"
-#define TICKET_DIR	RUNSTATEDIR "/vpshost/tickets"
+#define TICKET_DIR	VPS_RUNDIR "/tickets"
 #define TICKET_WINDOW_SEC 5	/* for the first client's other channels */
 #define TICKET_ID_LEN	16	/* characters of a ticket id: [A-Za-z0-9] */
 

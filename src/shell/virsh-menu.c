@@ -27,8 +27,6 @@
 #include "ui.h"
 #include "util.h"
 
-#define MENU_PATH	BINDIR "/virsh-menu"
-
 static void
 usage(FILE *f)
 {

@@ -22,14 +22,7 @@ t_need "libvirtd is up" start_libvirtd
 # The member's session may set these (section "environment").
 SSHD_EXTRA="AcceptEnv TZ LANG LC_* TERM"
 t_need "menu world is set up" menu_setup
-syslog=$E2E_TMP/syslog
-rc=0
-start_syslog "$syslog" || rc=$?
-case $rc in
-0) ;;
-2) syslog= ;;
-*) bail_out "cannot listen on /dev/log" ;;
-esac
+menu_syslog
 cp "$E2E_TMP/vps.conf" "$E2E_TMP/vps.conf.base"
 : >"$ISODIR/boot.iso"
 chmod 0644 "$ISODIR/boot.iso"

@@ -211,6 +211,22 @@ menu_setup()
 	SSHD_INCLUDE=$E2E_TMP/sshd-vps.conf start_sshd
 }
 
+# menu_syslog: listens on /dev/log for the helpers' audit lines, into
+# $syslog; syslog is empty if a syslog daemon owns /dev/log (the tests
+# that read it then skip, naming that fact). Bails out on any other
+# failure.
+menu_syslog()
+{
+	local rc=0
+	syslog=$E2E_TMP/syslog
+	start_syslog "$syslog" || rc=$?
+	case $rc in
+	0) ;;
+	2) syslog= ;;
+	*) bail_out "cannot listen on /dev/log" ;;
+	esac
+}
+
 # as_member USER CMD...: CMD as the member, outside ssh (runuser).
 as_member()
 {

@@ -16,14 +16,7 @@ t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
 # The helpers' audit lines (one per request carried out), read where they
 # go: /dev/log.
-syslog=$E2E_TMP/syslog
-rc=0
-start_syslog "$syslog" || rc=$?
-case $rc in
-0) ;;
-2) syslog= ;;
-*) bail_out "cannot listen on /dev/log" ;;
-esac
+menu_syslog
 export E2E_SSH_CONFIG ALICE A1 E2E_TMP
 
 # exp_run NAME: runs the expect scenario on stdin after the procedures of

@@ -13,14 +13,7 @@ e2e_require_cmd sudo sshd ssh virsh libvirtd qemu-system-x86_64 runuser \
 t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
 # The --serve half's audit lines, read where it sends them: /dev/log.
-syslog=$E2E_TMP/syslog
-rc=0
-start_syslog "$syslog" || rc=$?
-case $rc in
-0) ;;
-2) syslog= ;;
-*) bail_out "cannot listen on /dev/log" ;;
-esac
+menu_syslog
 
 bin=$top_builddir/virsh-menu
 

@@ -141,6 +141,13 @@ value_of(const char *xml, const char *expr)
 	return v;
 }
 
+/* The value of expr in xml is want (the caller's line in a failure). */
+#define assert_value_of(xml, expr, want) do {				\
+	g_autofree char *v_ = value_of((xml), (expr));			\
+									\
+	assert_string_equal(v_, (want));				\
+} while (0)
+
 static int
 count_of(const char *xml, const char *expr)
 {
@@ -185,21 +192,15 @@ check_hostile(const char *value)
 	p.listen = value;
 	p.password = value;
 	xml = build(&p);
-	v = value_of(xml, "/domain/name");
-	assert_string_equal(v, value);
-	g_free(v);
-	v = value_of(xml, "/domain/devices/disk[@device='disk']/source/@file");
-	assert_string_equal(v, value);
-	g_free(v);
-	v = value_of(xml, "/domain/devices/disk[@device='cdrom']/source/@file");
-	assert_string_equal(v, value);
-	g_free(v);
-	v = value_of(xml, "/domain/devices/interface/source/@network");
-	assert_string_equal(v, value);
-	g_free(v);
-	v = value_of(xml, "/domain/devices/interface/filterref/@filter");
-	assert_string_equal(v, value);
-	g_free(v);
+	assert_value_of(xml, "/domain/name", value);
+	assert_value_of(xml, "/domain/devices/disk[@device='disk']/source/@file",
+	    value);
+	assert_value_of(xml, "/domain/devices/disk[@device='cdrom']/source/@file",
+	    value);
+	assert_value_of(xml, "/domain/devices/interface/source/@network",
+	    value);
+	assert_value_of(xml, "/domain/devices/interface/filterref/@filter",
+	    value);
 	v = value_of(xml, "/domain/devices/graphics/@passwd");
 	assert_string_equal(v, value);
 	/* Exactly the template's elements: two disks, one graphics... */
@@ -235,9 +236,8 @@ test_boot_order(void **state)
 	g_free(v);
 	p.iso = "/srv/iso/x.iso";
 	xml = build(&p);
-	v = value_of(xml, "/domain/devices/disk[@device='cdrom']/boot/@order");
-	assert_string_equal(v, "1");
-	g_free(v);
+	assert_value_of(xml, "/domain/devices/disk[@device='cdrom']/boot/@order",
+	    "1");
 	v = value_of(xml, "/domain/devices/disk[@device='disk']/boot/@order");
 	assert_string_equal(v, "2");
 }
@@ -261,19 +261,14 @@ test_cpu(void **state)
 	struct domxml_params p = lvm_params;
 	g_autofree char *model = NULL, *hostmodel = NULL, *tcgmodel = NULL;
 	g_autofree char *passoff = NULL, *tcgoff = NULL;
-	char	*v;
 
 	p.cpu.cpu = "Haswell-noTSX";
 	p.cpu.disable = off;
 	model = build(&p);
 	assert_int_equal(count_of(model, "/domain/cpu[@mode='custom']"
 	    "[@match='exact'][@check='partial']"), 1);
-	v = value_of(model, "/domain/cpu/model");
-	assert_string_equal(v, "Haswell-noTSX");
-	g_free(v);
-	v = value_of(model, "/domain/cpu/model/@fallback");
-	assert_string_equal(v, "forbid");
-	g_free(v);
+	assert_value_of(model, "/domain/cpu/model", "Haswell-noTSX");
+	assert_value_of(model, "/domain/cpu/model/@fallback", "forbid");
 	assert_int_equal(count_of(model, "/domain/cpu/feature"
 	    "[@policy='disable']"), 2);
 	assert_int_equal(count_of(model, "/domain/cpu/feature"
@@ -306,29 +301,21 @@ test_probe(void **state)
 	xmlDoc	*doc = domxml_probe("vpshost-Probe-1", &c,
 	    "/usr/share/vpshost/probe.img");
 	g_autofree char *xml = domxml_format(doc);
-	char	*v;
 
 	xmlFreeDoc(doc);
 	assert_non_null(xml);
 	assert_int_equal(count_of(xml, "/domain[@type='kvm']"), 1);
-	v = value_of(xml, "/domain/name");
-	assert_string_equal(v, "vpshost-Probe-1");
-	g_free(v);
+	assert_value_of(xml, "/domain/name", "vpshost-Probe-1");
 	assert_int_equal(count_of(xml, "//interface | //graphics"), 0);
-	v = value_of(xml, "/domain/devices/disk[@device='disk']/source/@file");
-	assert_string_equal(v, "/usr/share/vpshost/probe.img");
-	g_free(v);
+	assert_value_of(xml, "/domain/devices/disk[@device='disk']/source/@file",
+	    "/usr/share/vpshost/probe.img");
 	assert_int_equal(count_of(xml, "//disk/readonly"), 1);
 	assert_int_equal(count_of(xml, "//disk/source/seclabel"
 	    "[@relabel='no']"), 1);
 	assert_int_equal(count_of(xml, "/domain/devices/panic[@model='isa']"
 	    "/address[@iobase='0x505']"), 1);
-	v = value_of(xml, "/domain/on_crash");
-	assert_string_equal(v, "preserve");
-	g_free(v);
-	v = value_of(xml, "/domain/on_reboot");
-	assert_string_equal(v, "destroy");
-	g_free(v);
+	assert_value_of(xml, "/domain/on_crash", "preserve");
+	assert_value_of(xml, "/domain/on_reboot", "destroy");
 	assert_int_equal(count_of(xml, "/domain/cpu[@mode='host-passthrough']"
 	    "/feature[@name='arch-capabilities']"), 1);
 	c.kvm = false;
@@ -363,12 +350,10 @@ test_filter(void **state)
 {
 	struct domxml_params p = lvm_params;
 	g_autofree char *with = NULL, *without = NULL;
-	char	*v;
 
 	with = build(&p);
-	v = value_of(with, "/domain/devices/interface/filterref/@filter");
-	assert_string_equal(v, "clean-traffic");
-	g_free(v);
+	assert_value_of(with, "/domain/devices/interface/filterref/@filter",
+	    "clean-traffic");
 	assert_int_equal(count_of(with, "//filterref"), 1);
 	assert_int_equal(count_of(with, "//filterref/*"), 0);
 	p.filter = NULL;
@@ -410,7 +395,6 @@ test_template_filterref(void **state)
 	g_autofree char *path = filterref_template(), *xml = NULL;
 	struct domxml_params p = lvm_params;
 	xmlDoc	*doc;
-	char	*v;
 
 	assert_null(domxml_build(path, &p, &err));
 	assert_non_null(strstr(err->message, "filterref"));
@@ -421,9 +405,8 @@ test_template_filterref(void **state)
 	xml = domxml_format(doc);
 	domxml_wipe_secrets(doc);
 	xmlFreeDoc(doc);
-	v = value_of(xml, "/domain/devices/interface/filterref/@filter");
-	assert_string_equal(v, "own");
-	g_free(v);
+	assert_value_of(xml, "/domain/devices/interface/filterref/@filter",
+	    "own");
 	assert_int_equal(count_of(xml, "//filterref/parameter"), 1);
 }
 
