@@ -23,8 +23,10 @@ struct vps_config {
 	char	*path;			/* the file read, or NULL */
 	/* [vps] */
 	char	*data;
+	char	*members;		/* every member, one user name a line */
 	char	*iso_dir;
 	char	*uri;
+	char	*template_dir;		/* domain template and probe image */
 	int	 virt_type;		/* enum vps_virt_type */
 	char	*cpu;			/* host-passthrough, host-model, MODEL */
 	char	**cpu_disable;		/* NULL-terminated; NULL: none */
@@ -32,6 +34,7 @@ struct vps_config {
 	int	 backend;		/* enum vps_backend */
 	char	*vg;
 	char	*dir;
+	char	*lvm_config;		/* lvm.conf text for libblockdev; NULL */
 	/* [network] */
 	char	*network;		/* NULL when bridge is set */
 	char	*bridge;		/* NULL unless set */
@@ -47,6 +50,7 @@ struct vps_config {
 	/* [access] */
 	char	*sudoers;
 	char	*sshd;			/* NULL: no sshd rules */
+	unsigned min_uid;		/* lowest uid that may own a VPS */
 	/* [ldap] */
 	char	*ldap_uri;
 	char	*ldap_base;

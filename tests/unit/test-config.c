@@ -64,15 +64,17 @@ test_every_key(void **state)
 	static const char text[] =
 	    "# a full file\n"
 	    "[vps]\ndata = /srv/vps.data\niso_dir=/srv/iso\n"
+	    "members = /srv/members\ntemplate_dir = /srv/tpl\n"
 	    "uri = qemu+ssh://h/system\n"
 	    "virt_type = qemu\ncpu = Haswell-noTSX-IBRS\n"
 	    "cpu_disable = arch-capabilities , vmx,pcid\n"
 	    "[storage]\nbackend = file\nvg = data\ndir = /srv/img\n"
+	    "lvm_config = global { activation = 0 }\n"
 	    "[network]\nbridge = br0\nfilter =\n"
 	    "[limits]\nsessions = 1\nidle_minutes = 0\n"
 	    "[spice]\nlisten = ::1\nport_min = 6000\nport_max = 6000\n"
 	    "ticket_minutes = 1440\n"
-	    "[access]\nsudoers = /etc/sudoers.d/x\nsshd =\n"
+	    "[access]\nsudoers = /etc/sudoers.d/x\nsshd =\nmin_uid = 500\n"
 	    "[ldap]\nuri = ldaps://ldap.example.org\nbase = ou=v,dc=x\n"
 	    "member_base = ou=p,dc=x\nmember_filter = (uid=*)\n"
 	    "bind_dn = cn=sync,dc=x\nbind_password_file = /etc/vps/pw\n"
@@ -83,6 +85,10 @@ test_every_key(void **state)
 	assert_non_null(c);
 	assert_string_equal(c->data, "/srv/vps.data");
 	assert_string_equal(c->iso_dir, "/srv/iso");
+	assert_string_equal(c->members, "/srv/members");
+	assert_string_equal(c->template_dir, "/srv/tpl");
+	assert_string_equal(c->lvm_config, "global { activation = 0 }");
+	assert_int_equal(c->min_uid, 500);
 	assert_string_equal(c->uri, "qemu+ssh://h/system");
 	assert_int_equal(c->virt_type, VPS_VIRT_QEMU);
 	assert_string_equal(c->cpu, "Haswell-noTSX-IBRS");
