@@ -29,29 +29,16 @@ set_errno_error(GError **err, const char *what, const char *path, int errnum)
 	return false;
 }
 
-bool
-vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
+/* Reads the open regular file fd (path names it in errors); closes fd. */
+static bool
+read_fd(int fd, const char *path, size_t maxlen, char **bufp, size_t *lenp,
     GError **err)
 {
-	struct stat st;
-	char	*buf = NULL;
+	char	*buf = g_malloc(maxlen + 1);
 	size_t	 len = 0;
 	ssize_t	 n;
-	int	 fd;
 	bool	 ok = false;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return set_errno_error(err, "cannot open", path, errno);
-	if (fstat(fd, &st) == -1) {
-		set_errno_error(err, "cannot stat", path, errno);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-		    "%s: not a regular file", path);
-		goto out;
-	}
-	buf = g_malloc(maxlen + 1);
 	for (;;) {
 		n = read(fd, buf + len, maxlen + 1 - len);
 		if (n == -1 && errno == EINTR)
@@ -78,6 +65,117 @@ out:
 	g_free(buf);
 	close(fd);
 	return ok;
+}
+
+/* Opens path for reading and checks it is a regular file; -1 on error. */
+static int
+open_regular(const char *path, struct stat *st, GError **err)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		set_errno_error(err, "cannot open", path, errno);
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		set_errno_error(err, "cannot stat", path, errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool
+vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
+    GError **err)
+{
+	struct stat st;
+	int	 fd;
+
+	if ((fd = open_regular(path, &st, err)) == -1)
+		return false;
+	return read_fd(fd, path, maxlen, bufp, lenp, err);
+}
+
+/*
+ * Only root may change it: owned by uid 0 and writable by neither group
+ * nor others. A directory may be world-writable if it is root's and
+ * sticky (/tmp): others can add entries there but cannot rename or
+ * remove root's.
+ */
+static bool
+root_only(const struct stat *st, const char *path, const char *what,
+    GError **err)
+{
+	bool	 sticky_dir = S_ISDIR(st->st_mode) &&
+		    (st->st_mode & S_ISVTX) != 0;
+
+	if (st->st_uid == 0 &&
+	    ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0 || sticky_dir))
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+	    "%s %s must be owned by root and writable only by root "
+	    "(it is owned by uid %u, mode %04o)", what, path,
+	    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+	return false;
+}
+
+bool
+vps_path_trusted(const char *path, const struct stat *st, GError **err)
+{
+	g_autofree char *real = NULL;
+	struct stat pst;
+	char	*slash;
+
+	if (!root_only(st, path, S_ISDIR(st->st_mode) ? "directory" : "file",
+	    err))
+		return false;
+	if ((real = realpath(path, NULL)) == NULL)
+		return set_errno_error(err, "cannot resolve", path, errno);
+	/* The name must still lead to what was opened and checked. */
+	if (stat(real, &pst) == -1)
+		return set_errno_error(err, "cannot stat", real, errno);
+	if (pst.st_dev != st->st_dev || pst.st_ino != st->st_ino) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s changed while it was being checked", path);
+		return false;
+	}
+	while ((slash = strrchr(real, '/')) != NULL) {
+		slash[slash == real] = '\0';
+		if (stat(real, &pst) == -1)
+			return set_errno_error(err, "cannot stat", real,
+			    errno);
+		if (!root_only(&pst, real, "directory", err)) {
+			g_prefix_error(err, "%s is not trusted: ", path);
+			return false;
+		}
+		if (slash == real)
+			break;
+	}
+	return true;
+}
+
+bool
+vps_read_trusted_file(const char *path, size_t maxlen, char **bufp,
+    size_t *lenp, GError **err)
+{
+	struct stat st;
+	int	 fd;
+
+	if ((fd = open_regular(path, &st, err)) == -1)
+		return false;
+	if (geteuid() == 0 && !vps_path_trusted(path, &st, err)) {
+		close(fd);
+		return false;
+	}
+	return read_fd(fd, path, maxlen, bufp, lenp, err);
 }
 
 struct atomic_file *

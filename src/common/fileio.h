@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <glib.h>
 
@@ -19,6 +20,23 @@
  */
 bool	 vps_read_file(const char *path, size_t maxlen, char **buf,
 	    size_t *len, GError **err);
+
+/*
+ * The same for a file that root relies on (vps.conf, vps.data, the members
+ * file, the LDAP password): when the caller is root, the opened file and
+ * every directory above it (symbolic links resolved) must be owned by root
+ * and writable by nobody else (a root-owned sticky directory such as /tmp
+ * is accepted), else VPS_ERROR_FAILED naming the culprit.
+ */
+bool	 vps_read_trusted_file(const char *path, size_t maxlen, char **buf,
+	    size_t *len, GError **err);
+
+/*
+ * The check itself, for path whose opened file or directory st describes
+ * (from fstat of the descriptor that will be used).
+ */
+bool	 vps_path_trusted(const char *path, const struct stat *st,
+	    GError **err);
 
 struct atomic_file;
 

@@ -553,35 +553,21 @@ out:
 	return cfg;
 }
 
-/* The privileged half trusts only a file that only root can change. */
-static bool
-check_owner(const char *path, GError **err)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot stat %s: %s", path, g_strerror(errno));
-		return false;
-	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s must be owned by root and writable only by root",
-		    path);
-		return false;
-	}
-	return true;
-}
-
 struct vps_config *
 config_load(const char *path, unsigned flags, GError **err)
 {
 	g_autofree char *text = NULL;
 	const char *p = path != NULL ? path : VPS_CONFIG_PATH;
 	GError	*rerr = NULL;
-	size_t	 len;
+	size_t	 len = 0;
+	bool	 ok;
 
-	if (!vps_read_file(p, VPS_CONFIG_SIZE_MAX, &text, &len, &rerr)) {
+	if (flags & VPS_CONFIG_ANY_OWNER)
+		ok = vps_read_file(p, VPS_CONFIG_SIZE_MAX, &text, &len, &rerr);
+	else
+		ok = vps_read_trusted_file(p, VPS_CONFIG_SIZE_MAX, &text, &len,
+		    &rerr);
+	if (!ok) {
 		if (path == NULL && !(flags & VPS_CONFIG_MUST_EXIST) &&
 		    g_error_matches(rerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			g_error_free(rerr);
@@ -592,7 +578,5 @@ config_load(const char *path, unsigned flags, GError **err)
 		g_error_free(rerr);
 		return NULL;
 	}
-	if ((flags & VPS_CONFIG_STRICT_OWNER) && !check_owner(p, err))
-		return NULL;
 	return config_parse(text, len, p, err);
 }

@@ -69,10 +69,11 @@ enum {
 	/* A missing file is an error even at the default path. */
 	VPS_CONFIG_MUST_EXIST = 1 << 0,
 	/*
-	 * The file must be owned by root and writable by nobody else (for
-	 * the privileged half of the menu, which runs as root).
+	 * Read the file even if someone other than root could change it
+	 * (vps-doctor, to report that). Without this flag a caller running
+	 * as root gets an error for such a file (vps_read_trusted_file).
 	 */
-	VPS_CONFIG_STRICT_OWNER = 1 << 1,
+	VPS_CONFIG_ANY_OWNER = 1 << 1,
 };
 
 /*

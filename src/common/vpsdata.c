@@ -288,7 +288,7 @@ vpsdata_load(const char *path, struct vps_data *out, GError **err)
 	g_autofree char *buf = NULL;
 	size_t	 len;
 
-	if (!vps_read_file(path, VPSDATA_SIZE_MAX, &buf, &len, err))
+	if (!vps_read_trusted_file(path, VPSDATA_SIZE_MAX, &buf, &len, err))
 		return false;
 	return vpsdata_parse(buf, len, path, out, err);
 }

@@ -31,17 +31,18 @@ doctor_check_config(struct doctor *d)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(vps_config) strict = NULL;
 
-	d->cfg = config_load(d->config_path, VPS_CONFIG_MUST_EXIST, &err);
+	d->cfg = config_load(d->config_path, VPS_CONFIG_MUST_EXIST |
+	    VPS_CONFIG_ANY_OWNER, &err);
 	if (d->cfg == NULL) {
 		doctor_add(d, "config", DOCTOR_FAIL, "correct the file; "
 		    "vps.conf(5) lists every key", "%s", err->message);
 		return;
 	}
-	strict = config_load(d->cfg->path, VPS_CONFIG_STRICT_OWNER, &err);
+	strict = config_load(d->cfg->path, 0, &err);
 	if (strict == NULL)
-		doctor_add(d, "config", DOCTOR_WARN, "chown root: and chmod "
-		    "go-w the file", "%s: virsh-menu --serve refuses it",
-		    err->message);
+		doctor_add(d, "config", DOCTOR_FAIL, "chown root: and chmod "
+		    "go-w the file and the directories above it",
+		    "%s: every tool running as root refuses it", err->message);
 	else
 		doctor_add(d, "config", DOCTOR_OK, NULL, "%s is valid",
 		    d->cfg->path);
@@ -58,8 +59,10 @@ doctor_check_data(struct doctor *d)
 	if (!vpsdata_load(d->cfg->data, &d->data, &err)) {
 		doctor_add(d, "data", DOCTOR_FAIL, g_error_matches(err,
 		    G_FILE_ERROR, G_FILE_ERROR_NOENT) ? "run vps-data-gen" :
-		    "correct the VPS in LDAP and run vps-data-gen",
-		    "%s", err->message);
+		    g_error_matches(err, VPS_ERROR, VPS_ERROR_INVALID) ?
+		    "correct the VPS in LDAP and run vps-data-gen" :
+		    "make the file and the directories above it root's and "
+		    "writable only by root", "%s", err->message);
 		return;
 	}
 	d->data_ok = true;

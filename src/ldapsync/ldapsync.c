@@ -131,7 +131,7 @@ read_password(const char *path, GError **err)
 	char	*pw = NULL;
 	size_t	 len;
 
-	if (!vps_read_file(path, LDAPSYNC_PASSWORD_MAX, &pw, &len, err))
+	if (!vps_read_trusted_file(path, LDAPSYNC_PASSWORD_MAX, &pw, &len, err))
 		return NULL;
 	if (len > 0 && pw[len - 1] == '\n')
 		pw[--len] = '\0';

@@ -46,7 +46,7 @@ priv_config(void)
 	g_autoptr(GError) err = NULL;
 	struct vps_config *cfg;
 
-	if ((cfg = config_load(NULL, VPS_CONFIG_STRICT_OWNER, &err)) == NULL)
+	if ((cfg = config_load(NULL, 0, &err)) == NULL)
 		vlog_err("%s", err->message);
 	return cfg;
 }

@@ -305,7 +305,7 @@ watch_main(struct watch *w)
 	g_autoptr(GError) err = NULL;
 	struct vps_config *cfg;
 
-	if ((cfg = config_load(NULL, VPS_CONFIG_STRICT_OWNER, &err)) != NULL) {
+	if ((cfg = config_load(NULL, 0, &err)) != NULL) {
 		w->s.cfg = cfg;
 		(void)watch_start(w, &err);
 	}

@@ -255,6 +255,29 @@ sess_close r
 t_check "alice's session ends" wait_for menus_are "$ALICE" 0
 t_check "vps.data as at the start" data_restore
 
+# ---- files root relies on are root's alone, and so are their directories
+t_check "vps.data made group-writable" chmod 0660 "$DATA"
+t_check_rc "... the member's status is refused: exit 1" 1 \
+    ssh_as "$ALICE" status
+diag <"$T_ERR"
+t_check "... naming the file" grep -q \
+    "$DATA must be owned by root and writable only by root" "$T_ERR"
+chmod 0640 "$DATA"
+t_check "the directory above vps.data made group-writable" \
+    chmod 0771 "$E2E_TMP"
+t_check_rc "... the member's status is refused: exit 1" 1 \
+    ssh_as "$ALICE" status
+t_check "... naming the directory" grep -q \
+    "directory $E2E_TMP must be owned by root" "$T_ERR"
+chmod 0711 "$E2E_TMP"
+t_check "vps.conf made writable by others" chmod 0646 "$CONF"
+t_check_rc "... the member's status is refused: exit 1" 1 \
+    ssh_as "$ALICE" status
+t_check "... naming the file" grep -q \
+    "$CONF must be owned by root and writable only by root" "$T_ERR"
+chmod 0644 "$CONF"
+t_check "all three put back: status works again" ssh_as "$ALICE" status
+
 # ---- the root helper's environment is its own
 t_check "a session with TZ, LANG, LC_ALL, LC_TIME and TERM set" \
     sess_open e "$ALICE" -o "SetEnv=TZ=Etc/GMT+5 LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 LC_TIME=fr_FR.UTF-8 TERM=vt100"
@@ -319,8 +342,30 @@ t_eq "... only 1 was attached" "$ISODIR/boot.iso" "$(cdrom_source "$A1" --inacti
 sess_close w
 t_check "alice's session ends" wait_for menus_are "$ALICE" 0
 
+# ---- a flood of requests is served, but does not flood syslog
+t_check "one session sends 300 status requests" bash -c "yes status |
+    head -n 300 | ssh -F '$E2E_SSH_CONFIG' -l '$ALICE' e2e \
+    >'$E2E_TMP/flood.out' 2>'$E2E_TMP/flood.err'"
+t_eq "... and gets 300 answers" 300 "$(grep -c '^ISO:' "$E2E_TMP/flood.out")"
+
 # ---- the audit trail
 if [ -n "$syslog" ]; then
+	# The flood's helper is the one with the report of lines not logged.
+	flood=$(syslog_lines "$syslog" | grep -F " virsh-menu[" |
+	    sed -n 's/^.* virsh-menu\[\([0-9]*\)\]: \([0-9]*\) messages not logged.*$/\1 \2/p')
+	diag "flood helper (pid, lines not logged): ${flood:-none}"
+	t_check "audit: the flood's helper reports lines not logged" \
+	    test -n "$flood"
+	logged=$(syslog_lines "$syslog" | grep -cF " virsh-menu[${flood% *}]: ")
+	statuses=$(syslog_lines "$syslog" |
+	    grep -F " virsh-menu[${flood% *}]: " | grep -c "action=status ")
+	diag "... it logged $logged lines, $statuses of them status"
+	t_check "... it logged fewer than half of the 300 requests" \
+	    test "$statuses" -lt 150
+	# 300 status lines and the session's start (action=serve); the
+	# report itself is not one of them.
+	t_eq "... and every line is either logged or counted" \
+	    "$((300 + 1))" "$((logged - 1 + ${flood#* }))"
 	audit=$E2E_TMP/audit
 	syslog_lines "$syslog" | grep -F " virsh-menu[" |
 	    sed -n 's/^.*\]: //p' >"$audit"

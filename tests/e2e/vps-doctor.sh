@@ -150,6 +150,16 @@ printf '[vps]\nbogus = 1\n' >"$E2E_TMP/bad.conf"
 fails config "unknown key" -- -c "$E2E_TMP/bad.conf"
 t_check "... naming file and line" grep -q "bad.conf:2: unknown key" \
     "$LAST"
+# Files root relies on must be root's alone, and so must their directories.
+cp "$good" "$E2E_TMP/open.conf" && chmod 0664 "$E2E_TMP/open.conf"
+fails config "group-writable vps.conf" -- -c "$E2E_TMP/open.conf"
+t_check "... which every root tool refuses" grep -q \
+    "open.conf must be owned by root and writable only by root" "$LAST"
+mkdir -m 0775 "$E2E_TMP/open" && cp "$DATA" "$E2E_TMP/open/vps.data"
+fails data "vps.data below a group-writable directory" -- \
+    -c "$(variant vps data "$E2E_TMP/open/vps.data")"
+t_check "... naming the directory" grep -q \
+    "directory $E2E_TMP/open must be owned by root" "$LAST"
 
 printf 'bad line\n' >"$E2E_TMP/bad.data"
 fails data "invalid vps.data" -- -c "$(variant vps data "$E2E_TMP/bad.data")"

@@ -271,6 +271,77 @@ test_clean_stale(void **state)
 	g_clear_error(&err);
 }
 
+/* Reads path as a file root relies on; NULL if accepted, else the reason. */
+static char *
+trusted_reason(const char *path)
+{
+	g_autofree char *buf = NULL;
+	GError	*err = NULL;
+	size_t	 len;
+	char	*why;
+
+	if (vps_read_trusted_file(path, 64, &buf, &len, &err))
+		return NULL;
+	why = g_strdup(err->message);
+	g_error_free(err);
+	return why;
+}
+
+#define assert_refused(path, culprit) do {				\
+	g_autofree char *why_ = trusted_reason(path);			\
+	assert_non_null(why_);						\
+	assert_non_null(strstr(why_, culprit));				\
+	assert_non_null(strstr(why_, "writable only by root"));		\
+} while (0)
+
+static void
+test_trusted(void **state)
+{
+	g_autofree char *dir = g_build_filename(tmpdir, "trust", NULL);
+	g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+	g_autofree char *file = g_build_filename(sub, "vps.conf", NULL);
+	g_autofree char *link = g_build_filename(tmpdir, "link.conf", NULL);
+
+	if (geteuid() != 0) {
+		/* Not root: the checks protect root only. */
+		assert_int_equal(g_mkdir_with_parents(sub, 0777), 0);
+		assert_true(g_file_set_contents(file, "x", -1, NULL));
+		assert_int_equal(chmod(file, 0666), 0);
+		assert_null(trusted_reason(file));
+		return;
+	}
+	assert_int_equal(g_mkdir_with_parents(sub, 0755), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_true(g_file_set_contents(file, "x", -1, NULL));
+	assert_int_equal(chmod(file, 0640), 0);
+	assert_null(trusted_reason(file));
+	/* The file: group- or other-writable, or not root's. */
+	assert_int_equal(chmod(file, 0660), 0);
+	assert_refused(file, file);
+	assert_int_equal(chmod(file, 0602), 0);
+	assert_refused(file, file);
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_int_equal(chown(file, 1234, 0), 0);
+	assert_refused(file, "uid 1234");
+	assert_int_equal(chown(file, 0, 0), 0);
+	/* Any directory above it. */
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_refused(file, dir);
+	/* A root-owned sticky directory (/tmp) is fine; a plain one not. */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_null(trusted_reason(file));
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_refused(file, dir);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(sub, 1234, 1234), 0);
+	assert_refused(file, sub);
+	/* A link is judged by where it leads. */
+	assert_int_equal(symlink(file, link), 0);
+	assert_refused(link, sub);
+	assert_int_equal(chown(sub, 0, 0), 0);
+	assert_null(trusted_reason(link));
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_read_bounds),
 	cmocka_unit_test(test_replace),
@@ -279,6 +350,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_lock),
 	cmocka_unit_test(test_lock_dir),
 	cmocka_unit_test(test_clean_stale),
+	cmocka_unit_test(test_trusted),
 };
 
 int

@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "util.h"
+#include "log.h"
 
 struct num_case {
 	const char *s;
@@ -105,11 +106,34 @@ test_one_line(void **state)
 	}
 }
 
+/* Syslog lines: one line of printable ASCII, whatever libvirt said. */
+static void
+test_log_clean(void **state)
+{
+	char	 out[64], small[8];
+
+	assert_int_equal(vlog_clean("plain text", out, sizeof(out)), 10);
+	assert_string_equal(out, "plain text");
+	vlog_clean("a\nfake: result=ok\r\x1b[2J\x7f\xc3\xa9\\x", out,
+	    sizeof(out));
+	assert_string_equal(out,
+	    "a\\x0afake: result=ok\\x0d\\x1b[2J\\x7f\\xc3\\xa9\\x5cx");
+	/* Never an escape cut in half, always terminated. */
+	assert_int_equal(vlog_clean("abcd\n", small, sizeof(small)), 4);
+	assert_string_equal(small, "abcd");
+	assert_int_equal(vlog_clean("abc\n", small, sizeof(small)), 7);
+	assert_string_equal(small, "abc\\x0a");
+	assert_int_equal(vlog_clean("x", small, 0), 0);
+	assert_int_equal(vlog_clean("x", small, 1), 0);
+	assert_string_equal(small, "");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_one_line),
 	cmocka_unit_test(test_parse_uint),
 	cmocka_unit_test(test_strlcpy),
 	cmocka_unit_test(test_exit_status),
+	cmocka_unit_test(test_log_clean),
 };
 
 UNIT_MAIN(tests)
