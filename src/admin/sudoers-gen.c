@@ -142,12 +142,12 @@ sshd_postcheck(GError **err)
  * "Match User root" block with a forced command would lock root out.
  */
 static bool
-system_account_check(const char *path, unsigned line, const char *what,
-    const char *name, unsigned min_uid, GError **err)
+system_account_check(GHashTable *sys, const char *path, unsigned line,
+    const char *what, const char *name, unsigned min_uid, GError **err)
 {
 	unsigned uid;
 
-	if (!vps_system_account(name, min_uid, &uid))
+	if (!vps_system_account(sys, name, &uid))
 		return true;
 	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s:%u: %s '%s' is a "
 	    "system account (uid %u < %u)", path, line, what, name, uid,
@@ -155,27 +155,27 @@ system_account_check(const char *path, unsigned line, const char *what,
 	return false;
 }
 
-/* Every owner in d and every member in ml, each name looked up once. */
+/* No owner in d and no member in ml is a local system account. */
 static bool
 no_system_accounts(const struct vps_config *cfg, const struct vps_data *d,
     const struct member_list *ml, GError **err)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) sys = vps_system_accounts(cfg->min_uid, err);
 	size_t	 i;
 
+	if (sys == NULL)
+		return false;
 	for (i = 0; i < d->n; i++) {
-		if (g_hash_table_add(seen, (gpointer)d->v[i].owner) &&
-		    !system_account_check(cfg->data, d->v[i].line, "owner",
-		    d->v[i].owner, cfg->min_uid, err))
+		if (!system_account_check(sys, cfg->data, d->v[i].line,
+		    "owner", d->v[i].owner, cfg->min_uid, err))
 			return false;
 	}
 	for (i = 0; i < ml->v->len; i++) {
 		const struct member *m = &g_array_index(ml->v, struct member,
 		    i);
 
-		if (g_hash_table_add(seen, (gpointer)m->name) &&
-		    !system_account_check(cfg->members, m->line, "member",
-		    m->name, cfg->min_uid, err))
+		if (!system_account_check(sys, cfg->members, m->line,
+		    "member", m->name, cfg->min_uid, err))
 			return false;
 	}
 	return true;

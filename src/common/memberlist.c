@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,13 +138,51 @@ memberlist_format(const char *const *names, size_t n, size_t *len)
 	return g_string_free(s, FALSE);
 }
 
-bool
-vps_system_account(const char *name, unsigned min_uid, unsigned *uid)
+GHashTable *
+vps_system_accounts(unsigned min_uid, GError **err)
 {
-	const struct passwd *pw = getpwnam(name);
+	GHashTable *accounts = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, NULL);
+	size_t	 size = 1024;
+	char	*buf = g_malloc(size);
+	struct passwd pw = { 0 }, *res = NULL;
+	int	 rc;
 
-	if (pw == NULL || pw->pw_uid >= min_uid)
+	setpwent();
+	for (;;) {
+		if ((rc = getpwent_r(&pw, buf, size, &res)) == ERANGE &&
+		    size < (1u << 20)) {
+			size *= 2;
+			buf = g_realloc(buf, size);
+			continue;
+		}
+		if (rc != 0 || res == NULL)
+			break;
+		/* The first entry of a name is the one getpwnam() gives. */
+		if (pw.pw_uid < min_uid &&
+		    !g_hash_table_contains(accounts, pw.pw_name))
+			g_hash_table_insert(accounts, g_strdup(pw.pw_name),
+			    GUINT_TO_POINTER((unsigned)pw.pw_uid));
+	}
+	endpwent();
+	g_free(buf);
+	if (rc != 0 && rc != ENOENT) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "cannot read the "
+		    "account database: %s", g_strerror(rc));
+		g_hash_table_unref(accounts);
+		return NULL;
+	}
+	return accounts;
+}
+
+bool
+vps_system_account(GHashTable *accounts, const char *name, unsigned *uid)
+{
+	gpointer v;
+
+	if (accounts == NULL ||
+	    !g_hash_table_lookup_extended(accounts, name, NULL, &v))
 		return false;
-	*uid = (unsigned)pw->pw_uid;
+	*uid = GPOINTER_TO_UINT(v);
 	return true;
 }

@@ -53,11 +53,16 @@ void	 memberlist_clear(struct member_list *l);
 char	*memberlist_format(const char *const *names, size_t n, size_t *len);
 
 /*
- * True if name is a local account (getpwnam(3)) with a uid below
- * min_uid, a system account such as root that must never own a VPS or
- * get member rules; *uid is its uid then.
+ * The local system accounts, such as root, that must never own a VPS or
+ * get member rules: every account getpwent(3) lists with a uid below
+ * min_uid, as name -> GUINT_TO_POINTER(uid). One pass over the account
+ * database, where a getpwnam(3) per member costs about 50 us with
+ * Debian's "passwd: files systemd" (half a second for 10,000 members).
+ * NULL with err if the database cannot be read.
  */
-bool	 vps_system_account(const char *name, unsigned min_uid,
+GHashTable *vps_system_accounts(unsigned min_uid, GError **err);
+/* True, with *uid, if name is in accounts (NULL: none). */
+bool	 vps_system_account(GHashTable *accounts, const char *name,
 	    unsigned *uid);
 
 #endif

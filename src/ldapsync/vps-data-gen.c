@@ -277,6 +277,7 @@ main(int argc, char **argv)
 {
 	g_autoptr(vps_config) cfg = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(GHashTable) sys = NULL;
 	struct vpsmerge m;
 	struct options o;
 	int	 lockfd = -1;
@@ -290,9 +291,11 @@ main(int argc, char **argv)
 	if ((cfg = config_load(o.config, 0, &err)) == NULL)
 		vlog_fatal(vps_exit_status(err), "%s", err->message);
 
+	if ((sys = vps_system_accounts(cfg->min_uid, &err)) == NULL)
+		vlog_fatal(1, "%s; vps.data not changed", err->message);
 	vpsmerge_init(&m);
 	m.min_uid = cfg->min_uid;
-	m.local = vps_system_account;
+	m.local = sys;
 	read_directory(cfg, &m);
 	if (o.output == NULL &&
 	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memberlist.h"
 #include "names.h"
 #include "util.h"
 #include "portalloc.h"
@@ -177,7 +178,7 @@ system_reason(const struct vpsmerge *m, const char *uid, bool has_number,
 	if (has_number && number < m->min_uid)
 		return g_strdup_printf("uidNumber %llu < %u", number,
 		    m->min_uid);
-	if (m->local != NULL && m->local(uid, m->min_uid, &local))
+	if (vps_system_account(m->local, uid, &local))
 		return g_strdup_printf("local uid %u < %u", local, m->min_uid);
 	return NULL;
 }

@@ -39,13 +39,6 @@ extern const char *const vpsmerge_attrs[VA_COUNT + 1];
 #define VPSMERGE_UID_ATTR	"uid"
 #define VPSMERGE_UIDNUMBER_ATTR	"uidNumber"
 
-/*
- * True, with *uid, if name is a local account with a uid below min_uid
- * (vps_system_account in the program; a fake one in tests).
- */
-typedef bool (*vpsmerge_local_fn)(const char *name, unsigned min_uid,
-    unsigned *uid);
-
 struct vpsmerge {
 	GPtrArray *cand;	/* struct vps_candidate *: valid entries */
 	GHashTable *members;	/* uid -> DN of the first entry with it */
@@ -54,12 +47,12 @@ struct vpsmerge {
 	GPtrArray *errors;	/* char *: VPS left out by an error */
 	GPtrArray *handovers;	/* char *: VPS of vps.data changing owner */
 	unsigned min_uid;	/* [access] min_uid */
-	vpsmerge_local_fn local; /* NULL: no local account is looked up */
+	GHashTable *local;	/* vps_system_accounts(min_uid), not owned */
 };
 
 /*
- * min_uid starts at vps.conf's default (1000) and local at NULL: the
- * caller sets both.
+ * min_uid starts at vps.conf's default (1000) and local at NULL (no local
+ * account known): the caller sets both.
  */
 void	 vpsmerge_init(struct vpsmerge *m);
 void	 vpsmerge_free(struct vpsmerge *m);

@@ -291,16 +291,21 @@ test_memberlist_format(void **state)
 	memberlist_clear(&l);
 }
 
-/* root is a system account; an unknown name is not. */
+/* root is a system account; an unknown name is not; min_uid counts. */
 static void
 test_system_account(void **state)
 {
+	g_autoptr(GHashTable) sys = vps_system_accounts(1000, NULL);
+	g_autoptr(GHashTable) none = vps_system_accounts(0, NULL);
 	unsigned uid = 12345;
 
-	assert_true(vps_system_account("root", 1000, &uid));
+	assert_non_null(sys);
+	assert_true(vps_system_account(sys, "root", &uid));
 	assert_int_equal(uid, 0);
-	assert_false(vps_system_account("root", 0, &uid));
-	assert_false(vps_system_account("no-such-user-vpshost", 1000, &uid));
+	assert_false(vps_system_account(sys, "no-such-user-vpshost", &uid));
+	assert_non_null(none);
+	assert_false(vps_system_account(none, "root", &uid));
+	assert_false(vps_system_account(NULL, "root", &uid));
 }
 
 static const struct CMUnitTest tests[] = {
