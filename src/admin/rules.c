@@ -1,8 +1,8 @@
 /*
- * rules.c: sudoers and sshd rules from vps.data. Every name written here
- * was checked by the vps.data parser ([a-z0-9_-], no sudoers or sshd
- * syntax can get in); members come out sorted so that the same data
- * always gives the same bytes.
+ * rules.c: sudoers and sshd rules from vps.data and the members file.
+ * Every name written here was checked by the vps.data or members file
+ * parser ([a-z0-9_-], no sudoers or sshd syntax can get in); members come
+ * out sorted so that the same data always gives the same bytes.
  */
 #include <config.h>
 
@@ -63,11 +63,43 @@ header(GString *s, const char *what, const char *source)
 	    "# See sudoers-gen(8).\n", what, source);
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Every member once, sorted: the owners in d and the names in members.
+ * The strings stay theirs. g_ptr_array_unref() the result.
+ */
+static GPtrArray *
+everyone(const struct vps_data *d, const char *const *members)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *all = g_ptr_array_new();
+	size_t	 i;
+
+	for (i = 0; i < d->n; i++) {
+		if (g_hash_table_add(seen, (gpointer)d->v[i].owner))
+			g_ptr_array_add(all, (gpointer)d->v[i].owner);
+	}
+	for (i = 0; members != NULL && members[i] != NULL; i++) {
+		if (g_hash_table_add(seen, (gpointer)members[i]))
+			g_ptr_array_add(all, (gpointer)members[i]);
+	}
+	if (all->len > 1)
+		qsort(all->pdata, all->len, sizeof(gpointer), str_cmp);
+	return all;
+}
+
 char *
-rules_sudoers(const struct vps_data *d, const char *menu, const char *source)
+rules_sudoers(const struct vps_data *d, const char *const *members,
+    const char *menu, const char *source)
 {
 	GString	*s = g_string_new(NULL);
 	g_autofree size_t *order = sorted_order(d);
+	g_autoptr(GPtrArray) all = everyone(d, members);
 	size_t	 i;
 
 	header(s, "sudo", source);
@@ -77,20 +109,19 @@ rules_sudoers(const struct vps_data *d, const char *menu, const char *source)
 	 */
 	g_string_append_printf(s, "\nDefaults!%s env_reset, !env_keep, "
 	    "!setenv, !use_pty\n", menu);
-	if (d->n == 0)
+	if (all->len == 0)
 		return g_string_free(s, FALSE);
 	/*
 	 * "--list" for every member in one rule, through an alias: sudo
 	 * parses every rule of the file at each run, and a command less in
 	 * each member's rule is a good part of that time with thousands of
-	 * members (bench/sudoers-scale, bench/menu-latency).
+	 * members (bench/sudoers-scale, bench/menu-latency). A member
+	 * without a VPS may run it too, so that the menu can say so.
 	 */
 	g_string_append_printf(s, "\nUser_Alias %s =", RULES_MEMBERS_ALIAS);
-	for (i = 0; i < d->n; i++) {
-		if (run_starts(d, order, i))
-			g_string_append_printf(s, "%s %s", i == 0 ? "" :
-			    ", \\\n   ", d->v[order[i]].owner);
-	}
+	for (i = 0; i < all->len; i++)
+		g_string_append_printf(s, "%s %s", i == 0 ? "" :
+		    ", \\\n   ", (const char *)all->pdata[i]);
 	g_string_append_printf(s, "\n%s ALL = (root) NOPASSWD: %s --list\n",
 	    RULES_MEMBERS_ALIAS, menu);
 	for (i = 0; i < d->n; i++) {
@@ -108,26 +139,43 @@ rules_sudoers(const struct vps_data *d, const char *menu, const char *source)
 	return g_string_free(s, FALSE);
 }
 
+/*
+ * The forwarding lines of one member: local forwarding to the SPICE ports
+ * of the run of d's entries from order[*j] that name owns (advancing *j),
+ * or no forwarding at all when they own none.
+ */
+static void
+sshd_forwarding(GString *s, const struct vps_data *d, const size_t *order,
+    size_t *j, const char *name)
+{
+	if (*j == d->n || strcmp(d->v[order[*j]].owner, name) != 0) {
+		g_string_append(s, "\tAllowTcpForwarding no\n"
+		    "\tPermitOpen none\n");
+		return;
+	}
+	g_string_append(s, "\tAllowTcpForwarding local\n\tPermitOpen");
+	for (; *j < d->n && strcmp(d->v[order[*j]].owner, name) == 0; (*j)++)
+		g_string_append_printf(s, " 127.0.0.1:%u localhost:%u",
+		    d->v[order[*j]].spice_port, d->v[order[*j]].spice_port);
+	g_string_append_c(s, '\n');
+}
+
 char *
-rules_sshd(const struct vps_data *d, const char *menu, const char *source)
+rules_sshd(const struct vps_data *d, const char *const *members,
+    const char *menu, const char *source)
 {
 	GString	*s = g_string_new(NULL);
 	g_autofree size_t *order = sorted_order(d);
-	size_t	 i;
+	g_autoptr(GPtrArray) all = everyone(d, members);
+	size_t	 i, j = 0;
 
 	header(s, "sshd", source);
-	for (i = 0; i < d->n; i++) {
-		const struct vps_entry *e = &d->v[order[i]];
-
-		if (run_starts(d, order, i))
-			g_string_append_printf(s, "\nMatch User %s\n"
-			    "\tAllowTcpForwarding local\n\tPermitOpen",
-			    e->owner);
-		g_string_append_printf(s, " 127.0.0.1:%u localhost:%u",
-		    e->spice_port, e->spice_port);
-		if (!run_ends(d, order, i))
-			continue;
-		g_string_append_printf(s, "\n"
+	/* all and order are both in strcmp order of the member's name. */
+	for (i = 0; i < all->len; i++) {
+		g_string_append_printf(s, "\nMatch User %s\n",
+		    (const char *)all->pdata[i]);
+		sshd_forwarding(s, d, order, &j, all->pdata[i]);
+		g_string_append_printf(s,
 		    "\tPermitListen none\n"
 		    "\tAllowStreamLocalForwarding no\n"
 		    "\tAllowAgentForwarding no\n"

@@ -7,22 +7,30 @@
 
 #include "vpsdata.h"
 
-/* The User_Alias of all owners, who may run "MENU --list". */
+/* The User_Alias of all members, who may run "MENU --list". */
 #define RULES_MEMBERS_ALIAS	"VPSHOST_MEMBERS"
 
 /*
- * sudoers(5) rules: each owner may run, as root and without a password,
- * exactly "MENU --list" and "MENU --serve VPS" for each VPS they own.
- * source names the data file in the header comment. g_free() the result.
+ * The members are the owners in d and the names in members (NULL-terminated,
+ * may be NULL; any order, a name may repeat or also own a VPS): members
+ * without a VPS get the same restrictions as owners, with nothing to reach.
+ * source names the input files in the header comment.
  */
-char	*rules_sudoers(const struct vps_data *d, const char *menu,
-	    const char *source);
 
 /*
- * sshd_config(5) rules: a Match User block per owner that permits local
- * forwarding to their SPICE ports only and forces MENU as the command.
+ * sudoers(5) rules: each member may run, as root and without a password,
+ * exactly "MENU --list", and each owner also "MENU --serve VPS" for each
+ * VPS they own. g_free() the result.
  */
-char	*rules_sshd(const struct vps_data *d, const char *menu,
-	    const char *source);
+char	*rules_sudoers(const struct vps_data *d, const char *const *members,
+	    const char *menu, const char *source);
+
+/*
+ * sshd_config(5) rules: a Match User block per member that forces MENU as
+ * the command and permits no forwarding but local forwarding to the
+ * member's own SPICE ports (none for a member without a VPS).
+ */
+char	*rules_sshd(const struct vps_data *d, const char *const *members,
+	    const char *menu, const char *source);
 
 #endif

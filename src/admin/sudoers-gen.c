@@ -1,10 +1,13 @@
 /*
- * sudoers-gen: per-member sudoers and sshd rules from vps.data.
+ * sudoers-gen: per-member sudoers and sshd rules from vps.data and the
+ * members file.
  *
  * Each member may run, as root and without a password, exactly
  * "BINDIR/virsh-menu --list" and "BINDIR/virsh-menu --serve VPS" for the
  * VPS they own; with [access] sshd set, each member's ssh session is
- * forced into the menu and may only forward to their own SPICE ports.
+ * forced into the menu and may only forward to their own SPICE ports
+ * (nowhere, for a member without a VPS). No system account (a local uid
+ * below [access] min_uid) ever gets rules: a file naming one is refused.
  * Files are checked by visudo and sshd before and after the rename, and
  * the old file is restored if the check after the rename fails.
  */
@@ -21,6 +24,7 @@
 
 #include "fileio.h"
 #include "lock.h"
+#include "memberlist.h"
 #include "log.h"
 #include "ruleinstall.h"
 #include "rules.h"
@@ -133,6 +137,77 @@ sshd_postcheck(GError **err)
 	return run_checker(argv, err);
 }
 
+/*
+ * Refuses, naming FILE:LINE, a name that is a local system account: a
+ * "Match User root" block with a forced command would lock root out.
+ */
+static bool
+system_account_check(GHashTable *sys, const char *path, unsigned line,
+    const char *what, const char *name, unsigned min_uid, GError **err)
+{
+	unsigned uid;
+
+	if (!vps_system_account(sys, name, &uid))
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s:%u: %s '%s' is a "
+	    "system account (uid %u < %u)", path, line, what, name, uid,
+	    min_uid);
+	return false;
+}
+
+/* No owner in d and no member in ml is a local system account. */
+static bool
+no_system_accounts(const struct vps_config *cfg, const struct vps_data *d,
+    const struct member_list *ml, GError **err)
+{
+	g_autoptr(GHashTable) sys = vps_system_accounts(cfg->min_uid, err);
+	size_t	 i;
+
+	if (sys == NULL)
+		return false;
+	for (i = 0; i < d->n; i++) {
+		if (!system_account_check(sys, cfg->data, d->v[i].line,
+		    "owner", d->v[i].owner, cfg->min_uid, err))
+			return false;
+	}
+	for (i = 0; i < ml->v->len; i++) {
+		const struct member *m = &g_array_index(ml->v, struct member,
+		    i);
+
+		if (!system_account_check(sys, cfg->members, m->line,
+		    "member", m->name, cfg->min_uid, err))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The sudoers and sshd text from vps.data and the members file; exits on
+ * invalid input.
+ */
+static void
+make_rules(const struct vps_config *cfg, char **sudoers, char **sshd)
+{
+	g_autoptr(GError) err = NULL;
+	struct vps_data d = VPSDATA_INIT;
+	struct member_list ml = MEMBERLIST_INIT;
+	g_autofree const char **names = NULL;
+	g_autofree char *source = NULL;
+
+	if (!vpsdata_load(cfg->data, &d, &err) ||
+	    !memberlist_load(cfg->members, &ml, &err) ||
+	    !no_system_accounts(cfg, &d, &ml, &err))
+		vlog_fatal(vps_exit_status(err), "no rules written: %s",
+		    err->message);
+	names = memberlist_names(&ml);
+	source = g_strdup_printf("%s and %s", cfg->data, cfg->members);
+	*sudoers = rules_sudoers(&d, names, MENU_PATH, source);
+	*sshd = cfg->sshd != NULL ? rules_sshd(&d, names, MENU_PATH,
+	    source) : NULL;
+	vpsdata_clear(&d);
+	memberlist_clear(&ml);
+}
+
 struct options {
 	const char *config;
 	const char *output;
@@ -243,7 +318,6 @@ main(int argc, char **argv)
 {
 	g_autoptr(vps_config) cfg = NULL;
 	g_autoptr(GError) err = NULL;
-	struct vps_data d = VPSDATA_INIT;
 	g_autofree char *sudoers = NULL, *sshd = NULL;
 	struct options o;
 	int	 status = 0, lock = -1;
@@ -252,13 +326,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if ((cfg = config_load(o.config, 0, &err)) == NULL)
 		vlog_fatal(vps_exit_status(err), "%s", err->message);
-	if (!vpsdata_load(cfg->data, &d, &err))
-		vlog_fatal(vps_exit_status(err), "no rules written: %s",
-		    err->message);
-	sudoers = rules_sudoers(&d, MENU_PATH, cfg->data);
-	if (cfg->sshd != NULL)
-		sshd = rules_sshd(&d, MENU_PATH, cfg->data);
-	vpsdata_clear(&d);
+	make_rules(cfg, &sudoers, &sshd);
 
 	if (o.output != NULL && strcmp(o.output, "-") == 0) {
 		fputs(sudoers, stdout);

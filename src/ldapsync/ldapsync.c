@@ -360,9 +360,12 @@ member_entry(LDAP *ld, LDAPMessage *e, struct vpsmerge *m)
 {
 	char	*dn = ldap_get_dn(ld, e);
 	struct berval **vals = ldap_get_values_len(ld, e, VPSMERGE_UID_ATTR);
+	struct berval **num = ldap_get_values_len(ld, e,
+	    VPSMERGE_UIDNUMBER_ATTR);
 
-	vpsmerge_add_member(m, dn != NULL ? dn : "(no DN)", vals);
+	vpsmerge_add_member(m, dn != NULL ? dn : "(no DN)", vals, num);
 	ldap_value_free_len(vals);
+	ldap_value_free_len(num);
 	ldap_memfree(dn);
 }
 
@@ -386,7 +389,8 @@ bool
 ldapsync_read_members(LDAP *ld, const struct vps_config *cfg,
     struct vpsmerge *m, GError **err)
 {
-	char	*attrs[] = { (char *)VPSMERGE_UID_ATTR, NULL };
+	char	*attrs[] = { (char *)VPSMERGE_UID_ATTR,
+		(char *)VPSMERGE_UIDNUMBER_ATTR, NULL };
 
 	return search_paged(ld, cfg, cfg->member_base, cfg->member_filter,
 	    attrs, member_entry, m, err);

@@ -4,9 +4,11 @@
  * Reads the members (uid below member_base matching member_filter) and
  * the vpsInstance entries below base with paged searches, validates every
  * entry, keeps the SPICE ports of the VPS already in vps.data, gives new
- * VPS a free port, and replaces vps.data atomically. Any LDAP error, or a
- * result that would drop more than max_shrink_percent of the VPS (or all
- * of them) without --force, leaves vps.data as it was.
+ * VPS a free port, and replaces vps.data and the members file atomically.
+ * Any LDAP error, or without --force a result that would drop more than
+ * max_shrink_percent of the VPS (or all of them) or give an existing VPS
+ * another owner, leaves both files as they were. System accounts (a uid
+ * below [access] min_uid) are neither members nor owners.
  */
 #include <config.h>
 
@@ -17,9 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "ldapsync.h"
 #include "lock.h"
 #include "log.h"
+#include "memberlist.h"
 #include "util.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
@@ -37,7 +41,8 @@ usage(FILE *f)
 	    "  -o, --output FILE  write to FILE instead of [vps] data; '-'\n"
 	    "                     prints to standard output\n"
 	    "      --force        write even if more than max_shrink_percent\n"
-	    "                     of the VPS (or all of them) would go\n"
+	    "                     of the VPS (or all of them) would go, or an\n"
+	    "                     existing VPS would change owner\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
@@ -183,8 +188,52 @@ print_notes(const GPtrArray *warnings, const GPtrArray *errors)
 }
 
 /*
+ * The owner guard: an existing VPS whose owner changes in LDAP is refused
+ * (exit 1) unless --force, which hands it over and says so.
+ */
+static void
+check_handovers(const GPtrArray *handovers, const char *dest, bool force)
+{
+	guint	 i;
+
+	for (i = 0; i < handovers->len; i++) {
+		const char *h = handovers->pdata[i];
+
+		if (force)
+			vlog_warn("--force: %s: handed over", h);
+		else
+			vlog_err("%s: refused; vps-data-gen --force hands it "
+			    "over, with its disk", h);
+	}
+	if (handovers->len > 0 && !force)
+		vlog_fatal(1, "refusing to write %s: %u VPS would change "
+		    "owner (use --force if this is intended)", dest,
+		    handovers->len);
+}
+
+/*
+ * The members file from the members of m: sorted names, replaced
+ * atomically unless it already holds them. Temp files of a killed run
+ * are swept first (the caller holds the vps.data lock).
+ */
+static bool
+write_members(const char *path, const struct vpsmerge *m, GError **err)
+{
+	g_autofree const char **names = NULL;
+	g_autofree char *text = NULL;
+	size_t	 n, len;
+
+	if (!atomic_file_clean_stale(path, NULL, err))
+		return false;
+	names = vpsmerge_members(m, &n);
+	text = memberlist_format(names, n, &len);
+	return vps_replace_file(path, text, len, MEMBERLIST_MODE, NULL, err);
+}
+
+/*
  * Under the lock of vps.data: merge with the current file, check the
- * shrink guard and write. Returns the number of VPS left out by errors.
+ * shrink and owner guards and write the members file (unless -o) and
+ * vps.data. Returns the number of VPS left out by errors.
  */
 static unsigned
 merge_and_write(const struct vps_config *cfg, const struct options *o,
@@ -208,6 +257,10 @@ merge_and_write(const struct vps_config *cfg, const struct options *o,
 			    "if this is intended)", dest, why);
 		vlog_warn("--force: %s", why);
 	}
+	check_handovers(m->handovers, dest, o->force);
+	if (o->output == NULL && !write_members(cfg->members, m, &err))
+		vlog_fatal(vps_exit_status(err), "%s; vps.data not changed",
+		    err->message);
 	if (!write_data(dest, &out, &changed, &err))
 		vlog_fatal(vps_exit_status(err), "%s", err->message);
 	fprintf(strcmp(dest, "-") == 0 ? stderr : stdout,
@@ -224,6 +277,7 @@ main(int argc, char **argv)
 {
 	g_autoptr(vps_config) cfg = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(GHashTable) sys = NULL;
 	struct vpsmerge m;
 	struct options o;
 	int	 lockfd = -1;
@@ -237,7 +291,11 @@ main(int argc, char **argv)
 	if ((cfg = config_load(o.config, 0, &err)) == NULL)
 		vlog_fatal(vps_exit_status(err), "%s", err->message);
 
+	if ((sys = vps_system_accounts(cfg->min_uid, &err)) == NULL)
+		vlog_fatal(1, "%s; vps.data not changed", err->message);
 	vpsmerge_init(&m);
+	m.min_uid = cfg->min_uid;
+	m.local = sys;
 	read_directory(cfg, &m);
 	if (o.output == NULL &&
 	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memberlist.h"
 #include "names.h"
+#include "util.h"
 #include "portalloc.h"
 #include "vpsmerge.h"
 
@@ -46,8 +48,13 @@ vpsmerge_init(struct vpsmerge *m)
 	m->cand = g_ptr_array_new_with_free_func(candidate_free);
 	m->members = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
+	m->system = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
 	m->warnings = g_ptr_array_new_with_free_func(g_free);
 	m->errors = g_ptr_array_new_with_free_func(g_free);
+	m->handovers = g_ptr_array_new_with_free_func(g_free);
+	m->min_uid = 1000;
+	m->local = NULL;
 }
 
 void
@@ -55,8 +62,10 @@ vpsmerge_free(struct vpsmerge *m)
 {
 	g_clear_pointer(&m->cand, g_ptr_array_unref);
 	g_clear_pointer(&m->members, g_hash_table_destroy);
+	g_clear_pointer(&m->system, g_hash_table_destroy);
 	g_clear_pointer(&m->warnings, g_ptr_array_unref);
 	g_clear_pointer(&m->errors, g_ptr_array_unref);
+	g_clear_pointer(&m->handovers, g_ptr_array_unref);
 }
 
 /* A DN as it may be shown: no control or non-ASCII bytes. */
@@ -156,17 +165,60 @@ vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
 	return true;
 }
 
+/*
+ * The reason uid is a system account, or NULL: its uidNumber (when the
+ * entry has one) or its local account has a uid below min_uid.
+ */
+static char *
+system_reason(const struct vpsmerge *m, const char *uid, bool has_number,
+    unsigned long long number)
+{
+	unsigned local;
+
+	if (has_number && number < m->min_uid)
+		return g_strdup_printf("uidNumber %llu < %u", number,
+		    m->min_uid);
+	if (vps_system_account(m->local, uid, &local))
+		return g_strdup_printf("local uid %u < %u", local, m->min_uid);
+	return NULL;
+}
+
+/* The uidNumber of a member entry, if it has one. */
+static bool
+uid_number(struct berval *const *vals, bool *has, unsigned long long *v,
+    char **why)
+{
+	char	 buf[VALUE_MAX + 1];
+	const char *errstr;
+
+	*has = vals != NULL && vals[0] != NULL;
+	if (!*has)
+		return true;
+	if (!single_value(vals, VPSMERGE_UIDNUMBER_ATTR, buf, sizeof(buf),
+	    why))
+		return false;
+	if (!vps_parse_uint(buf, 0, G_MAXUINT32, v, &errstr)) {
+		*why = g_strdup_printf("%s: %s", VPSMERGE_UIDNUMBER_ATTR,
+		    errstr);
+		return false;
+	}
+	return true;
+}
+
 void
 vpsmerge_add_member(struct vpsmerge *m, const char *dn,
-    struct berval *const *vals)
+    struct berval *const *vals, struct berval *const *numvals)
 {
 	char	 uid[VALUE_MAX + 1];
 	const char *reason;
 	const char *first;
 	g_autofree char *ddn = display_dn(dn);
-	char	*why = NULL;
+	char	*why = NULL, *sys;
+	unsigned long long number = 0;
+	bool	 has_number;
 
-	if (!single_value(vals, VPSMERGE_UID_ATTR, uid, sizeof(uid), &why)) {
+	if (!single_value(vals, VPSMERGE_UID_ATTR, uid, sizeof(uid), &why) ||
+	    !uid_number(numvals, &has_number, &number, &why)) {
 		note(m->warnings, "%s: member skipped: %s", ddn, why);
 		g_free(why);
 		return;
@@ -175,11 +227,39 @@ vpsmerge_add_member(struct vpsmerge *m, const char *dn,
 		note(m->warnings, "%s: member skipped: uid: %s", ddn, reason);
 		return;
 	}
+	if ((sys = system_reason(m, uid, has_number, number)) != NULL) {
+		/* Whatever other entry names uid, it is no member. */
+		note(m->warnings, "%s: member '%s' left out: a system account "
+		    "(%s)", ddn, uid, sys);
+		g_hash_table_remove(m->members, uid);
+		g_hash_table_replace(m->system, g_strdup(uid), sys);
+		return;
+	}
+	if (g_hash_table_contains(m->system, uid))
+		return;
 	if ((first = g_hash_table_lookup(m->members, uid)) != NULL) {
 		note(m->warnings, "%s: uid '%s' also in %s", ddn, uid, first);
 		return;
 	}
 	g_hash_table_insert(m->members, g_strdup(uid), g_steal_pointer(&ddn));
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **
+vpsmerge_members(const struct vpsmerge *m, size_t *n)
+{
+	guint	 len;
+	const char **names = (const char **)g_hash_table_get_keys_as_array(
+	    m->members, &len);
+
+	qsort(names, len, sizeof(*names), str_cmp);
+	*n = len;
+	return names;
 }
 
 static int
@@ -254,7 +334,7 @@ same_port(gconstpointer a, gconstpointer b)
 	    ((const struct vps_candidate *)b)->e.spice_port;
 }
 
-/* Duplicate names, then owners that are not members. */
+/* Duplicate names, then owners that are not members (system accounts). */
 static void
 filter_names_owners(struct vpsmerge *m)
 {
@@ -265,12 +345,21 @@ filter_names_owners(struct vpsmerge *m)
 		qsort(c, n, sizeof(*c), cand_cmp_name);
 	skip_groups(m, c, n, same_name, "vpsName");
 	for (i = 0; i < n; i++) {
+		const char *sys = g_hash_table_lookup(m->system,
+		    c[i]->e.owner);
+
 		if (c[i]->skip ||
 		    g_hash_table_contains(m->members, c[i]->e.owner))
 			continue;
+		c[i]->skip = true;
+		if (sys != NULL) {
+			note(m->warnings, "%s: VPS '%s' left out: owner '%s' "
+			    "is a system account (%s)", c[i]->dn, c[i]->e.name,
+			    c[i]->e.owner, sys);
+			continue;
+		}
 		note(m->warnings, "%s: VPS '%s' left out: owner '%s' is not "
 		    "a member", c[i]->dn, c[i]->e.name, c[i]->e.owner);
-		c[i]->skip = true;
 	}
 }
 
@@ -318,6 +407,21 @@ keep_ports(struct vpsmerge *m, const struct vps_data *cur,
 	}
 }
 
+/*
+ * An existing VPS whose owner changes: its disk would pass to another
+ * member, which only an administrator may decide.
+ */
+static void
+note_handover(struct vpsmerge *m, const struct vps_candidate *c,
+    const struct vps_data *cur)
+{
+	const struct vps_entry *old = vpsdata_find(cur, c->e.name);
+
+	if (old != NULL && strcmp(old->owner, c->e.owner) != 0)
+		note(m->handovers, "%s: VPS '%s' changes owner from '%s' to "
+		    "'%s'", c->dn, c->e.name, old->owner, c->e.owner);
+}
+
 void
 vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
     unsigned port_min, unsigned port_max, struct vps_data *out)
@@ -346,7 +450,9 @@ vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 			note(m->errors, "%s: VPS '%s' left out: %s", c[i]->dn,
 			    c[i]->e.name, err->message);
 			g_clear_error(&err);
+			continue;
 		}
+		note_handover(m, c[i], cur);
 	}
 	g_free(pa);
 }

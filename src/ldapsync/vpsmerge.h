@@ -9,11 +9,16 @@
  *     is skipped with a warning naming its DN;
  *   - a vpsName found in more than one entry: every one of them is
  *     skipped, since nothing says which is right;
+ *   - a member whose uidNumber, or whose local account, has a uid below
+ *     min_uid is a system account: not a member, and a VPS it owns is
+ *     left out;
  *   - a VPS whose owner is not a member is left out;
  *   - a VPS already in vps.data keeps its port there; a new VPS gets its
  *     vpsSpicePort, unless that port is used in vps.data or claimed by
  *     another new entry (then every claimant is skipped); else the lowest
- *     port of the range that is free (an error for that VPS if none is).
+ *     port of the range that is free (an error for that VPS if none is);
+ *   - a VPS of vps.data whose owner differs in LDAP is noted in handovers:
+ *     the caller refuses to write such a result unless told to.
  */
 #ifndef VPS_VPSMERGE_H
 #define VPS_VPSMERGE_H
@@ -30,25 +35,39 @@ enum vps_attr {
 };
 /* Their names, NULL-terminated (the attribute list of the search). */
 extern const char *const vpsmerge_attrs[VA_COUNT + 1];
-/* The member attribute. */
+/* The member attributes. */
 #define VPSMERGE_UID_ATTR	"uid"
+#define VPSMERGE_UIDNUMBER_ATTR	"uidNumber"
 
 struct vpsmerge {
 	GPtrArray *cand;	/* struct vps_candidate *: valid entries */
 	GHashTable *members;	/* uid -> DN of the first entry with it */
+	GHashTable *system;	/* uid -> why it is a system account */
 	GPtrArray *warnings;	/* char *: skipped entries and notes */
 	GPtrArray *errors;	/* char *: VPS left out by an error */
+	GPtrArray *handovers;	/* char *: VPS of vps.data changing owner */
+	unsigned min_uid;	/* [access] min_uid */
+	GHashTable *local;	/* vps_system_accounts(min_uid), not owned */
 };
 
+/*
+ * min_uid starts at vps.conf's default (1000) and local at NULL (no local
+ * account known): the caller sets both.
+ */
 void	 vpsmerge_init(struct vpsmerge *m);
 void	 vpsmerge_free(struct vpsmerge *m);
 
 /*
- * One member entry: vals are its uid values (NULL-terminated, or NULL).
- * An entry without exactly one valid uid is skipped with a warning.
+ * One member entry: uid and uidnumber are its uid and uidNumber values
+ * (NULL-terminated, or NULL). An entry without exactly one valid uid, or
+ * with an invalid uidNumber, is skipped with a warning; a system account
+ * is refused with one.
  */
 void	 vpsmerge_add_member(struct vpsmerge *m, const char *dn,
-	    struct berval *const *vals);
+	    struct berval *const *uid, struct berval *const *uidnumber);
+
+/* The members, sorted; g_free the array, not the names (m's). */
+const char **vpsmerge_members(const struct vpsmerge *m, size_t *n);
 /*
  * One vpsInstance entry: vals[i] are the values of vpsmerge_attrs[i]
  * (NULL-terminated, or NULL when absent). Returns false, with a warning,

@@ -15,7 +15,8 @@
 fault_conf()
 {
 	{
-		printf '[vps]\ndata = %s\n' "$2"
+		printf '[vps]\ndata = %s\nmembers = %s/members\n' "$2" \
+		    "$(dirname "$2")"
 		printf '[spice]\nport_min = 20000\nport_max = 29999\n'
 		printf '[access]\nsudoers = %s\nsshd = %s\n' \
 		    "${3:-/nonexistent/sudoers}" "${4:-}"

@@ -13,6 +13,11 @@
 # comes back at cleanup), so what sudo and sshd let run is the menu
 # itself: --list and --serve answer as root, and the forced command is
 # the menu refusing what is not a menu command.
+#
+# A system account (root, or any local uid below [access] min_uid) named
+# as an owner in vps.data or in the members file, and an invalid members
+# file, are refused with FILE:LINE and change nothing. (Members without a
+# VPS, from LDAP to sshd, are tested in members-access.sh.)
 . "$top_srcdir/tests/e2e/lib.sh"
 # shellcheck source=virsh-menu-lib.sh
 . "$top_srcdir/tests/e2e/virsh-menu-lib.sh"
@@ -35,6 +40,7 @@ mkdir -m 0755 "$E2E_TMP/iso"
 cat >"$conf" <<EOC
 [vps]
 data = $data
+members = $E2E_TMP/members
 iso_dir = $E2E_TMP/iso
 [access]
 sudoers = $sudoers
@@ -128,6 +134,34 @@ printf 'c\nweb:%s:1:256:1:7002\n' "$alice" >>"$data"
 t_check_rc "refused: name split by a newline" 2 "$gen" -c "$conf"
 mv -f "$data.good" "$data"
 t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
+
+# ---- system accounts never get rules: a Match block with a forced
+# command would lock root out of ssh
+cp "$data" "$data.good"
+printf 'x:root:1:256:1:7001\n' >>"$data"
+t_check_rc "owner root: refused, exit 2" 2 "$gen" -c "$conf"
+t_check "... naming file:line and the uid" grep -q \
+    "vps.data:3: owner 'root' is a system account (uid 0 < 1000)" "$T_ERR"
+mv -f "$data.good" "$data"
+auid=$(id -u "$alice")
+# [access] is the last group of the configuration.
+{ cat "$conf"; printf 'min_uid = %s\n' $((auid + 1)); } >"$E2E_TMP/minuid.conf"
+t_check_rc "min_uid above alice's uid: refused, exit 2" 2 "$gen" -c "$E2E_TMP/minuid.conf"
+t_check "... names her line and uid" grep -q \
+    "vps.data:1: owner '$alice' is a system account (uid $auid < $((auid + 1)))" "$T_ERR"
+printf '# members\n%s\nroot\n' "$alice" >"$E2E_TMP/members"
+t_check_rc "member root in the members file: refused, exit 2" 2 "$gen" -c "$conf"
+t_check "... naming file:line" grep -q \
+    "members:3: member 'root' is a system account (uid 0 < 1000)" "$T_ERR"
+printf '%s\nALL\n' "$alice" >"$E2E_TMP/members"
+t_check_rc "invalid members file: refused, exit 2" 2 "$gen" -c "$conf"
+t_check "... naming file:line" grep -q "members:2: invalid user name" "$T_ERR"
+printf '%s\n%s\n' "$bob" "$bob" >"$E2E_TMP/members"
+t_check_rc "a member twice: refused, exit 2" 2 "$gen" -c "$conf"
+t_check "... naming file:line" grep -q "members:2: member '$bob' is also on line 1" "$T_ERR"
+rm -f "$E2E_TMP/members"
+t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
+t_check "--check: a missing members file is no member more" "$gen" -c "$conf" --check
 
 # ---- a failing whole-configuration check restores the old file
 printf '%sweb:%s:1:256:1:%s\n' c "$bob" 7003 >>"$data"

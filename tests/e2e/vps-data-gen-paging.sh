@@ -27,6 +27,7 @@ write_conf()
 	cat >"$1" <<-EOC
 	[vps]
 	data = $data
+	members = $E2E_TMP/members
 	[spice]
 	port_min = 20000
 	port_max = 29999

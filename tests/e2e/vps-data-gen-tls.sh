@@ -51,7 +51,8 @@ t_need "load ldap/example.ldif" ldap_add "$top_srcdir/ldap/example.ldif"
 conf()
 {
 	{
-		printf '[vps]\ndata = %s\n' "$data"
+		printf '[vps]\ndata = %s\nmembers = %s/members\n' "$data" \
+		    "$E2E_TMP"
 		printf '[access]\nsudoers = /nonexistent/sudoers\nsshd =\n'
 		printf '[ldap]\nuri = %s\nbase = %s\nmember_base = %s\n' \
 		    "$2" "$LDAP_VPS_BASE" "$LDAP_PEOPLE_BASE"

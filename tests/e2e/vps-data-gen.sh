@@ -8,14 +8,19 @@
 # failure (wrong password, StartTLS demanded of a server without TLS, an
 # empty or shrunken result, slapd gone) exits 1 and leaves vps.data
 # byte-identical; a member removed from LDAP loses their VPS line and,
-# after sudoers-gen, their sudo rule. Paging is tested in
-# vps-data-gen-paging.sh.
+# after sudoers-gen, their sudo rule. The members file is written beside
+# vps.data in the same run, and every failure leaves it untouched too.
+# System accounts (uidNumber below min_uid, or a local account below it
+# such as root or daemon) are neither members nor owners; an owner change
+# of an existing VPS is refused until --force hands it over. Paging is
+# tested in vps-data-gen-paging.sh.
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd slapd ldapadd ldapsearch ldapmodify sudo visudo
 
 gen=$top_builddir/vps-data-gen
 data=$E2E_TMP/vps.data
+members=$E2E_TMP/members
 conf=$E2E_TMP/vps.conf
 
 t_need "slapd starts with ldap/vps.ldif" start_slapd "$top_srcdir/ldap/vps.ldif"
@@ -33,7 +38,8 @@ write_conf()
 		ldap[${kv%%=*}]=${kv#*=}
 	done
 	{
-		printf '[vps]\ndata = %s\n' "${CONF_DATA:-$data}"
+		printf '[vps]\ndata = %s\nmembers = %s\n' "${CONF_DATA:-$data}" \
+		    "${CONF_MEMBERS:-$members}"
 		printf '[access]\nsudoers = %s\nsshd =\n' "${CONF_SUDOERS:-/nonexistent/sudoers}"
 		echo "[ldap]"
 		for k in "${!ldap[@]}"; do
@@ -49,16 +55,19 @@ keep()
 	cp "$T_ERR" "$E2E_TMP/$1.err"
 }
 
-# snap / unchanged: vps.data byte for byte, same inode and times.
+# snap / unchanged: vps.data and the members file byte for byte, same
+# inode and times.
 snap()
 {
 	cp -p "$data" "$E2E_TMP/snap"
-	stat -c '%i %s %a %y' "$data" >"$E2E_TMP/snap.stat"
+	cp -p "$members" "$E2E_TMP/snap.members"
+	stat -c '%i %s %a %y' "$data" "$members" >"$E2E_TMP/snap.stat"
 }
 unchanged()
 {
 	cmp -s "$data" "$E2E_TMP/snap" &&
-	    [ "$(stat -c '%i %s %a %y' "$data")" = "$(cat "$E2E_TMP/snap.stat")" ]
+	    cmp -s "$members" "$E2E_TMP/snap.members" &&
+	    [ "$(stat -c '%i %s %a %y' "$data" "$members")" = "$(cat "$E2E_TMP/snap.stat")" ]
 }
 
 write_conf "$conf"
@@ -87,7 +96,11 @@ web:alice:1:512:5:5901
 EOF2
 t_check "vps.data is exactly the expected one" cmp "$E2E_TMP/expected" "$data"
 t_eq "mode 0640 root" "640 root" "$(stat -c '%a %U' "$data")"
-t_check "no temporary file left" test -z "$(find "$E2E_TMP" -maxdepth 1 -name '.vps.data.*')"
+t_check "no temporary file left" test -z "$(find "$E2E_TMP" -maxdepth 1 -name '.vps.data.*' -o -name '.members.*')"
+printf '# members: one user name a line, written by vpshost; see vps.data(5)\nalice\nbob\n' \
+    >"$E2E_TMP/expected.members"
+t_check "members file: the two members" cmp "$E2E_TMP/expected.members" "$members"
+t_eq "... mode 0640 root" "640 root" "$(stat -c '%a %U' "$members")"
 
 snap
 t_check "second sync" "$gen" -c "$conf"
@@ -102,6 +115,39 @@ t_check "-o FILE" "$gen" -c "$conf" -o "$E2E_TMP/other.data"
 t_check "... the same text" cmp "$E2E_TMP/expected" "$E2E_TMP/other.data"
 t_check "-o /dev/null" "$gen" -c "$conf" -o /dev/null
 t_check "... /dev/null is still a device" test -c /dev/null
+mv "$members" "$members.keep"
+t_check "-o FILE again" "$gen" -c "$conf" -o "$E2E_TMP/other.data"
+t_check_fails "... writes no members file" test -e "$members"
+mv "$members.keep" "$members"
+
+# ---- an owner change of an existing VPS is refused until --force
+cat >"$E2E_TMP/handover.ldif" <<EOF2
+dn: vpsName=web,$LDAP_VPS_BASE
+changetype: modify
+replace: vpsOwner
+vpsOwner: bob
+EOF2
+snap
+t_need "web's owner becomes bob in LDAP" ldap_modify "$E2E_TMP/handover.ldif"
+t_check_rc "owner change: refused, exit 1" 1 "$gen" -c "$conf"
+keep handover
+t_check "... one error naming the DN, old and new owner, --force" grep -qx \
+    "vps-data-gen: vpsName=web,$LDAP_VPS_BASE: VPS 'web' changes owner from 'alice' to 'bob': refused; vps-data-gen --force hands it over, with its disk" \
+    "$E2E_TMP/handover.err"
+t_eq "... only one" 1 "$(grep -c 'changes owner' "$E2E_TMP/handover.err")"
+t_check "... vps.data and members untouched" unchanged
+t_check_rc "-o - is refused the same way" 1 "$gen" -c "$conf" -o -
+t_check_rc "cron keeps failing loudly" 1 "$gen" -c "$conf"
+t_check "--force hands it over" "$gen" -c "$conf" --force
+keep forced
+t_check "... and says so" grep -q \
+    "^vps-data-gen: --force: vpsName=web,$LDAP_VPS_BASE: VPS 'web' changes owner from 'alice' to 'bob': handed over" \
+    "$E2E_TMP/forced.err"
+t_check "... web is bob's now" grep -qx "web:bob:1:512:5:5901" "$data"
+sed -i 's/^vpsOwner: bob$/vpsOwner: alice/' "$E2E_TMP/handover.ldif"
+t_need "and back to alice in LDAP" ldap_modify "$E2E_TMP/handover.ldif"
+t_check "--force hands it back" "$gen" -c "$conf" --force
+t_check "... vps.data is the expected one again" cmp "$E2E_TMP/expected" "$data"
 
 # ---- libldap reads no ldaprc, LDAPRC or LDAP* variables
 # Each would make the connection fail: binding the client socket to an
@@ -203,6 +249,44 @@ t_check "mallory (no entry) is not a member" grep -q \
 t_check "owner '*)(uid=*' is invalid" grep -q "cn=star1,$LDAP_VPS_BASE: skipped: vpsOwner: " "$E2E_TMP/star.err"
 t_check "vps.data unchanged" cmp "$E2E_TMP/expected2" "$data"
 
+# ---- system accounts own nothing and are no members: a root member
+# (uidNumber 0), one below min_uid, and one whose name is a local system
+# account (daemon) whatever its uidNumber
+dmn_uid=$(id -u daemon)
+system_member()
+{
+	printf 'dn: uid=%s,%s\nobjectClass: account\nobjectClass: posixAccount\n' "$1" "$LDAP_PEOPLE_BASE"
+	printf 'uid: %s\ncn: %s\nuidNumber: %s\ngidNumber: %s\nhomeDirectory: /\n\n' "$1" "$1" "$2" "$2"
+}
+{
+	system_member root 0
+	system_member sysacct 999
+	system_member daemon 20001
+	hostile_vps rootvm rootvm root 1 512 5
+	hostile_vps sysvm sysvm sysacct 1 512 5
+	hostile_vps daemonvm daemonvm daemon 1 512 5
+} >"$E2E_TMP/system.ldif"
+t_need "load system-account members owning a VPS each" ldap_add "$E2E_TMP/system.ldif"
+snap
+t_check "sync" "$gen" -c "$conf"
+keep system
+t_eq "still 2 members and 4 VPS" "2 members, 4 VPS, +0 -0 ~0" "$(cat "$T_OUT")"
+t_check "root's VPS left out naming its DN" grep -q \
+    "cn=rootvm,$LDAP_VPS_BASE: VPS 'rootvm' left out: owner 'root' is a system account (uidNumber 0 < 1000)" \
+    "$E2E_TMP/system.err"
+t_check "uidNumber 999: VPS left out" grep -q \
+    "cn=sysvm,$LDAP_VPS_BASE: VPS 'sysvm' left out: owner 'sysacct' is a system account (uidNumber 999 < 1000)" \
+    "$E2E_TMP/system.err"
+t_check "local daemon: VPS left out" grep -q \
+    "cn=daemonvm,$LDAP_VPS_BASE: VPS 'daemonvm' left out: owner 'daemon' is a system account (local uid $dmn_uid < 1000)" \
+    "$E2E_TMP/system.err"
+t_check "root's member entry named" grep -q \
+    "uid=root,$LDAP_PEOPLE_BASE: member 'root' left out: a system account" "$E2E_TMP/system.err"
+t_check "vps.data and the members file unchanged" unchanged
+t_need "remove them again" ldap_delete "uid=root,$LDAP_PEOPLE_BASE" \
+    "uid=sysacct,$LDAP_PEOPLE_BASE" "uid=daemon,$LDAP_PEOPLE_BASE" \
+    "cn=rootvm,$LDAP_VPS_BASE" "cn=sysvm,$LDAP_VPS_BASE" "cn=daemonvm,$LDAP_VPS_BASE"
+
 # ---- failures leave vps.data byte-identical
 snap
 printf 'wrong-password' >"$E2E_TMP/wrongpw"
@@ -267,8 +351,8 @@ t_eq "... summary" "2 members, 2 VPS, +0 -2 ~0" "$(cat "$T_OUT")"
 alice=$(e2e_name a)
 bob=$(e2e_name b)
 sudoers=/etc/sudoers.d/$(e2e_name rules | tr -d -- -)
-CONF_DATA=$E2E_TMP/members.data CONF_SUDOERS=$sudoers \
-    write_conf "$E2E_TMP/members.conf" "max_shrink_percent=50"
+CONF_DATA=$E2E_TMP/members.data CONF_MEMBERS=$E2E_TMP/members2 \
+    CONF_SUDOERS=$sudoers write_conf "$E2E_TMP/members.conf" "max_shrink_percent=50"
 defer rm -f "$sudoers"
 t_need "local account $alice" add_member "$alice" /bin/sh
 t_need "local account $bob" add_member "$bob" /bin/sh
@@ -292,6 +376,8 @@ t_check "sync" "$gen" -c "$E2E_TMP/members.conf"
 t_check "... says $bob is no member" grep -q "owner '$bob' is not a member" "$T_ERR"
 t_check "... $bob's VPS is gone from vps.data" bash -c "! grep -q ':$bob:' '$E2E_TMP/members.data'"
 t_check "... $alice's is still there" grep -q "^${alice:0:26}-vm:$alice:" "$E2E_TMP/members.data"
+t_check_fails "... $bob is gone from the members file" grep -qx "$bob" "$E2E_TMP/members2"
+t_check "... $alice is still in it" grep -qx "$alice" "$E2E_TMP/members2"
 t_check "sudoers-gen" "$top_builddir/sudoers-gen" -c "$E2E_TMP/members.conf"
 t_check "sudo -l -U $bob" sudo -n -l -U "$bob"
 t_check "... $bob may run nothing" grep -q "is not allowed to run sudo" "$T_OUT"

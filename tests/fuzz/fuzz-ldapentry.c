@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)snprintf(dn, sizeof(dn), "uid=m%u,ou=people",
 			    n);	/* fits */
 			vpsmerge_add_member(&m, dn,
-			    (struct berval *const *)uid);
+			    (struct berval *const *)uid, NULL);
 			values_free(uid);
 		} else if (lines[n][0] == 'V')
 			add_vps(&m, lines[n] + 1, n);

@@ -1,8 +1,8 @@
 /*
  * test-ldapsync.c: what vps-data-gen makes of LDAP entries, table-driven:
  * validation of vpsInstance and member entries, the merge rules (duplicate
- * names and ports, owners, kept and allocated ports), the diff, the shrink
- * guard and the port allocator.
+ * names and ports, owners, system accounts, kept and allocated ports,
+ * owner changes), the diff, the shrink guard and the port allocator.
  */
 #include <config.h>
 
@@ -90,7 +90,23 @@ add_member(struct vpsmerge *m, const char *uid)
 	g_autofree char *dn = g_strdup_printf("uid=%s,ou=people", uid);
 
 	fake_set(&a, uid, NULL, &vals);
-	vpsmerge_add_member(m, dn, vals);
+	vpsmerge_add_member(m, dn, vals, NULL);
+}
+
+/* A member entry with a uidNumber ("a|b": two values). */
+static void
+add_member_num(struct vpsmerge *m, const char *uid, const char *num)
+{
+	struct fake_attr a, b;
+	struct berval *const *vals, *const *nums;
+	g_autofree char *dn = g_strdup_printf("uid=%s,ou=people", uid);
+	const char *bar = strchr(num, '|');
+	g_autofree char *v1 = bar != NULL ? g_strndup(num,
+	    (size_t)(bar - num)) : g_strdup(num);
+
+	fake_set(&a, uid, NULL, &vals);
+	fake_set(&b, v1, bar != NULL ? bar + 1 : NULL, &nums);
+	vpsmerge_add_member(m, dn, vals, nums);
 }
 
 /* True if some message of list contains every one of the substrings. */
@@ -254,7 +270,7 @@ test_members(void **state)
 
 		vpsmerge_init(&m);
 		fake_set(&a, c->v1, c->v2, &vals);
-		vpsmerge_add_member(&m, "cn=m", vals);
+		vpsmerge_add_member(&m, "cn=m", vals, NULL);
 		if ((c->v1 != NULL &&
 		    g_hash_table_contains(m.members, c->v1)) != c->member)
 			FAIL_MSG("case %zu: membership wrong", i);
@@ -479,6 +495,134 @@ test_shrink(void **state)
 	}
 }
 
+/* ---- system accounts and owner changes ------------------------------- */
+
+/* A fake of the local system accounts: backup is uid 34. */
+static GHashTable *
+fake_local(void)
+{
+	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+
+	g_hash_table_insert(h, (gpointer)"backup", GUINT_TO_POINTER(34));
+	return h;
+}
+
+struct system_case {
+	const char *uid, *number;	/* number NULL: no uidNumber */
+	bool	 member;
+	const char *warning;		/* NULL: none */
+};
+
+static const struct system_case system_cases[] = {
+	{ "alice", "1000", true, NULL },
+	{ "alice", NULL, true, NULL },
+	{ "alice", "4294967295", true, NULL },
+	{ "root", "0", false, "uid=root,ou=people: member 'root' left out: "
+	    "a system account (uidNumber 0 < 1000)" },
+	{ "daemon", "999", false, "(uidNumber 999 < 1000)" },
+	{ "backup", "20000", false, "uid=backup,ou=people: member 'backup' "
+	    "left out: a system account (local uid 34 < 1000)" },
+	{ "backup", NULL, false, "(local uid 34 < 1000)" },
+	{ "alice", "abc", false, "member skipped: uidNumber: not a number" },
+	{ "alice", "-1", false, "member skipped: uidNumber: " },
+	{ "alice", "4294967296", false, "member skipped: uidNumber: " },
+	{ "alice", "1000|1001", false, "uidNumber has more than one value" },
+};
+
+/* System accounts are no members, by uidNumber or local uid. */
+static void
+test_member_system(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(system_cases); i++) {
+		const struct system_case *c = &system_cases[i];
+		struct vpsmerge m;
+		g_autoptr(GHashTable) local = fake_local();
+
+		vpsmerge_init(&m);
+		m.local = local;
+		if (c->number != NULL)
+			add_member_num(&m, c->uid, c->number);
+		else
+			add_member(&m, c->uid);
+		if (g_hash_table_contains(m.members, c->uid) != c->member)
+			FAIL_MSG("case %zu: membership wrong", i);
+		if ((c->warning == NULL) != (m.warnings->len == 0) ||
+		    (c->warning != NULL &&
+		    !has_note(m.warnings, c->warning, NULL)))
+			FAIL_MSG("case %zu: warning '%s' expected, got '%s'", i,
+			    c->warning ? c->warning : "(none)",
+			    m.warnings->len ? (char *)m.warnings->pdata[0] :
+			    "(none)");
+		vpsmerge_free(&m);
+	}
+}
+
+/*
+ * A system account's VPS is left out naming its DN, whichever entry of
+ * the uid came first; min_uid is the caller's; the members list is sorted
+ * and holds no system account.
+ */
+static void
+test_system_owner(void **state)
+{
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+	g_autofree const char **names = NULL;
+	g_autoptr(GHashTable) local = fake_local();
+	size_t	 n;
+
+	vpsmerge_init(&m);
+	m.min_uid = 500;
+	m.local = local;
+	add_member_num(&m, "zed", "600");
+	add_member_num(&m, "root", "1000");
+	add_member_num(&m, "root", "0");	/* a second entry */
+	add_member_num(&m, "bob", "499");
+	add_member(&m, "alice");
+	assert_true(add_vps(&m, "cn=r", "rootvm", "root", NULL));
+	assert_true(add_vps(&m, "cn=b", "bobvm", "bob", NULL));
+	assert_true(add_vps(&m, "cn=a", "alicevm", "alice", NULL));
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	assert_data(&out, "alicevm:alice:5900 ");
+	assert_true(has_note(m.warnings, "cn=r: VPS 'rootvm' left out: owner "
+	    "'root' is a system account (uidNumber 0 < 500)", NULL));
+	assert_true(has_note(m.warnings, "cn=b: VPS 'bobvm' left out: owner "
+	    "'bob' is a system account (uidNumber 499 < 500)", NULL));
+	names = vpsmerge_members(&m, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "alice");
+	assert_string_equal(names[1], "zed");
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
+/* An existing VPS with another owner in LDAP is a handover, noted. */
+static void
+test_handover(void **state)
+{
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+
+	vpsmerge_init(&m);
+	add_member(&m, "alice");
+	add_member(&m, "bob");
+	cur_add(&cur, "web", "alice", 5900);
+	cur_add(&cur, "db", "alice", 5901);
+	assert_true(add_vps(&m, "vpsName=web,ou=vps", "web", "bob", NULL));
+	assert_true(add_vps(&m, "vpsName=db,ou=vps", "db", "alice", NULL));
+	assert_true(add_vps(&m, "vpsName=new,ou=vps", "new", "bob", NULL));
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	assert_data(&out, "db:alice:5901 new:bob:5902 web:bob:5900 ");
+	assert_int_equal(m.handovers->len, 1);
+	assert_true(has_note(m.handovers, "vpsName=web,ou=vps: VPS 'web' "
+	    "changes owner from 'alice' to 'bob'", NULL));
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
 /* ---- port allocation -------------------------------------------------- */
 
 static void
@@ -511,6 +655,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_dn_display),
 	cmocka_unit_test(test_members),
 	cmocka_unit_test(test_member_twice),
+	cmocka_unit_test(test_member_system),
+	cmocka_unit_test(test_system_owner),
+	cmocka_unit_test(test_handover),
 	cmocka_unit_test(test_build_ports),
 	cmocka_unit_test(test_build_duplicates),
 	cmocka_unit_test(test_build_exhausted),

@@ -1,6 +1,7 @@
 /*
  * test-rules.c: the generated sudoers and sshd text against golden files
- * (tests/unit/golden/NAME.ok), and the shape of every generated line.
+ * (tests/unit/golden/NAME.ok), the shape of every generated line, and the
+ * members file parser.
  * VPS_UPDATE_GOLDEN=1 rewrites the golden files from the current output.
  */
 #include <config.h>
@@ -11,6 +12,7 @@
 #include <glib.h>
 
 #include "unit.h"
+#include "memberlist.h"
 #include "rules.h"
 
 #define MENU	"/usr/bin/virsh-menu"
@@ -23,6 +25,11 @@ static const char data_text[] =
     "x:_svc:1:64:1:6000\n"
     "db:alice:4:4096:40:5900\n"
     "api:alice:1:256:5:5902\n";
+
+/* Members without a VPS (dave, carol), an owner, a name twice. */
+static const char *const members[] = {
+	"dave", "alice", "carol", "dave", NULL
+};
 
 static void
 load(struct vps_data *d)
@@ -37,7 +44,7 @@ test_sudoers_golden(void **state)
 	g_autofree char *text = NULL;
 
 	load(&d);
-	text = rules_sudoers(&d, MENU, SOURCE);
+	text = rules_sudoers(&d, NULL, MENU, SOURCE);
 	compare_golden("sudoers.ok", text);
 	vpsdata_clear(&d);
 }
@@ -49,9 +56,46 @@ test_sshd_golden(void **state)
 	g_autofree char *text = NULL;
 
 	load(&d);
-	text = rules_sshd(&d, MENU, SOURCE);
+	text = rules_sshd(&d, NULL, MENU, SOURCE);
 	compare_golden("sshd.ok", text);
 	vpsdata_clear(&d);
+}
+
+/*
+ * Every member gets a block: one without a VPS may forward nowhere and
+ * run only --list; owners keep their ports and --serve rules.
+ */
+static void
+test_members_golden(void **state)
+{
+	struct vps_data d = VPSDATA_INIT;
+	g_autofree char *sudo = NULL, *sshd = NULL;
+
+	load(&d);
+	sudo = rules_sudoers(&d, members, MENU, SOURCE);
+	sshd = rules_sshd(&d, members, MENU, SOURCE);
+	compare_golden("sudoers-members.ok", sudo);
+	compare_golden("sshd-members.ok", sshd);
+	vpsdata_clear(&d);
+}
+
+/* Members and no VPS at all: blocks without forwarding, no --serve. */
+static void
+test_members_only(void **state)
+{
+	struct vps_data d = VPSDATA_INIT;
+	static const char *const one[] = { "dave", NULL };
+	g_autofree char *sudo = rules_sudoers(&d, one, MENU, SOURCE);
+	g_autofree char *sshd = rules_sshd(&d, one, MENU, SOURCE);
+
+	assert_non_null(strstr(sudo, "User_Alias " RULES_MEMBERS_ALIAS
+	    " = dave\n"));
+	assert_null(strstr(sudo, "--serve"));
+	assert_non_null(strstr(sshd, "Match User dave\n"
+	    "\tAllowTcpForwarding no\n\tPermitOpen none\n"
+	    "\tPermitListen none\n"));
+	assert_non_null(strstr(sshd, "\tForceCommand " MENU "\n"));
+	assert_null(strstr(sshd, "AllowTcpForwarding local"));
 }
 
 /*
@@ -95,6 +139,7 @@ test_line_shapes(void **state)
 	static const char *const sshd_shapes[] = {
 		"^$", "^# [ -~]*$", "^Match User [a-z_][a-z0-9_-]*$",
 		"^Match all$", "^\tAllowTcpForwarding local$",
+		"^\tAllowTcpForwarding no$", "^\tPermitOpen none$",
 		"^\tPermitOpen( 127\\.0\\.0\\.1:[0-9]+ localhost:[0-9]+)+$",
 		"^\tPermitListen none$", "^\tAllowStreamLocalForwarding no$",
 		"^\tAllowAgentForwarding no$", "^\tX11Forwarding no$",
@@ -108,8 +153,8 @@ test_line_shapes(void **state)
 	g_autofree char *sudo = NULL, *sshd = NULL;
 
 	load(&d);
-	sudo = rules_sudoers(&d, MENU, SOURCE);
-	sshd = rules_sshd(&d, MENU, SOURCE);
+	sudo = rules_sudoers(&d, members, MENU, SOURCE);
+	sshd = rules_sshd(&d, members, MENU, SOURCE);
 	check_lines(sudo, sudo_shapes);
 	check_lines(sshd, sshd_shapes);
 	vpsdata_clear(&d);
@@ -119,8 +164,8 @@ static void
 test_empty(void **state)
 {
 	struct vps_data d = VPSDATA_INIT;
-	g_autofree char *sudo = rules_sudoers(&d, MENU, SOURCE);
-	g_autofree char *sshd = rules_sshd(&d, MENU, SOURCE);
+	g_autofree char *sudo = rules_sudoers(&d, NULL, MENU, SOURCE);
+	g_autofree char *sshd = rules_sshd(&d, NULL, MENU, SOURCE);
 
 	assert_null(strstr(sudo, "NOPASSWD"));
 	assert_null(strstr(sudo, "User_Alias"));	/* none may be empty */
@@ -141,11 +186,126 @@ test_deterministic(void **state)
 	load(&a);
 	assert_true(vpsdata_parse(reordered, strlen(reordered), "t", &b,
 	    NULL));
-	s1 = rules_sudoers(&a, MENU, SOURCE);
-	s2 = rules_sudoers(&b, MENU, SOURCE);
+	s1 = rules_sudoers(&a, NULL, MENU, SOURCE);
+	s2 = rules_sudoers(&b, NULL, MENU, SOURCE);
 	assert_string_equal(s1, s2);
 	vpsdata_clear(&a);
 	vpsdata_clear(&b);
+}
+
+/* ---- the members file ------------------------------------------------ */
+
+struct members_case {
+	const char *text;
+	const char *want;	/* names joined by ' ', or NULL: invalid */
+	const char *error;	/* part of the error when invalid */
+};
+
+static const struct members_case members_cases[] = {
+	{ "", "", NULL },
+	{ "# members\nalice\n\n  # note\n_svc-1\nbob", "alice _svc-1 bob",
+	    NULL },
+	{ "bob\nalice\n", "bob alice", NULL },	/* order is kept */
+	{ "alice\nbob\nalice\n", NULL, "t:3: member 'alice' is also on "
+	    "line 1" },
+	{ "alice\nALL\n", NULL, "t:2: invalid user name" },
+	{ "root ALL=(ALL) ALL\n", NULL, "t:1: " },
+	{ " alice\n", NULL, "t:1: invalid user name" },
+	{ "alice \n", NULL, "t:1: invalid user name" },
+	{ "alice\r\n", NULL, "t:1: invalid user name" },
+	{ "%wheel\n", NULL, "t:1: invalid user name" },
+	{ "a,b\n", NULL, "t:1: invalid user name" },
+	{ "abcdefghijabcdefghijabcdefghijabc\n", NULL, "t:1: line too long" },
+};
+
+static void
+test_memberlist_parse(void **state)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < G_N_ELEMENTS(members_cases); i++) {
+		const struct members_case *c = &members_cases[i];
+		struct member_list l = MEMBERLIST_INIT;
+		GError	*err = NULL;
+		GString	*got;
+
+		if (!memberlist_parse(c->text, strlen(c->text), "t", &l,
+		    &err)) {
+			if (c->want != NULL || strstr(err->message,
+			    c->error) == NULL)
+				FAIL_MSG("case %zu: error '%s'", i,
+				    err->message);
+			g_error_free(err);
+			continue;
+		}
+		if (c->want == NULL)
+			FAIL_MSG("case %zu: accepted", i);
+		got = g_string_new(NULL);
+		for (j = 0; j < l.v->len; j++)
+			g_string_append_printf(got, "%s%s", j ? " " : "",
+			    g_array_index(l.v, struct member, j).name);
+		if (strcmp(got->str, c->want) != 0)
+			FAIL_MSG("case %zu: got '%s'", i, got->str);
+		g_string_free(got, TRUE);
+		memberlist_clear(&l);
+	}
+}
+
+/* A NUL byte in a line never passes as the name before it. */
+static void
+test_memberlist_nul(void **state)
+{
+	struct member_list l = MEMBERLIST_INIT;
+	GError	*err = NULL;
+
+	assert_false(memberlist_parse("alice\0x\n", 8, "t", &l, &err));
+	assert_non_null(strstr(err->message, "t:1: "));
+	g_error_free(err);
+}
+
+/* format then parse: the same names, sorted, with the line numbers. */
+static void
+test_memberlist_format(void **state)
+{
+	static const char *const names[] = { "carol", "alice", "bob" };
+	struct member_list l = MEMBERLIST_INIT;
+	g_autofree char *text = NULL;
+	g_autofree const char **back = NULL;
+	size_t	 len;
+
+	text = memberlist_format(names, 3, &len);
+	assert_int_equal(len, strlen(text));
+	assert_non_null(strstr(text, "\nalice\nbob\ncarol\n"));
+	assert_true(text[0] == '#');
+	assert_true(memberlist_parse(text, len, "t", &l, NULL));
+	back = memberlist_names(&l);
+	assert_string_equal(back[0], "alice");
+	assert_string_equal(back[2], "carol");
+	assert_null(back[3]);
+	assert_int_equal(g_array_index(l.v, struct member, 0).line, 2);
+	memberlist_clear(&l);
+	g_free(text);
+	text = memberlist_format(NULL, 0, &len);
+	assert_true(memberlist_parse(text, len, "t", &l, NULL));
+	assert_int_equal(l.v->len, 0);
+	memberlist_clear(&l);
+}
+
+/* root is a system account; an unknown name is not; min_uid counts. */
+static void
+test_system_account(void **state)
+{
+	g_autoptr(GHashTable) sys = vps_system_accounts(1000, NULL);
+	g_autoptr(GHashTable) none = vps_system_accounts(0, NULL);
+	unsigned uid = 12345;
+
+	assert_non_null(sys);
+	assert_true(vps_system_account(sys, "root", &uid));
+	assert_int_equal(uid, 0);
+	assert_false(vps_system_account(sys, "no-such-user-vpshost", &uid));
+	assert_non_null(none);
+	assert_false(vps_system_account(none, "root", &uid));
+	assert_false(vps_system_account(NULL, "root", &uid));
 }
 
 static const struct CMUnitTest tests[] = {
@@ -154,6 +314,12 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_line_shapes),
 	cmocka_unit_test(test_empty),
 	cmocka_unit_test(test_deterministic),
+	cmocka_unit_test(test_members_golden),
+	cmocka_unit_test(test_members_only),
+	cmocka_unit_test(test_memberlist_parse),
+	cmocka_unit_test(test_memberlist_nul),
+	cmocka_unit_test(test_memberlist_format),
+	cmocka_unit_test(test_system_account),
 };
 
 UNIT_MAIN(tests)
