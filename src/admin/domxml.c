@@ -334,8 +334,22 @@ fill_disks(xmlXPathContext *ctx, const char *path,
 	set_only_prop(src, block ? "dev" : "file", p->disk_path);
 	if (p->iso != NULL) {
 		xmlNode *isrc = xmlNewNode(NULL, (const xmlChar *)"source");
+		/*
+		 * Never relabelled (seclabel in libvirt's formatdomain): a
+		 * library ISO stays root's, QEMU reads it as its own user.
+		 */
+		xmlNode *label = xmlNewChild(isrc, NULL,
+		    (const xmlChar *)"seclabel", NULL);
 
+		if (label == NULL) {
+			xmlFreeNode(isrc);
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "%s: out of memory", path);
+			return false;
+		}
 		set_prop(isrc, "file", p->iso);
+		set_prop(label, "model", "dac");
+		set_prop(label, "relabel", "no");
 		xmlAddPrevSibling(target, isrc);
 	}
 	set_prop(cdboot, "order", p->iso != NULL ? "1" : "2");

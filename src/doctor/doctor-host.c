@@ -4,7 +4,6 @@
  */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -16,6 +15,7 @@
 
 #include "doctor.h"
 #include "domxml.h"
+#include "isolib.h"
 #include "names.h"
 #include "storage.h"
 #include "util.h"
@@ -332,37 +332,43 @@ doctor_check_storage(struct doctor *d)
 		    where, (guint64)(avail >> 20));
 }
 
+/*
+ * The ISO library: members' cdroms name its files, which libvirt opens
+ * as root at every start, so only root may be able to change them
+ * (isolib.h). An unsafe directory is a FAIL (the menu refuses the whole
+ * library), an unsafe ISO a WARN (the menu leaves it out).
+ */
 void
 doctor_check_iso(struct doctor *d)
 {
+	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) isos = NULL;
+	g_autoptr(GError) err = NULL;
 	const char *dir = d->cfg->iso_dir;
-	DIR	*dp;
-	struct dirent *de;
-	unsigned n = 0;
-	const char *why;
+	guint	 i;
 
-	if ((dp = opendir(dir)) == NULL) {
-		doctor_add(d, "iso", DOCTOR_FAIL, "mkdir -m 0755 DIR and put "
-		    "ISOs there, or correct [vps] iso_dir", "ISO library %s: "
-		    "%s", dir, g_strerror(errno));
+	if ((isos = isolib_list(dir, bad, &err)) == NULL) {
+		doctor_add(d, "iso", DOCTOR_FAIL, g_error_matches(err,
+		    G_FILE_ERROR, G_FILE_ERROR_NOENT) ? "mkdir -m 0755 DIR "
+		    "and put ISOs there, or correct [vps] iso_dir" : "make DIR "
+		    "and each directory above it root's and writable by root "
+		    "alone (chown root: DIR; chmod go-w DIR; a sticky /tmp on "
+		    "the way is fine), and name it without symbolic links",
+		    "%s%s", err->message, g_error_matches(err, G_FILE_ERROR,
+		    G_FILE_ERROR_NOENT) ? "" : "; virsh-menu refuses the "
+		    "library");
 		return;
 	}
-	while ((de = readdir(dp)) != NULL) {
-		g_autofree char *path = NULL;
-		struct stat st;
-
-		if (!vps_iso_name_valid(de->d_name, &why))
-			continue;
-		path = g_build_filename(dir, de->d_name, NULL);
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			n++;
-	}
-	closedir(dp);
-	if (n == 0)
+	for (i = 0; i < bad->len; i++)
+		doctor_add(d, "iso", DOCTOR_WARN, "chown root: FILE; chmod "
+		    "0644 FILE; replace a link by a file of its own with "
+		    "install -o root -g root -m 0644 SOURCE FILE", "%s; "
+		    "virsh-menu leaves it out", (const char *)bad->pdata[i]);
+	if (isos->len == 0)
 		doctor_add(d, "iso", DOCTOR_WARN, "put installer ISOs there "
-		    "(regular files named *.iso)", "ISO library %s has no ISO",
-		    dir);
+		    "(regular files named *.iso, root's, mode 0644)",
+		    "ISO library %s has no usable ISO", dir);
 	else
 		doctor_add(d, "iso", DOCTOR_OK, NULL, "ISO library %s: %u ISO%s",
-		    dir, n, n == 1 ? "" : "s");
+		    dir, isos->len, isos->len == 1 ? "" : "s");
 }

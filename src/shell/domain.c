@@ -6,8 +6,7 @@
  */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,12 +17,16 @@
 #include <libxml/tree.h>
 
 #include "domain.h"
+#include "isolib.h"
+#include "lock.h"
 #include "names.h"
 #include "random.h"
 #include "ticket.h"
 #include "util.h"
+#include "vpsdata.h"
 
 #define TICKET_LEN	24	/* characters of a console password */
+#define DOMAIN_GONE	"%s: the VPS was deleted or replaced; log in again"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
@@ -75,6 +78,53 @@ domain_errmsg(void)
 	return buf;
 }
 
+/*
+ * Whether the error of a lookup by UUID says that there is no such
+ * domain (as opposed to a dead connection, which serve.c retries).
+ */
+static bool
+no_such_domain(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e != NULL && e->code == VIR_ERR_NO_DOMAIN;
+}
+
+virDomainPtr
+domain_lookup(struct serve_ctx *s, struct reply *r)
+{
+	virDomainPtr dom;
+	const char *name;
+
+	if (!s->uuid_known) {
+		if ((dom = virDomainLookupByName(s->conn, s->vps)) == NULL) {
+			reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
+			return NULL;
+		}
+		if (virDomainGetUUID(dom, s->uuid) < 0) {
+			reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
+			virDomainFree(dom);
+			return NULL;
+		}
+		s->uuid_known = true;
+		return dom;
+	}
+	if ((dom = virDomainLookupByUUID(s->conn, s->uuid)) == NULL) {
+		if (no_such_domain())
+			reply_fail(r, 1, DOMAIN_GONE, s->vps);
+		else
+			reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
+		return NULL;
+	}
+	if ((name = virDomainGetName(dom)) == NULL ||
+	    strcmp(name, s->vps) != 0) {
+		reply_fail(r, 1, DOMAIN_GONE, s->vps);
+		virDomainFree(dom);
+		return NULL;
+	}
+	return dom;
+}
+
 /* ---- the domain's XML */
 
 static xmlDocPtr
@@ -117,6 +167,14 @@ attr_is(xmlNodePtr n, const char *attr, const char *value)
 
 	xmlFree(v);
 	return eq;
+}
+
+/* Sets attribute name of element n; false if out of memory. */
+static bool
+set_prop(xmlNodePtr n, const char *name, const char *value)
+{
+	return xmlSetProp(n, (const xmlChar *)name,
+	    (const xmlChar *)value) != NULL;
 }
 
 /* The first <devices>/<elem attr='value'> of the domain, or NULL. */
@@ -211,40 +269,6 @@ state_name(unsigned char state)
 	return names[state];
 }
 
-/* The *.iso files of iso_dir (regular files, valid names), sorted. */
-static GPtrArray *
-iso_list(const char *dir, struct reply *r)
-{
-	GPtrArray *isos;
-	GDir	*d;
-	GError	*err = NULL;
-	const char *name, *why;
-	struct stat st;
-	int	 dfd;
-
-	if ((d = g_dir_open(dir, 0, &err)) == NULL ||
-	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		reply_fail(r, 1, "cannot read the ISO library: %s",
-		    err != NULL ? err->message : g_strerror(errno));
-		g_clear_error(&err);
-		if (d != NULL)
-			g_dir_close(d);
-		return NULL;
-	}
-	isos = g_ptr_array_new_with_free_func(g_free);
-	while ((name = g_dir_read_name(d)) != NULL) {
-		if (!vps_iso_name_valid(name, &why) ||
-		    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		g_ptr_array_add(isos, g_strdup(name));
-	}
-	close(dfd);
-	g_dir_close(d);
-	g_ptr_array_sort(isos, (GCompareFunc)g_ascii_strcasecmp);
-	return isos;
-}
-
 /* The first child element of n called name, or NULL. */
 static xmlNodePtr
 child(xmlNodePtr n, const char *name)
@@ -267,56 +291,54 @@ comes_after(const xmlNode *a, xmlNodePtr b)
 	return false;
 }
 
-/*
- * Makes the cdrom boot first (cdrom_first) or the disk: per-device
- * <boot order='N'/> as create-vps writes it, or else the order of
- * <os><boot dev='cdrom'/><boot dev='hd'/>.
- */
-static void
-set_boot_first(xmlDocPtr doc, xmlNodePtr cdrom, bool cdrom_first)
+/* The <boot order='N'/> of device n: N, or 0 if it has none. */
+static unsigned
+boot_order(xmlNodePtr n)
 {
-	xmlNodePtr disk = find_device(doc, "disk", "device", "disk");
-	xmlNodePtr cb = child(cdrom, "boot"), db = NULL, os, n, bc = NULL,
-	    bh = NULL;
+	xmlNodePtr b = child(n, "boot");
+	xmlChar	*v;
+	unsigned long long o = 0;
+	const char *errstr;
 
-	if (disk != NULL)
-		db = child(disk, "boot");
-	if (cb != NULL || db != NULL) {
-		if (cb != NULL)
-			xmlSetProp(cb, (const xmlChar *)"order",
-			    (const xmlChar *)(cdrom_first ? "1" : "2"));
-		if (db != NULL)
-			xmlSetProp(db, (const xmlChar *)"order",
-			    (const xmlChar *)(cdrom_first ? "2" : "1"));
-		return;
-	}
-	if ((os = child(xmlDocGetRootElement(doc), "os")) == NULL)
-		return;
-	for (n = os->children; n != NULL; n = n->next) {
-		if (node_is(n, "boot") && attr_is(n, "dev", "cdrom"))
-			bc = n;
-		else if (node_is(n, "boot") && attr_is(n, "dev", "hd"))
-			bh = n;
-	}
-	if (bc == NULL || bh == NULL)
-		return;
-	if (cdrom_first && comes_after(bc, bh)) {
-		xmlUnlinkNode(bc);
-		xmlAddPrevSibling(bh, bc);
-	} else if (!cdrom_first && comes_after(bh, bc)) {
-		xmlUnlinkNode(bh);
-		xmlAddPrevSibling(bc, bh);
-	}
+	if (b == NULL || (v = xmlGetProp(b, (const xmlChar *)"order")) == NULL)
+		return 0;
+	if (!vps_parse_uint((const char *)v, 1, UINT_MAX, &o, &errstr))
+		o = 0;
+	xmlFree(v);
+	return (unsigned)o;
 }
 
-/* The cdrom of doc with file (NULL: no medium) as its source, or NULL. */
-static xmlNodePtr
-set_cdrom(xmlDocPtr doc, const char *file)
+/* A boot order that no device of doc has. */
+static unsigned
+free_boot_order(xmlDocPtr doc)
 {
-	xmlNodePtr disk, n, next;
+	xmlNodePtr devs, d;
+	unsigned max = 0;
 
-	if ((disk = find_device(doc, "disk", "device", "cdrom")) == NULL)
-		return NULL;
+	for (devs = xmlDocGetRootElement(doc)->children; devs != NULL;
+	    devs = devs->next) {
+		if (!node_is(devs, "devices"))
+			continue;
+		for (d = devs->children; d != NULL; d = d->next) {
+			if (d->type == XML_ELEMENT_NODE)
+				max = MAX(max, boot_order(d));
+		}
+	}
+	return max + 1;
+}
+
+/*
+ * Puts file (NULL: no medium) into the cdrom element disk. libvirt never
+ * relabels it (<seclabel model='dac' relabel='no'/> in its <source>, see
+ * libvirt's formatdomain documentation): a library ISO stays root's, and
+ * whatever the name comes to point at is opened by QEMU as its own user,
+ * not handed to it by root. False if out of memory.
+ */
+static bool
+set_cdrom(xmlNodePtr disk, const char *file)
+{
+	xmlNodePtr n, next, src, label;
+
 	for (n = disk->children; n != NULL; n = next) {
 		next = n->next;
 		if (node_is(n, "source") || node_is(n, "backingStore")) {
@@ -324,40 +346,80 @@ set_cdrom(xmlDocPtr doc, const char *file)
 			xmlFreeNode(n);
 		}
 	}
-	if (file != NULL) {
-		n = xmlNewChild(disk, NULL, (const xmlChar *)"source", NULL);
-		xmlNewProp(n, (const xmlChar *)"file", (const xmlChar *)file);
-	}
-	return disk;
+	if (file == NULL)
+		return true;
+	if ((src = xmlNewChild(disk, NULL, (const xmlChar *)"source",
+	    NULL)) == NULL || !set_prop(src, "file", file) ||
+	    (label = xmlNewChild(src, NULL, (const xmlChar *)"seclabel",
+	    NULL)) == NULL)
+		return false;
+	return set_prop(label, "model", "dac") &&
+	    set_prop(label, "relabel", "no");
 }
 
 /*
- * The persistent definition: file in the cdrom, and the cdrom booting
- * first while it holds one (as create-vps sets it), else the disk.
- * Defined again from its own XML with the secrets (the SPICE password).
+ * Replaces device dev of the persistent definition by its element in doc,
+ * with <boot order='order'/> if it has a <boot> and order is not 0.
+ * libvirt swaps the one device under its own lock (virDomainUpdateDevice
+ * Flags, VIR_DOMAIN_AFFECT_CONFIG): other changes made meanwhile to the
+ * definition, an admin's "virsh edit", stay.
  */
 static int
-change_media_config(struct serve_ctx *s, virDomainPtr dom, const char *file,
+update_config(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
+    xmlNodePtr dev, unsigned order, const char *what, struct reply *r)
+{
+	xmlNodePtr b = child(dev, "boot");
+	g_autofree char *xml = NULL;
+	char	 num[16];
+
+	if (b != NULL && order != 0) {
+		(void)snprintf(num, sizeof(num), "%u", order);	/* fits */
+		if (!set_prop(b, "order", num))
+			return reply_fail(r, 1, "%s: out of memory", what);
+	}
+	if ((xml = node_string(doc, dev)) == NULL)
+		return reply_fail(r, 1, "%s: out of memory", what);
+	if (virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	return 0;
+}
+
+/*
+ * For a domain that orders its boot devices in <os> (<boot dev='cdrom'/>
+ * <boot dev='hd'/>), which no device update can change: the definition,
+ * read again right now (under the lock), is defined again with the cdrom
+ * first or the disk first, if the order must change.
+ */
+static int
+reorder_os_boot(struct serve_ctx *s, virDomainPtr dom, bool cdrom_first,
     const char *what, struct reply *r)
 {
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autoptr(virDomain) defined = NULL;
-	xmlNodePtr disk;
+	xmlNodePtr os, n, bc = NULL, bh = NULL;
 	xmlChar	*xml = NULL;
 	int	 len = 0;
 
 	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE |
 	    VIR_DOMAIN_XML_SECURE, r)) == NULL)
 		return r->code;
-	if ((disk = set_cdrom(doc, file)) == NULL)
-		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
-		    s->vps);
-	set_boot_first(doc, disk, file != NULL);
+	if ((os = child(xmlDocGetRootElement(doc), "os")) == NULL)
+		return 0;
+	for (n = os->children; n != NULL; n = n->next) {
+		if (node_is(n, "boot") && attr_is(n, "dev", "cdrom"))
+			bc = n;
+		else if (node_is(n, "boot") && attr_is(n, "dev", "hd"))
+			bh = n;
+	}
+	if (bc == NULL || bh == NULL || cdrom_first == comes_after(bh, bc))
+		return 0;
+	xmlUnlinkNode(cdrom_first ? bc : bh);
+	xmlAddPrevSibling(cdrom_first ? bh : bc, cdrom_first ? bc : bh);
 	xmlDocDumpMemory(doc, &xml, &len);
 	if (xml == NULL)
 		return reply_fail(r, 1, "%s: out of memory", what);
 	defined = virDomainDefineXML(s->conn, (const char *)xml);
-	explicit_bzero(xml, (size_t)len);
+	explicit_bzero(xml, (size_t)len);	/* holds the SPICE password */
 	xmlFree(xml);
 	if (defined == NULL)
 		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
@@ -365,37 +427,96 @@ change_media_config(struct serve_ctx *s, virDomainPtr dom, const char *file,
 }
 
 /*
- * Puts file (NULL: no medium) into the cdrom: in the persistent
- * definition (with the boot order), then, when the domain runs, live.
- * The live change is made from the live XML, whose boot order stays
- * what the domain was started with.
+ * The persistent definition: file in the cdrom, and the cdrom booting
+ * first while it holds one (as create-vps sets it), else the disk; one
+ * device update at a time. Per-device boot orders must stay unique after
+ * each update, so the device that gives up order 1 first moves aside.
  */
 static int
-change_media(struct serve_ctx *s, virDomainPtr dom, const char *file,
+change_media_config(struct serve_ctx *s, virDomainPtr dom, const char *file,
+    const char *what, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	xmlNodePtr cdrom, disk, first, second;
+
+	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE, r)) == NULL)
+		return r->code;
+	if ((cdrom = find_device(doc, "disk", "device", "cdrom")) == NULL)
+		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
+		    s->vps);
+	if (!set_cdrom(cdrom, file))
+		return reply_fail(r, 1, "%s: out of memory", what);
+	disk = find_device(doc, "disk", "device", "disk");
+	if (disk == NULL || (child(cdrom, "boot") == NULL &&
+	    child(disk, "boot") == NULL)) {
+		if (update_config(s, dom, doc, cdrom, 0, what, r) != 0 ||
+		    disk == NULL)
+			return r->code;
+		return reorder_os_boot(s, dom, file != NULL, what, r);
+	}
+	first = file != NULL ? cdrom : disk;
+	second = file != NULL ? disk : cdrom;
+	if (boot_order(second) == 1 && update_config(s, dom, doc, second,
+	    free_boot_order(doc), what, r) != 0)
+		return r->code;
+	if (update_config(s, dom, doc, first, 1, what, r) != 0)
+		return r->code;
+	if (second == cdrom || child(second, "boot") != NULL)
+		(void)update_config(s, dom, doc, second, 2, what, r);
+	return r->code;
+}
+
+/*
+ * The running domain: file in its cdrom, made from the live XML, whose
+ * boot order stays what the domain was started with.
+ */
+static int
+change_media_live(struct serve_ctx *s, virDomainPtr dom, const char *file,
     const char *what, struct reply *r)
 {
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autofree char *xml = NULL;
 	xmlNodePtr disk;
-	int	 active;
 
-	if ((active = virDomainIsActive(dom)) < 0)
-		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
-	if (change_media_config(s, dom, file, what, r) != 0)
-		return r->code;
-	if (!active)
-		return 0;
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
-	if ((disk = set_cdrom(doc, file)) == NULL)
+	if ((disk = find_device(doc, "disk", "device", "cdrom")) == NULL)
 		return reply_fail(r, 1, "%s: %s has no CD-ROM drive", what,
 		    s->vps);
-	if ((xml = node_string(doc, disk)) == NULL)
+	if (!set_cdrom(disk, file) || (xml = node_string(doc, disk)) == NULL)
 		return reply_fail(r, 1, "%s: out of memory", what);
 	if (virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		return reply_fail(r, 1, "%s: the definition of %s is changed, "
 		    "the running VPS not: %s", what, s->vps, domain_errmsg());
 	return 0;
+}
+
+/*
+ * Puts file (NULL: no medium) into the cdrom: in the persistent
+ * definition (with the boot order), then, when the domain runs, live.
+ * Under the lock of create-vps and delete-vps (vpsdata_lock), and only
+ * on the domain the server began with, looked up again under the lock:
+ * a VPS deleted meanwhile is not defined again.
+ */
+static int
+change_media(struct serve_ctx *s, const char *file, const char *what,
+    struct reply *r)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(virDomain) dom = NULL;
+	int	 lock, active;
+
+	if ((lock = vpsdata_lock(s->cfg->data, &err)) == -1)
+		return reply_fail(r, 1, "%s: %s", what, err->message);
+	if ((dom = domain_lookup(s, r)) == NULL)
+		goto out;
+	if ((active = virDomainIsActive(dom)) < 0)
+		reply_fail(r, 1, "%s: %s", what, domain_errmsg());
+	else if (change_media_config(s, dom, file, what, r) == 0 && active)
+		(void)change_media_live(s, dom, file, what, r);
+out:
+	vps_unlock(lock);
+	return r->code;
 }
 
 /* ---- the verbs */
@@ -429,6 +550,50 @@ dom_status(struct serve_ctx *s, const struct domain_verb *dv,
 	return 0;
 }
 
+/* Whether the cdrom disk's <source> has <seclabel relabel='no'/>. */
+static bool
+source_norelabel(xmlNodePtr disk)
+{
+	xmlNodePtr src = child(disk, "source"), n;
+
+	for (n = src != NULL ? src->children : NULL; n != NULL; n = n->next) {
+		if (node_is(n, "seclabel") && attr_is(n, "relabel", "no"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the cdrom of the definition may be started with: a library ISO
+ * in it must still be one that deserves trust (isolib.h), whatever
+ * happened to the library since it was attached. A file outside the
+ * library is an admin's choice (create-vps ISO with a path). A library
+ * ISO attached without <seclabel relabel='no'/> gets it now.
+ */
+static int
+start_iso_ok(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *file = NULL, *name = NULL;
+	xmlNodePtr disk;
+
+	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE, r)) == NULL)
+		return r->code;
+	if ((disk = find_device(doc, "disk", "device", "cdrom")) == NULL ||
+	    (file = cdrom_file(disk)) == NULL ||
+	    (name = isolib_name_of(s->cfg->iso_dir, file)) == NULL)
+		return 0;
+	if (!isolib_check(s->cfg->iso_dir, name, &err))
+		return reply_fail(r, 1, "start: refused: %s (attached to %s); "
+		    "detach_iso or attach another ISO, or ask an admin",
+		    err->message, s->vps);
+	/* Attached by an older version: never to be relabelled from now. */
+	if (!source_norelabel(disk))
+		return change_media(s, file, "start", r);
+	return 0;
+}
+
 static int
 dom_start(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
@@ -439,6 +604,8 @@ dom_start(struct serve_ctx *s, const struct domain_verb *dv,
 		return reply_fail(r, 1, "start: %s", domain_errmsg());
 	if (active)
 		return reply_fail(r, 1, "start: %s is already running", s->vps);
+	if (start_iso_ok(s, dom, r) != 0)
+		return r->code;
 	if (virDomainCreate(dom) < 0)
 		return reply_fail(r, 1, "start: %s", domain_errmsg());
 	reply_line(r, "Domain %s started", s->vps);
@@ -508,10 +675,11 @@ dom_isos(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(GPtrArray) isos = NULL;
+	g_autoptr(GError) err = NULL;
 	guint	 i;
 
-	if ((isos = iso_list(s->cfg->iso_dir, r)) == NULL)
-		return r->code;
+	if ((isos = isolib_list(s->cfg->iso_dir, NULL, &err)) == NULL)
+		return reply_fail(r, 1, "%s", err->message);
 	for (i = 0; i < isos->len; i++)
 		reply_line(r, "%s", (const char *)g_ptr_array_index(isos, i));
 	return 0;
@@ -521,21 +689,18 @@ static int
 dom_attach_iso(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
-	g_autoptr(GPtrArray) isos = NULL;
+	g_autoptr(GError) err = NULL;
 	g_autofree char *path = NULL;
-	guint	 i;
 
-	if ((isos = iso_list(s->cfg->iso_dir, r)) == NULL)
-		return r->code;
-	for (i = 0; i < isos->len; i++) {
-		if (strcmp(arg, g_ptr_array_index(isos, i)) == 0)
-			break;
+	if (!isolib_check(s->cfg->iso_dir, arg, &err)) {
+		if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			return reply_fail(r, 2, "attach_iso: %s: no such ISO "
+			    "in the library (see attach_iso)", arg);
+		return reply_fail(r, 1, "attach_iso: refused: %s",
+		    err->message);
 	}
-	if (i == isos->len)
-		return reply_fail(r, 2, "attach_iso: %s: no such ISO in the "
-		    "library (see attach_iso)", arg);
 	path = g_build_filename(s->cfg->iso_dir, arg, NULL);
-	if (change_media(s, dom, path, "attach_iso", r) != 0)
+	if (change_media(s, path, "attach_iso", r) != 0)
 		return r->code;
 	reply_line(r, "Successfully inserted media.");
 	return 0;
@@ -558,7 +723,7 @@ dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
 	if (file == NULL)
 		return reply_fail(r, 1, "detach_iso: no ISO is attached to %s",
 		    s->vps);
-	if (change_media(s, dom, NULL, "detach_iso", r) != 0)
+	if (change_media(s, NULL, "detach_iso", r) != 0)
 		return r->code;
 	reply_line(r, "Successfully ejected media.");
 	return 0;
@@ -611,11 +776,11 @@ console_set(struct serve_ctx *s, virDomainPtr dom, xmlDocPtr doc,
 	if (strftime(validto, sizeof(validto), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return reply_fail(r, 1, "console: cannot format %lld as a time",
 		    (long long)until);
-	xmlSetProp(gfx, (const xmlChar *)"passwd", (const xmlChar *)passwd);
-	xmlSetProp(gfx, (const xmlChar *)"passwdValidTo",
-	    (const xmlChar *)validto);
-	xmlSetProp(gfx, (const xmlChar *)"connected", (const xmlChar *)"keep");
-	if ((xml = node_string(doc, gfx)) == NULL)
+	/* All three or no update: without passwd, libvirt sets none. */
+	if (!set_prop(gfx, "passwd", passwd) ||
+	    !set_prop(gfx, "passwdValidTo", validto) ||
+	    !set_prop(gfx, "connected", "keep") ||
+	    (xml = node_string(doc, gfx)) == NULL)
 		return reply_fail(r, 1, "console: out of memory");
 	rc = virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
 	vps_free_secret(xml);

@@ -22,6 +22,9 @@ struct serve_ctx {
 	const char *vps;		/* owned by member, validated */
 	virConnectPtr conn;		/* NULL until connected */
 	struct owner_check *owner;	/* asked before every request */
+	/* The domain the server began with: it acts on no other. */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	bool	 uuid_known;
 };
 
 /* The reply being built for one request. */
@@ -67,6 +70,16 @@ const struct domain_verb *domain_verb(enum proto_verb v);
  */
 int	 domain_ticket_end(struct serve_ctx *s, virDomainPtr dom,
 	    struct reply *r);
+
+/*
+ * The member's domain over s->conn (virDomainFree it): the first lookup
+ * goes by name and remembers the domain's UUID; every later one goes by
+ * that UUID, and a domain that is gone, or now has another name, is
+ * refused ("deleted or replaced; log in again"): an admin deleted the
+ * VPS, maybe created another of the name, while the server ran. NULL
+ * with the reply's error set.
+ */
+virDomainPtr domain_lookup(struct serve_ctx *s, struct reply *r);
 
 /* The text of libvirt's last error, for messages. */
 const char *domain_errmsg(void);

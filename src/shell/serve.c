@@ -7,8 +7,10 @@
  * configuration, vps.data), refuses unless SUDO_USER owns VPS there (at
  * the start, and before every request once vps.data changed: owner.c),
  * then answers the line protocol of proto.c on stdin/stdout over one
- * libvirt connection, opened at the first request that needs it and
- * again when libvirtd went away, and logs every request to syslog.
+ * libvirt connection, opened at the start (to learn the domain's UUID:
+ * it acts on that domain only) or else at the first request that needs
+ * it, and again when libvirtd went away, and logs every request to
+ * syslog.
  */
 #include <config.h>
 
@@ -68,8 +70,8 @@ serve_once(struct serve_ctx *s, const struct domain_verb *dv,
 		return dv->fn(s, dv, NULL, arg, r);
 	if (!serve_connect(s, r))
 		return r->code;
-	if ((dom = virDomainLookupByName(s->conn, s->vps)) == NULL)
-		return reply_fail(r, 1, "%s: %s", s->vps, domain_errmsg());
+	if ((dom = domain_lookup(s, r)) == NULL)
+		return r->code;
 	return dv->fn(s, dv, dom, arg, r);
 }
 
@@ -167,6 +169,22 @@ serve_line(struct serve_ctx *s, const char *line, ssize_t len)
 	return ok;
 }
 
+/*
+ * Looks the domain up once at the start, so that its UUID is the one of
+ * the VPS the member logged in to (domain_lookup). If libvirtd or the
+ * domain is not there yet, the first request that finds it remembers it.
+ */
+static void
+serve_remember(struct serve_ctx *s)
+{
+	struct reply r;
+	virDomainPtr dom;
+
+	memset(&r, 0, sizeof(r));
+	if (serve_connect(s, &r) && (dom = domain_lookup(s, &r)) != NULL)
+		virDomainFree(dom);
+}
+
 static int
 serve_loop(struct serve_ctx *s)
 {
@@ -223,6 +241,7 @@ serve_main(const char *vps)
 	signal(SIGPIPE, SIG_IGN);
 	virSetErrorFunc(NULL, quiet_errors);
 	vlog_audit("member=%s vps=%s action=serve result=ok", s.member, vps);
+	serve_remember(&s);
 	rc = serve_loop(&s);
 	serve_disconnect(&s);
 out:

@@ -29,7 +29,7 @@ t_need "package data" admin_data "$VPS_XML_DIR"
 net=$(e2e_name net)
 t_need "isolated network" make_libvirt_net "$net"
 t_need "... autostarted" e2e_virsh net-autostart "$net"
-t_need "an ISO in the library" cp /dev/null "$ISODIR/rescue.iso"
+t_need "an ISO in the library" install -m 0644 /dev/null "$ISODIR/rescue.iso"
 
 # The host as the doctor should find it: the menu's vps.conf plus the
 # network and a storage directory.
@@ -214,6 +214,36 @@ fails nwfilter "no such nwfilter" -- \
 fails storage "no storage directory" -- \
     -c "$(variant storage dir "$E2E_TMP/no-such-dir")"
 fails iso "no ISO library" -- -c "$(variant vps iso_dir "$E2E_TMP/no-iso")"
+# A library that others can change: the menu refuses it, the doctor FAILs.
+mkdir -m 0775 "$E2E_TMP/iso-gw" && chmod 0775 "$E2E_TMP/iso-gw"
+fails iso "a group-writable ISO library" -- \
+    -c "$(variant vps iso_dir "$E2E_TMP/iso-gw")"
+t_check "... naming the directory and why" grep -q \
+    "$E2E_TMP/iso-gw is writable by group or others" "$LAST"
+t_check "... chmod go-w in the fix" grep -q "chmod go-w DIR" "$LAST"
+mkdir -m 0755 "$E2E_TMP/iso-member" && chown "$ALICE" "$E2E_TMP/iso-member"
+fails iso "an ISO library owned by a member" -- \
+    -c "$(variant vps iso_dir "$E2E_TMP/iso-member")"
+t_check "... not owned by root" grep -q "iso-member is not owned by root" \
+    "$LAST"
+ln -s "$ISODIR" "$E2E_TMP/iso-link"
+fails iso "an ISO library named through a symbolic link" -- \
+    -c "$(variant vps iso_dir "$E2E_TMP/iso-link")"
+# Unsafe ISOs in a safe library: a WARN each, with the fix.
+mkdir -m 0755 "$E2E_TMP/iso-bad" && chmod 0755 "$E2E_TMP/iso-bad"
+install -m 0644 /dev/null "$E2E_TMP/iso-bad/ok.iso"
+install -m 0644 /dev/null "$E2E_TMP/hard"
+ln "$E2E_TMP/hard" "$E2E_TMP/iso-bad/hard.iso"
+ln -s /etc/shadow "$E2E_TMP/iso-bad/shadow.iso"
+install -m 0644 -o "$ALICE" /dev/null "$E2E_TMP/iso-bad/member.iso"
+fails iso "unsafe ISOs in the library" WARN -- \
+    -c "$(variant vps iso_dir "$E2E_TMP/iso-bad")"
+for f in "hard.iso is not safe: has more than one hard link" \
+    "shadow.iso is not safe: a symbolic link" \
+    "member.iso is not safe: not owned by root"; do
+	t_check "... WARN: $f" grep -q "^WARN  *iso .*$f" "$LAST"
+done
+t_check "... the good one is counted" grep -q "^OK  *iso .*: 1 ISO$" "$LAST"
 
 grep -v 'includedir' /etc/sudoers >"$E2E_TMP/sudoers.main"
 fails sudoers-include "the main sudoers file lacks @includedir" -- \

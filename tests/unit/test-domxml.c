@@ -240,6 +240,9 @@ test_boot_order(void **state)
 	    "1");
 	v = value_of(xml, "/domain/devices/disk[@device='disk']/boot/@order");
 	assert_string_equal(v, "2");
+	/* libvirt never relabels the ISO: it stays root's. */
+	assert_int_equal(count_of(xml, "/domain/devices/disk[@device='cdrom']"
+	    "/source/seclabel[@model='dac'][@relabel='no']"), 1);
 }
 
 static void
