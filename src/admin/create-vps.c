@@ -6,7 +6,11 @@
  * domain; the VG has room). Then the disk is created, the domain XML is
  * built from the template with a fresh MAC (unique among all domains) and
  * a random SPICE password nobody is shown, the domain is defined and
- * marked autostart. If a step fails, what was made is removed again.
+ * marked autostart. If a step fails, what was made is removed again, and
+ * only that: the domain by the UUID this run gave it, the disk only if it
+ * is still the one this run made (its inode, or its LV tag naming that
+ * UUID). A domain or disk of the same name that someone else made
+ * meanwhile is left alone.
  * A lock next to vps.data serialises concurrent runs, so that two runs
  * cannot pick the same MAC.
  */
@@ -51,11 +55,13 @@ struct job {
 	struct vps_entry e;
 	char	*iso;			/* absolute path, or NULL */
 	char	*disk;
+	char	*uuid;			/* of the domain this run defines */
 	char	 mac[VPS_MAC_LEN + 1];
 	char	 password[PASSWORD_LEN + 1];
 	virConnectPtr conn;
 	struct domxml_cpu cpu;		/* domain type and CPU */
 	bool	 disk_made;
+	struct storage_made made;	/* which disk this run made */
 	bool	 define_tried;
 	virDomainPtr dom;		/* defined by this run */
 };
@@ -171,6 +177,7 @@ job_load(struct job *j, GError **err)
 	    (j->iso = resolve_iso(j->cfg, j->o->iso, err)) == NULL)
 		goto out;
 	j->disk = storage_path(j->cfg, j->e.name);
+	j->uuid = g_uuid_string_random();
 	ok = true;
 out:
 	vpsdata_clear(&d);
@@ -307,8 +314,8 @@ job_check(struct job *j, GError **err)
 static char *
 job_xml(struct job *j, GError **err)
 {
-	g_autofree char *tmpl = domxml_data_path(DOMXML_TEMPLATE);
-	g_autofree char *uuid = g_uuid_string_random();
+	g_autofree char *tmpl = domxml_data_path(
+	    j->cfg->template_dir, DOMXML_TEMPLATE);
 	struct domxml_params p;
 	xmlDoc	*doc;
 	char	*xml;
@@ -321,7 +328,7 @@ job_xml(struct job *j, GError **err)
 	memset(&p, 0, sizeof(p));
 	p.cpu = j->cpu;
 	p.name = j->e.name;
-	p.uuid = uuid;
+	p.uuid = j->uuid;
 	p.vcpus = j->e.vcpus;
 	p.memory_mib = j->e.memory_mib;
 	p.disk_kind = j->cfg->backend == VPS_BACKEND_LVM ?
@@ -352,7 +359,7 @@ job_make(struct job *j, const char *xml, GError **err)
 	unsigned long libver;
 
 	if (!storage_create(j->cfg, j->e.name, j->e.disk_gib * STORAGE_GIB,
-	    err))
+	    j->uuid, &j->made, err))
 		return false;
 	j->disk_made = true;
 	/*
@@ -378,8 +385,10 @@ job_make(struct job *j, const char *xml, GError **err)
 
 /*
  * After a failed define: did libvirtd define the domain all the same (it
- * may have, when the connection broke before its answer came)? The
- * domain if so, NULL with *known false if libvirt cannot tell.
+ * may have, when the connection broke before its answer came)? Looked up
+ * by the UUID this run gave it, never by name: a domain of that name
+ * defined by someone else is not ours to undefine. The domain if so,
+ * NULL with *known false if libvirt cannot tell.
  */
 static virDomainPtr
 job_lookup_defined(struct job *j, bool *known)
@@ -387,11 +396,34 @@ job_lookup_defined(struct job *j, bool *known)
 	virDomainPtr dom;
 
 	*known = true;
-	if ((dom = virDomainLookupByName(j->conn, j->e.name)) != NULL)
+	if ((dom = virDomainLookupByUUIDString(j->conn, j->uuid)) != NULL)
 		return dom;
-	if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN)
+	if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN) {
 		*known = false;
+		return NULL;
+	}
+	if ((dom = virDomainLookupByName(j->conn, j->e.name)) != NULL) {
+		vlog_err("a domain named %s that this run did not define is "
+		    "left as it is", j->e.name);
+		virDomainFree(dom);
+	}
 	return NULL;
+}
+
+/* Removes the disk this run made, if it is still that one. */
+static void
+job_undo_disk(struct job *j)
+{
+	g_autoptr(GError) err = NULL;
+	bool	 removed;
+
+	if (!storage_remove_made(j->cfg, j->e.name, &j->made, &removed, &err))
+		vlog_err("%s is left behind: %s", j->disk, err->message);
+	else if (removed)
+		vlog_err("%s removed again", j->disk);
+	else
+		vlog_err("%s is not the disk this run made (gone, or made "
+		    "again by someone else): it is left as it is", j->disk);
 }
 
 /*
@@ -417,7 +449,6 @@ job_undo(struct job *j)
 			virt_error(&err, "domain %s is left defined",
 			    j->e.name);
 			vlog_err("%s", err->message);
-			g_clear_error(&err);
 			gone = false;
 		}
 	}
@@ -427,10 +458,8 @@ job_undo(struct job *j)
 		vlog_err("%s is kept for domain %s: check it with virsh, then "
 		    "remove both with delete-vps --purge-disk %s", j->disk,
 		    j->e.name, j->e.name);
-	else if (storage_remove(j->cfg, j->e.name, &err))
-		vlog_err("%s removed again", j->disk);
 	else
-		vlog_err("%s is left behind: %s", j->disk, err->message);
+		job_undo_disk(j);
 }
 
 static void
@@ -461,6 +490,8 @@ job_free(struct job *j)
 	explicit_bzero(j->password, sizeof(j->password));
 	g_free(j->iso);
 	g_free(j->disk);
+	g_free(j->uuid);
+	storage_made_clear(&j->made);
 	config_free(j->cfg);
 }
 

@@ -4,8 +4,11 @@
  * A running VPS is refused unless --force, which powers it off. The
  * domain is undefined with its NVRAM, managed save image and snapshot
  * and checkpoint metadata. Its disk is kept (and named) unless
- * --purge-disk, which removes only the LV or image create-vps made for
- * this name; any other disk of the domain is always kept.
+ * --purge-disk, which removes the VPS's LV or image (/dev/VG/NAME,
+ * DIR/NAME.img) only if the domain used it as a disk, or, with no domain
+ * left, if it carries create-vps's mark (storage.h); else the purge is
+ * refused before anything changes. Any other disk of the domain is
+ * always kept.
  */
 #include <config.h>
 
@@ -44,7 +47,8 @@ usage(FILE *f)
 	    "\n"
 	    "  -c, --config FILE  configuration file (default %s)\n"
 	    "  -f, --force        power off the VPS if it is running\n"
-	    "      --purge-disk   also remove the LV or image of the VPS\n"
+	    "      --purge-disk   also remove the LV or image of the VPS: only\n"
+	    "                     one its domain uses, or one create-vps marked\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
@@ -128,9 +132,47 @@ remove_domain(virDomainPtr dom, const struct options *o, GError **err)
 	return true;
 }
 
+/* The disks as one line for a message (g_free). */
+static char *
+disk_list(GPtrArray *disks)
+{
+	GString	*s = g_string_new(NULL);
+	size_t	 i;
+
+	for (i = 0; i < disks->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? ", " : "",
+		    (const char *)g_ptr_array_index(disks, i));
+	if (disks->len == 0)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}
+
 /*
- * The disks: with --purge-disk the VPS's own LV or image goes; every
- * other disk of the domain is kept, and each one kept is named.
+ * --purge-disk removes the VPS's own LV or image only if its domain uses
+ * it: a name typed wrong must not reach a disk of another user of the VG
+ * or directory. Checked before the domain is touched.
+ */
+static bool
+check_purge(const struct vps_config *cfg, const struct options *o,
+    GPtrArray *disks, GError **err)
+{
+	g_autofree char *own = storage_path(cfg, o->name), *list = NULL;
+	size_t	 i;
+
+	for (i = 0; i < disks->len; i++)
+		if (strcmp(g_ptr_array_index(disks, i), own) == 0)
+			return true;
+	list = disk_list(disks);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+	    "--purge-disk refused: domain %s does not use %s (its disks: %s); "
+	    "nothing was changed", o->name, own, list);
+	return false;
+}
+
+/*
+ * The disks: with --purge-disk the VPS's own LV or image goes (the domain
+ * used it, see check_purge); every other disk of the domain is kept, and
+ * each one kept is named.
  */
 static bool
 handle_disks(const struct vps_config *cfg, const struct options *o,
@@ -162,14 +204,16 @@ handle_disks(const struct vps_config *cfg, const struct options *o,
 
 /*
  * No domain: what a create-vps killed half-way may leave is the VPS's own
- * LV or image. --purge-disk removes it; without it, say it is there.
+ * LV or image, with create-vps's mark. --purge-disk removes it if it has
+ * the mark, and refuses (changing nothing) if not; without it, say it is
+ * there.
  */
 static bool
 purge_leftover(const struct vps_config *cfg, const struct options *o,
     GError **err)
 {
 	g_autofree char *own = storage_path(cfg, o->name);
-	bool	 exists = false;
+	bool	 exists = false, removed = false;
 
 	if (!storage_init(cfg, err) ||
 	    !storage_exists(cfg, o->name, &exists, err))
@@ -182,11 +226,20 @@ purge_leftover(const struct vps_config *cfg, const struct options *o,
 	if (!o->purge) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "no domain named %s; its disk %s is left (--purge-disk "
-		    "removes it)", o->name, own);
+		    "removes it if create-vps made it)", o->name, own);
 		return false;
 	}
-	if (!storage_remove(cfg, o->name, err))
+	if (!storage_remove_marked(cfg, o->name, &removed, err))
 		return false;
+	if (!removed) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "--purge-disk refused: no domain named %s uses %s, and it "
+		    "lacks create-vps's mark (%s), so it may be another's; it "
+		    "is left as it is", o->name, own,
+		    cfg->backend == VPS_BACKEND_LVM ? "LV tag " STORAGE_LV_TAG :
+		    "attribute " STORAGE_XATTR);
+		return false;
+	}
 	printf("no domain named %s; disk %s removed\n", o->name, own);
 	return true;
 }
@@ -220,6 +273,7 @@ run(const struct options *o, GError **err)
 		goto out;
 	}
 	if ((disks = domxml_disk_sources(xml, err)) == NULL ||
+	    (o->purge && !check_purge(cfg, o, disks, err)) ||
 	    !remove_domain(dom, o, err))
 		goto out;
 	ok = handle_disks(cfg, o, disks, err);

@@ -294,12 +294,9 @@ domxml_probe(const char *name, const struct domxml_cpu *c, const char *image)
 }
 
 char *
-domxml_data_path(const char *file)
+domxml_data_path(const char *dir, const char *file)
 {
-	const char *dir = getenv("VPS_XML_DIR");
-
-	return g_build_filename(dir != NULL && *dir != '\0' ? dir :
-	    PKGDATADIR, file, NULL);
+	return g_build_filename(dir, file, NULL);
 }
 
 /* The system disk, and the cdrom with its ISO and the boot order. */

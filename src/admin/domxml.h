@@ -19,11 +19,10 @@
 #define DOMXML_PROBE_IMAGE	"probe.img"
 
 /*
- * The path of file in the package data directory (g_free). VPS_XML_DIR in
- * the environment replaces the directory: the end-to-end tests run the
- * tools from the build tree (see create-vps(8)).
+ * The path of file in dir, the package data directory of [vps]
+ * template_dir in vps.conf(5) (g_free).
  */
-char	*domxml_data_path(const char *file);
+char	*domxml_data_path(const char *dir, const char *file);
 
 enum domxml_disk { DOMXML_DISK_BLOCK, DOMXML_DISK_FILE };
 

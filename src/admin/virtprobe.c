@@ -36,9 +36,13 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Starts the probe guest with c; on failure p->why says why. */
+/*
+ * Starts the probe guest with c, booting probe.img of dir; on failure
+ * p->why says why.
+ */
 static void
-probe_start(virConnectPtr conn, const struct domxml_cpu *c, struct probe *p)
+probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *dir,
+    struct probe *p)
 {
 	g_autofree char *uuid = g_uuid_string_random();
 	g_autofree char *name = NULL, *image = NULL, *xml = NULL;
@@ -47,7 +51,7 @@ probe_start(virConnectPtr conn, const struct domxml_cpu *c, struct probe *p)
 	memset(p, 0, sizeof(*p));
 	/* Upper case: no VPS can have this name. */
 	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
-	image = domxml_data_path(DOMXML_PROBE_IMAGE);
+	image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
 	doc = domxml_probe(name, c, image);
 	xml = domxml_format(doc);
 	xmlFreeDoc(doc);
@@ -143,7 +147,8 @@ probe_wait(struct probe *p, struct probe *ref, double start, char **why)
 }
 
 bool
-virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, char **why)
+virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
+    char **why)
 {
 	struct domxml_cpu tcg = *cpu;
 	struct probe p, ref;
@@ -152,14 +157,14 @@ virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, char **why)
 
 	*why = NULL;
 	memset(&ref, 0, sizeof(ref));
-	probe_start(conn, cpu, &p);
+	probe_start(conn, cpu, dir, &p);
 	if (p.why != NULL) {
 		*why = g_steal_pointer(&p.why);
 		goto out;
 	}
 	if (cpu->kvm) {
 		tcg.kvm = false;
-		probe_start(conn, &tcg, &ref);
+		probe_start(conn, &tcg, dir, &ref);
 	}
 	ok = probe_wait(&p, cpu->kvm && ref.why == NULL ? &ref : NULL, start,
 	    why);
@@ -179,7 +184,7 @@ virt_choose(virConnectPtr conn, const struct vps_config *cfg,
 	cpu->kvm = cfg->virt_type != VPS_VIRT_QEMU;
 	if (cfg->virt_type != VPS_VIRT_AUTO)
 		return;
-	if (!virt_probe(conn, cpu, why))
+	if (!virt_probe(conn, cpu, cfg->template_dir, why))
 		cpu->kvm = false;
 }
 

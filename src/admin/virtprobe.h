@@ -24,13 +24,14 @@
 #define VIRT_PROBE_TIMEOUT	60
 
 /*
- * Runs the probe guest with cpu; true if it got through. Under KVM a
+ * Runs the probe guest with cpu, booting probe.img of dir ([vps]
+ * template_dir); true if it got through. Under KVM a
  * second probe runs under TCG at the same time, and KVM fails if it is
  * slower than that emulation. On false, *why (g_free) is
  * libvirt's or QEMU's reason, or what the guest did, as one line.
  */
 bool	 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu,
-	    char **why);
+	    const char *dir, char **why);
 
 /*
  * The CPU of cfg ([vps] cpu, cpu_disable) under the domain type it

@@ -134,7 +134,8 @@ doctor_check_kvm(struct doctor *d)
 		    "virt_type = qemu (TCG)");
 		return;
 	}
-	if ((d->kvm_ok = virt_probe(d->conn, &plain, &why))) {
+	if ((d->kvm_ok = virt_probe(d->conn, &plain,
+	    d->cfg->template_dir, &why))) {
 		doctor_add(d, "kvm", DOCTOR_OK, NULL, "QEMU starts a KVM "
 		    "domain");
 		return;
@@ -169,7 +170,7 @@ doctor_check_cpu(struct doctor *d)
 		c.disable = (const char *const *)d->cfg->cpu_disable;
 	} else
 		virt_choose(d->conn, d->cfg, &c, &fallback);
-	if (!virt_probe(d->conn, &c, &why))
+	if (!virt_probe(d->conn, &c, d->cfg->template_dir, &why))
 		doctor_add(d, "cpu", DOCTOR_FAIL, fix, "[vps] cpu %s does not "
 		    "start under %s: %s", d->cfg->cpu, c.kvm ? "KVM" : "TCG",
 		    why);

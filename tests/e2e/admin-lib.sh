@@ -3,9 +3,10 @@
 # The names it sets are for the scripts that source it.
 # shellcheck shell=bash disable=SC2034,SC2154
 
-# admin_setup: sets create and delete (the built tools), points
-# VPS_XML_DIR at a copy of the package data (the source tree's template
-# and the built probe image, readable by QEMU), starts libvirtd and makes an
+# admin_setup: sets create and delete (the built tools), and xmldir, a
+# copy of the package data (the source tree's template and the built probe
+# image, readable by QEMU) that admin_conf names as [vps] template_dir;
+# starts libvirtd and makes an
 # isolated network, whose name is left in net; data is $E2E_TMP/vps.data,
 # isodir $E2E_TMP/iso and imgdir $E2E_TMP/images. Bails out if libvirtd or
 # the network cannot be had.
@@ -13,9 +14,8 @@ admin_setup()
 {
 	create=$top_builddir/create-vps
 	delete=$top_builddir/delete-vps
-	VPS_XML_DIR=$E2E_TMP/xml
-	export VPS_XML_DIR
-	t_need "package data" admin_data "$VPS_XML_DIR"
+	xmldir=$E2E_TMP/xml
+	t_need "package data" admin_data "$xmldir"
 	data=$E2E_TMP/vps.data
 	isodir=$E2E_TMP/iso
 	imgdir=$E2E_TMP/images
@@ -34,7 +34,9 @@ admin_data()
 
 # admin_conf FILE STORAGE-LINE...: writes to FILE a vps.conf for the
 # names admin_setup set, with the given lines in its [storage] group
-# (such as "backend = file" "dir = $imgdir"). Its virt_type is qemu, so
+# (such as "backend = file" "dir = $imgdir") and, once make_vg made a VG,
+# lvm_config = LVM_E2E_CONFIG (the tools read no environment). Its
+# virt_type is qemu, so
 # that the many create-vps runs of the tests do not each probe KVM
 # (virt-type.sh tests that choice), unless ADMIN_VIRT_TYPE says else
 # (empty: the default, auto).
@@ -45,10 +47,26 @@ admin_conf()
 	{
 		printf '[vps]\ndata = %s\niso_dir = %s\nuri = %s\n' \
 		    "$data" "$isodir" "$VIRSH_URI"
+		printf 'template_dir = %s\n' "$xmldir"
 		[ -z "${ADMIN_VIRT_TYPE-qemu}" ] ||
 		    printf 'virt_type = %s\n' "${ADMIN_VIRT_TYPE-qemu}"
 		printf '[storage]\n'
 		printf '%s\n' "$@"
+		[ -z "$LVM_E2E_CONFIG" ] ||
+		    printf 'lvm_config = %s\n' "$LVM_E2E_CONFIG"
 		printf '[network]\nnetwork = %s\n' "$net"
 	} >"$file"
+}
+
+# admin_domain_xml NAME [DEVICE-XML...]: prints the XML of a minimal
+# domain NAME with the given devices, for a domain defined behind the
+# tools' back.
+admin_domain_xml()
+{
+	printf "<domain type='qemu'>\n  <name>%s</name>\n" "$1"
+	printf "  <memory unit='MiB'>64</memory>\n"
+	printf "  <os><type arch='x86_64'>hvm</type></os>\n  <devices>\n"
+	shift
+	[ $# -eq 0 ] || printf '    %s\n' "$@"
+	printf '  </devices>\n</domain>\n'
 }

@@ -9,6 +9,11 @@
 # libblockdev runs lvm from PATH), and libvirt refuses the XML after the
 # image was made (a template with an unknown machine type). Each time:
 # exit 1, no LV, no image, no new domain, and what existed is untouched.
+# Someone else acting by name meanwhile: once create-vps's lvcreate
+# succeeded, another admin replaces the LV with one of their own and
+# defines a domain of the same name (an lvm wrapper again); create-vps's
+# define fails, and its rollback, which goes by the UUID it gave its
+# domain and the UUID of the LV it made, leaves both of theirs alone.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
@@ -35,6 +40,7 @@ other=$(e2e_name other)
 gone=$(e2e_name gone)
 bad=$(e2e_name bad)
 img=$(e2e_name img)
+race=$(e2e_name race)
 used_port=$(free_port)
 {
 	printf '%s:alice:1:128:100:%s\n' "$big" "$(free_port)"
@@ -44,8 +50,10 @@ used_port=$(free_port)
 	printf '%s:alice:1:128:1:%s\n' "$gone" "$(free_port)"
 	printf '%s:alice:1:128:1:%s\n' "$bad" "$(free_port)"
 	printf '%s:alice:1:128:1:%s\n' "$img" "$(free_port)"
+	printf '%s:alice:1:128:1:%s\n' "$race" "$(free_port)"
 } >"$data"
-for n in "$big" "$dup" "$lvx" "$prt" "$other" "$gone" "$bad" "$img"; do
+for n in "$big" "$dup" "$lvx" "$prt" "$other" "$gone" "$bad" "$img" \
+    "$race"; do
 	defer e2e_forget_domain "$n"
 done
 
@@ -57,16 +65,8 @@ lv_names()
 # A minimal domain, defined behind create-vps's back.
 define_small()
 {
-	cat >"$E2E_TMP/small.xml" <<-EOX
-	<domain type='qemu'>
-	  <name>$1</name>
-	  <memory unit='MiB'>64</memory>
-	  <os><type arch='x86_64'>hvm</type></os>
-	  <devices>
-	    <graphics type='spice' port='$2' autoport='no' listen='127.0.0.1'/>
-	  </devices>
-	</domain>
-	EOX
+	admin_domain_xml "$1" "<graphics type='spice' port='$2' autoport='no' listen='127.0.0.1'/>" \
+	    >"$E2E_TMP/small.xml"
 	e2e_virsh define "$E2E_TMP/small.xml"
 }
 
@@ -162,12 +162,55 @@ else
 	    "machine: libvirtd already ran (a system service), so this test may not stop it"
 fi
 
+# Someone else, by name, between create-vps's lvcreate and its define.
+admin_domain_xml "$race" >"$E2E_TMP/race.xml"
+racedir=$E2E_TMP/race
+mkdir "$racedir"
+cat >"$racedir/lvm" <<EOW
+#!/bin/bash
+lvm=$(command -v lvm)
+"\$lvm" "\$@"
+rc=\$?
+if [ "\$1" = lvcreate ] && [ \$rc -eq 0 ]; then
+	"\$lvm" lvremove --config '$LVM_E2E_CONFIG' -q -y "$vg/$race" &&
+	"\$lvm" lvcreate --config '$LVM_E2E_CONFIG' -q -y -L 8M -n "$race" \
+	    "$vg" && virsh -q -c '$VIRSH_URI' define "$E2E_TMP/race.xml"
+fi >/dev/null 2>&1
+exit \$rc
+EOW
+chmod 0755 "$racedir/lvm"
+lv_uuid()
+{
+	lvm_e2e lvs --noheadings -o lv_uuid "$vg/$1" 2>/dev/null | xargs
+}
+t_check_rc "a domain and an LV of the same name made meanwhile: exit 1" 1 \
+    env PATH="$racedir:$PATH" "$create" -c "$lvmconf" "$race"
+cp "$T_ERR" "$E2E_TMP/race.err"
+diag <"$E2E_TMP/race.err"
+t_check "... says the define failed" grep -q "cannot define domain" \
+    "$E2E_TMP/race.err"
+t_check "... the other domain is still defined" e2e_virsh dominfo "$race"
+t_check "... and has no disk (it is theirs, not create-vps's)" \
+    test -z "$(e2e_virsh domblklist "$race")"
+t_check "... says it left that domain alone" grep -q \
+    "a domain named $race that this run did not define is left" \
+    "$E2E_TMP/race.err"
+t_check "... the other LV is still there" test -n "$(lv_uuid "$race")"
+t_check "... says it left that LV alone" grep -q \
+    "/dev/$vg/$race is not the disk this run made" "$E2E_TMP/race.err"
+t_eq "... and it has no vpshost tag" "" \
+    "$(lvm_e2e lvs --noheadings -o lv_tags "$vg/$race" 2>/dev/null | xargs)"
+t_check "... remove them" e2e_forget_domain "$race"
+t_check "... lvremove" lvm_e2e lvremove -q -y "$vg/$race"
+
 # libvirt refuses the XML (unknown machine type) after the image exists.
 mkdir "$E2E_TMP/badxml"
 sed "s/machine='q35'/machine='no-such-machine'/" "$top_srcdir/xml/domain.xml" \
     >"$E2E_TMP/badxml/domain.xml"
-t_check_rc "libvirt refuses the XML: exit 1" 1 env \
-    VPS_XML_DIR="$E2E_TMP/badxml" "$create" -c "$fileconf" "$bad"
+sed "s|^template_dir = .*|template_dir = $E2E_TMP/badxml|" "$fileconf" \
+    >"$E2E_TMP/badxml.conf"
+t_check_rc "libvirt refuses the XML: exit 1" 1 "$create" \
+    -c "$E2E_TMP/badxml.conf" "$bad"
 cp "$T_ERR" "$E2E_TMP/bad.err"
 t_check "... says the define failed" grep -q "cannot define domain" \
     "$E2E_TMP/bad.err"

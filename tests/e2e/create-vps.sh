@@ -6,8 +6,13 @@
 # The LV has the size of vps.data; the domain is persistent, autostart,
 # its disk is /dev/VG/NAME, its MAC the one printed, its SPICE port the one
 # of vps.data, its password long and never printed. 20 concurrent runs
-# give 20 distinct MACs and ports. delete-vps keeps the LV by default and
-# removes it with --purge-disk.
+# give 20 distinct MACs and ports. VPS_XML_DIR and LVM_E2E_CONFIG in the
+# environment change nothing (template_dir and lvm_config of vps.conf do).
+# The LV carries the tags vpshost and vpshost-UUID. delete-vps keeps the
+# LV by default and removes it with --purge-disk, also when its domain is
+# gone; an LV that no domain of its name uses and that lacks the tag is
+# refused with a message, as is one that the domain of its name does not
+# use.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
@@ -19,8 +24,8 @@ e2e_require_cmd libvirtd virsh lvm losetup
 
 admin_setup
 vg=$(e2e_name vg)
-# 20 concurrent VPS of 1 GiB and one of 2 GiB; the file is sparse.
-t_need "VG on a loop device" make_vg "$vg" 24576
+# 22 VPS of 1 GiB and one of 2 GiB; the file is sparse.
+t_need "VG on a loop device" make_vg "$vg" 25600
 
 conf=$E2E_TMP/vps.conf
 admin_conf "$conf" "backend = lvm" "vg = $vg"
@@ -86,6 +91,9 @@ t_check_fails "summary does not show a password" grep -qi passw \
 t_check "lvs shows the LV" lvm_e2e lvs --noheadings --units g \
     -o lv_name,lv_size "$vg/$main"
 t_eq "LV has the size of vps.data" "$main 2.00g" "$(xargs <"$T_OUT")"
+t_check "lvs shows its tags" lvm_e2e lvs --noheadings -o lv_tags "$vg/$main"
+t_check "... vpshost and vpshost-UUID" grep -Eq \
+    '^ *vpshost,vpshost-[0-9a-f-]{36} *$' "$T_OUT"
 t_check "dominfo" e2e_virsh dominfo "$main"
 cp "$T_OUT" "$E2E_TMP/dominfo"
 t_check "domain is persistent" grep -Eq '^Persistent: +yes' "$E2E_TMP/dominfo"
@@ -168,6 +176,19 @@ t_check "... says so" grep -qx 'autostart: *no' "$T_OUT"
 t_check "dominfo" e2e_virsh dominfo "$na"
 t_check "... autostart is off" grep -Eq '^Autostart: +disable' "$T_OUT"
 
+# ---- no test hooks in the environment: the template and the lvm.conf
+# text come from vps.conf alone (a root tool must not take them from
+# whoever set its environment)
+ev=$(e2e_name env)
+defer e2e_forget_domain "$ev"
+printf '%s:alice:1:128:1:%s\n' "$ev" "$(free_port)" >>"$data"
+t_check "create-vps with VPS_XML_DIR and LVM_E2E_CONFIG set to bogus values" \
+    env VPS_XML_DIR="$E2E_TMP/nowhere" \
+    LVM_E2E_CONFIG='devices { filter = [ "r|.*|" ] }' \
+    "$create" -c "$conf" "$ev"
+t_check "... made the LV" lvm_e2e lvs "$vg/$ev"
+t_check "... and the domain from template_dir" e2e_virsh dominfo "$ev"
+
 # ---- delete-vps
 t_check "delete-vps keeps the LV" "$delete" -c "$conf" "${names[0]}"
 t_check "... and says so" grep -qx \
@@ -182,5 +203,39 @@ t_check_rc "... the domain is gone" 1 e2e_virsh dominfo "${names[1]}"
 t_check_fails "... the LV is gone" lvm_e2e lvs "$vg/${names[1]}"
 t_check_rc "delete-vps of no domain: exit 1" 1 "$delete" -c "$conf" \
     "${names[1]}"
+t_check "delete-vps --purge-disk of the LV left without a domain" \
+    "$delete" -c "$conf" --purge-disk "${names[0]}"
+t_check "... says it removed the LV" grep -qx \
+    "no domain named ${names[0]}; disk /dev/$vg/${names[0]} removed" "$T_OUT"
+t_check_fails "... the LV is gone" lvm_e2e lvs "$vg/${names[0]}"
+
+# ---- --purge-disk and LVs create-vps did not make (a shared VG)
+unrel=$(e2e_name unrel)
+t_check "an LV of a valid name, no tag, no domain" lvm_e2e lvcreate -q \
+    -L 8M -n "$unrel" "$vg"
+t_check_rc "delete-vps --purge-disk refuses it: exit 1" 1 "$delete" \
+    -c "$conf" --purge-disk "$unrel"
+t_check "... says what it refused and why" grep -qF -e \
+    "--purge-disk refused: no domain named $unrel uses /dev/$vg/$unrel, and it lacks create-vps's mark (LV tag vpshost)" \
+    "$T_ERR"
+t_check "... the LV is still there" lvm_e2e lvs "$vg/$unrel"
+t_check "an LV tagged otherwise" lvm_e2e lvchange -q --addtag vpshostx \
+    "$vg/$unrel"
+t_check_rc "... is refused too: exit 1" 1 "$delete" -c "$conf" --purge-disk \
+    "$unrel"
+t_check "... the LV is still there" lvm_e2e lvs "$vg/$unrel"
+admin_domain_xml "$unrel" >"$E2E_TMP/unrel.xml"
+defer e2e_forget_domain "$unrel"
+t_check "a domain of that name without disks" e2e_virsh define \
+    "$E2E_TMP/unrel.xml"
+t_check "... and the LV tagged vpshost" lvm_e2e lvchange -q --addtag vpshost \
+    "$vg/$unrel"
+t_check_rc "delete-vps --purge-disk refuses: exit 1" 1 "$delete" -c "$conf" \
+    --purge-disk "$unrel"
+t_check "... says the domain does not use the LV" grep -qF -e \
+    "--purge-disk refused: domain $unrel does not use /dev/$vg/$unrel (its disks: none); nothing was changed" \
+    "$T_ERR"
+t_check "... the domain is still defined" e2e_virsh dominfo "$unrel"
+t_check "... the LV is still there" lvm_e2e lvs "$vg/$unrel"
 
 t_done

@@ -948,7 +948,8 @@ make_libvirt_net()
 # disabled: lvcreate writes real metadata but the LV is never activated
 # (lvs shows attr "-wi-XX----", no /dev/VG/LV; lvcreate warns that the LV
 # was not zeroed).  The same --config string must be given to every lvm
-# command and to libblockdev (bd_lvm_set_global_config(LVM_E2E_CONFIG)):
+# command and to the tools, as [storage] lvm_config of their vps.conf
+# (admin_conf writes it; the tools take nothing from the environment):
 #   - activation = 0: the one switch that avoids /dev/mapper/control;
 #   - the filter accepts only our loop devices, so a test never sees, and
 #     can never touch, the host's own VGs (even one called "vps");
@@ -968,8 +969,6 @@ _e2e_lvm_config()
 	# The quotes are lvm.conf syntax, meant literally (not shell quoting).
 	# shellcheck disable=SC2089,SC2090
 	LVM_E2E_CONFIG="global { activation = 0 } devices { use_devicesfile = 0 hints = \"none\" obtain_device_list_from_udev = 0 filter = [ $filter\"r|.*|\" ] } activation { udev_sync = 0 udev_rules = 0 monitoring = 0 } backup { backup = 0 archive = 0 }"
-	# shellcheck disable=SC2090
-	export LVM_E2E_CONFIG
 }
 
 # lvm_e2e CMD ARGS...: an lvm command (lvcreate, lvs, vgs...) with
@@ -989,7 +988,7 @@ vg_exists()
 	    "$1" >/dev/null 2>&1
 }
 
-# make_vg NAME SIZE_MIB: exports LVM_E2E_CONFIG and E2E_VG_DEV (the PV).
+# make_vg NAME SIZE_MIB: sets LVM_E2E_CONFIG and exports E2E_VG_DEV (the PV).
 make_vg()
 {
 	local vg=$1 file=$E2E_TMP/lvm-$1.img dev

@@ -23,19 +23,18 @@ E2E_TIMEOUT=240
 doctor=$top_builddir/vps-doctor
 t_need "libvirtd is up" start_libvirtd
 t_need "the menu's world" menu_setup
-VPS_XML_DIR=$E2E_TMP/xml
-export VPS_XML_DIR
-t_need "package data" admin_data "$VPS_XML_DIR"
+xmldir=$E2E_TMP/xml
+t_need "package data" admin_data "$xmldir"
 net=$(e2e_name net)
 t_need "isolated network" make_libvirt_net "$net"
 t_need "... autostarted" e2e_virsh net-autostart "$net"
 t_need "an ISO in the library" install -m 0644 /dev/null "$ISODIR/rescue.iso"
 
 # The host as the doctor should find it: the menu's vps.conf plus the
-# network and a storage directory.
+# package data, the network and a storage directory.
 good=$E2E_TMP/doctor.conf
 {
-	cat "$CONF"
+	sed "s|^\\[vps\\]\$|[vps]\\ntemplate_dir = $xmldir|" "$CONF"
 	printf '[network]\nnetwork = %s\n' "$net"
 	printf '[storage]\nbackend = file\ndir = %s\n' "$E2E_TMP/disks"
 } >"$good"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <glib.h>
 
+#define UNIT_TMPDIR
 #include "unit.h"
 #include "fileio.h"
 #include "lock.h"
@@ -27,13 +28,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	const char *argv[] = { "rm", "-rf", "--", tmpdir, NULL };
-	int	 status = -1;
-	bool	 ok;
+	bool	 ok = unit_remove_tree(tmpdir);
 
-	ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
-	    NULL, NULL, NULL, NULL, &status, NULL) &&
-	    g_spawn_check_wait_status(status, NULL);
 	g_clear_pointer(&tmpdir, g_free);
 	return ok ? 0 : -1;
 }

@@ -50,6 +50,23 @@ compare_golden(const char *name, const char *got)
 }
 #endif
 
+#ifdef UNIT_TMPDIR
+#include <stdbool.h>
+#include <glib.h>
+
+/* rm -rf dir (a test's temporary directory); true if that worked. */
+static inline bool
+unit_remove_tree(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", "--", dir, NULL };
+	int	 status = -1;
+
+	return g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
+	    NULL, NULL, NULL, NULL, &status, NULL) &&
+	    g_spawn_check_wait_status(status, NULL);
+}
+#endif
+
 #define UNIT_MAIN(tests)						\
 int									\
 main(void)								\
