@@ -15,6 +15,7 @@
 #include <libxml/xpath.h>
 
 #include "domxml.h"
+#include "fileio.h"
 #include "names.h"
 #include "util.h"
 
@@ -417,9 +418,16 @@ xmlDoc *
 domxml_build(const char *path, const struct domxml_params *p, GError **err)
 {
 	g_autoptr(domxml_xpctx) ctx = NULL;
+	g_autofree char *text = NULL;
 	xmlDoc	*doc;
+	size_t	 len;
 
-	doc = xmlReadFile(path, NULL, PARSE_OPTS);
+	/* The template becomes a domain that root's libvirt runs. */
+	if (!vps_read_trusted_file(path, XML_SIZE_MAX, &text, &len, err)) {
+		g_prefix_error(err, "cannot read template: ");
+		return NULL;
+	}
+	doc = xmlReadMemory(text, (int)len, path, NULL, PARSE_OPTS);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		g_autofree char *why = xml_error();
 

@@ -28,17 +28,23 @@
 #include "log.h"
 #include "ruleinstall.h"
 #include "rules.h"
+#include "sshdreload.h"
 #include "util.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
 
 #define SSHD_RUNDIR	"/run/sshd"
+#define SSHD_CONFIG	"/etc/ssh/sshd_config"
+
+/* The running sshd's configuration: checked after install, then reloaded. */
+static const char *sshd_config = SSHD_CONFIG;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sudoers-gen [-c FILE] [-o FILE|-] [--check]\n"
+	    "usage: sudoers-gen [-c FILE] [-o FILE|-] [--check] "
+	    "[--sshd-config FILE]\n"
 	    "\n"
 	    "Writes the sudoers rules (and, if [access] sshd is set, the sshd\n"
 	    "rules) that let each member run only the menu for their own VPS.\n"
@@ -49,8 +55,13 @@ usage(FILE *f)
 	    "                     standard output and installs nothing\n"
 	    "      --check        exit 0 if the installed files are up to date,\n"
 	    "                     1 if not; change nothing\n"
+	    "      --sshd-config FILE\n"
+	    "                     the running sshd's configuration, checked\n"
+	    "                     with the new rules and reloaded (SIGHUP)\n"
+	    "                     when they changed (default %s)\n"
 	    "  -h, --help         this text\n"
-	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
+	    "  -V, --version      the version\n", VPS_CONFIG_PATH,
+	    SSHD_CONFIG);
 }
 
 /* visudo checks syntax, owner and mode of the temp file. */
@@ -131,7 +142,7 @@ out:
 static bool
 sshd_postcheck(GError **err)
 {
-	const char *argv[] = { SSHD, "-t", NULL };
+	const char *argv[] = { SSHD, "-t", "-f", sshd_config, NULL };
 
 	sshd_rundir();
 	return run_checker(argv, err);
@@ -221,6 +232,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "sshd-config", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -239,6 +251,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'C':
 			o->check = true;
+			break;
+		case 'S':
+			sshd_config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -264,24 +279,46 @@ parse_args(int argc, char **argv, struct options *o)
 
 /* Installs (or with check, compares) one file; returns an exit status. */
 static int
-handle(const struct rule_file *rf, bool check)
+handle(const struct rule_file *rf, bool check, bool *changed)
 {
 	g_autoptr(GError) err = NULL;
-	bool	 changed;
 
+	*changed = false;
 	if (check) {
 		if (rule_file_current(rf))
 			return 0;
 		vlog_err("%s is not up to date", rf->path);
 		return 1;
 	}
-	if (!rule_file_install(rf, &changed, &err)) {
+	if (!rule_file_install(rf, changed, &err)) {
 		vlog_err("%s not installed: %s", rf->path, err->message);
 		return 1;
 	}
 	/* Quiet when nothing changed: cron mails whatever is printed. */
-	if (changed)
+	if (*changed)
 		vlog_info("%s updated", rf->path);
+	return 0;
+}
+
+/*
+ * sshd holds its configuration from start or SIGHUP: until then a new
+ * member has no Match block of theirs, so it is reloaded at once.
+ */
+static int
+reload_sshd(void)
+{
+	g_autoptr(GError) err = NULL;
+	enum sshd_reload_result res;
+
+	if (!sshd_reload(sshd_config, &res, &err)) {
+		vlog_err("sshd not reloaded: %s; the new rules apply only once "
+		    "it is", err->message);
+		return 1;
+	}
+	if (res == SSHD_RELOADED)
+		vlog_info("sshd reloaded");
+	else
+		vlog_info("sshd is not running: the rules apply when it starts");
 	return 0;
 }
 
@@ -321,6 +358,7 @@ main(int argc, char **argv)
 	g_autofree char *sudoers = NULL, *sshd = NULL;
 	struct options o;
 	int	 status = 0, lock = -1;
+	bool	 changed = false;
 
 	vlog_init("sudoers-gen", false);
 	parse_args(argc, argv, &o);
@@ -347,9 +385,12 @@ main(int argc, char **argv)
 		if (!o.check)
 			lock = install_lock(files[0].path, cfg->sshd);
 		/* Installing stops at the first failure; --check reports all. */
-		status |= handle(&files[0], o.check);
-		if (sshd != NULL && (status == 0 || o.check))
-			status |= handle(&files[1], o.check);
+		status |= handle(&files[0], o.check, &changed);
+		if (sshd != NULL && (status == 0 || o.check)) {
+			status |= handle(&files[1], o.check, &changed);
+			if (changed)
+				status |= reload_sshd();
+		}
 	}
 	vps_unlock(lock);
 	return status;

@@ -86,7 +86,7 @@ memberlist_load(const char *path, struct member_list *out, GError **err)
 	GError	*rerr = NULL;
 	size_t	 len;
 
-	if (!vps_read_file(path, MEMBERLIST_SIZE_MAX, &buf, &len, &rerr)) {
+	if (!vps_read_trusted_file(path, MEMBERLIST_SIZE_MAX, &buf, &len, &rerr)) {
 		if (!g_error_matches(rerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			g_propagate_error(err, rerr);
 			return false;

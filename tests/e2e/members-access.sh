@@ -69,20 +69,18 @@ vps()
 } >"$E2E_TMP/dir.ldif"
 t_need "three members, two VPS in LDAP" ldap_add "$E2E_TMP/dir.ldif"
 
-# sync: what the sync job runs, then sshd reloads its configuration.
+# sync: what the sync job runs. Once the test's sshd runs, sudoers-gen is
+# told its configuration, and reloads it when the rules change.
 sync_all()
 {
-	"$vdg" -c "$conf" && "$gen" -c "$conf"
+	"$vdg" -c "$conf" &&
+	    "$gen" -c "$conf" ${SSHD_CONFIG:+--sshd-config "$SSHD_CONFIG"}
 }
-sshd_listening() { [ "$(grep -c 'Server listening on' "$SSHD_LOG")" -gt "$1" ]; }
 # sshd hands its configuration to each connection's child: a changed
-# snippet takes effect after SIGHUP, when sshd has re-executed itself.
-reload_sshd()
-{
-	local n
-	n=$(grep -c 'Server listening on' "$SSHD_LOG")
-	kill -HUP "$SSHD_PID" && wait_for sshd_listening "$n"
-}
+# snippet takes effect after SIGHUP, when sshd has re-executed itself
+# and says so again.
+listening() { grep -c 'Server listening on' "$SSHD_LOG"; }
+sshd_listening() { [ "$(listening)" -gt "$1" ]; }
 # block_of USER: USER's Match block in the snippet, without the Match line.
 block_of()
 {
@@ -157,10 +155,13 @@ confined "$dave"
 
 # ---- alice's last VPS goes
 t_need "remove alice's VPS from LDAP" ldap_delete "vpsName=avm,$LDAP_VPS_BASE"
+before=$(listening)
 t_check "sync" sync_all
+t_check "... sudoers-gen says it reloaded sshd" grep -qx \
+    "sudoers-gen: sshd reloaded" "$T_ERR"
 t_check "... avm is gone from vps.data" bash -c "! grep -q '^avm:' '$data'"
 t_check "... alice is still a member" grep -qx "$alice" "$members"
-t_check "sshd reloads" reload_sshd
+t_check "sshd has read its configuration again" wait_for sshd_listening "$before"
 t_eq "alice's block: forwarding nowhere" "AllowTcpForwarding no;PermitOpen none;" \
     "$(block_of "$alice" | sed 's/^\t//' | grep -E '^(AllowTcp|PermitOpen)' | tr '\n' ';')"
 t_check_fails "alice -W to her old SPICE port" ssh_as "$alice" -o LogLevel=INFO \
