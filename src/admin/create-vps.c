@@ -26,6 +26,7 @@
 #include <libvirt/virterror.h>
 
 #include "domxml.h"
+#include "isolib.h"
 #include "lock.h"
 #include "log.h"
 #include "names.h"
@@ -138,7 +139,7 @@ parse_args(int argc, char **argv, struct options *o)
 static char *
 resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 {
-	g_autofree char *path = NULL;
+	g_autofree char *path = NULL, *name = NULL;
 	const char *why;
 	struct stat st;
 
@@ -147,6 +148,10 @@ resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 		    "invalid ISO name %s: %s", iso, why);
 		return NULL;
 	}
+	/* The library's ISOs are the ones the member's start checks too. */
+	if ((name = isolib_name_of(cfg->iso_dir, path)) != NULL)
+		return isolib_check(cfg->iso_dir, name, err) ?
+		    g_steal_pointer(&path) : NULL;
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "ISO %s: not a regular file", path);

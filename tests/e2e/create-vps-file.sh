@@ -32,6 +32,15 @@ make_iso()
 }
 t_need "grub-mkrescue makes a bootable ISO" make_iso
 
+# A library ISO only root can change, as the member's start requires.
+ln "$isodir/boot.iso" "$isodir/linked.iso"
+t_check_rc "create-vps NAME linked.iso (two links): exit 1" 1 \
+    "$create" -c "$conf" "$name" linked.iso
+t_check "... saying why" grep -q "linked.iso.*link" "$T_ERR"
+diag <"$T_ERR"
+t_check_fails "... and no domain" e2e_virsh dominfo "$name"
+rm -f "$isodir/linked.iso"
+
 t_check "create-vps NAME boot.iso" "$create" -c "$conf" "$name" boot.iso
 cp "$T_OUT" "$E2E_TMP/summary"
 diag <"$E2E_TMP/summary"
