@@ -149,9 +149,19 @@ resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 		return NULL;
 	}
 	/* The library's ISOs are the ones the member's start checks too. */
-	if ((name = isolib_name_of(cfg->iso_dir, path)) != NULL)
-		return isolib_check(cfg->iso_dir, name, err) ?
-		    g_steal_pointer(&path) : NULL;
+	if ((name = isolib_name_of(cfg->iso_dir, path)) != NULL) {
+		GError	*ierr = NULL;
+
+		if (isolib_check(cfg->iso_dir, name, &ierr))
+			return g_steal_pointer(&path);
+		/* A name that is not in the library is the caller's mistake. */
+		if (g_error_matches(ierr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			ierr->domain = VPS_ERROR;
+			ierr->code = VPS_ERROR_INVALID;
+		}
+		g_propagate_error(err, ierr);
+		return NULL;
+	}
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "ISO %s: not a regular file", path);

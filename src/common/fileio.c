@@ -104,6 +104,8 @@ vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
 	return read_fd(fd, path, maxlen, bufp, lenp, err);
 }
 
+#define TRUST_TRIES	5	/* opens of a file replaced meanwhile */
+
 /*
  * Only root may change it: owned by uid 0 and writable by neither group
  * nor others. A directory may be world-writable if it is root's and
@@ -127,39 +129,60 @@ root_only(const struct stat *st, const char *path, const char *what,
 	return false;
 }
 
-bool
-vps_path_trusted(const char *path, const struct stat *st, GError **err)
+/* Checks every directory above path (which is changed in place). */
+static bool
+dirs_trusted(char *path, const char *file, GError **err)
 {
-	g_autofree char *real = NULL;
-	struct stat pst;
+	struct stat st;
 	char	*slash;
 
-	if (!root_only(st, path, S_ISDIR(st->st_mode) ? "directory" : "file",
-	    err))
-		return false;
-	if ((real = realpath(path, NULL)) == NULL)
-		return set_errno_error(err, "cannot resolve", path, errno);
-	/* The name must still lead to what was opened and checked. */
-	if (stat(real, &pst) == -1)
-		return set_errno_error(err, "cannot stat", real, errno);
-	if (pst.st_dev != st->st_dev || pst.st_ino != st->st_ino) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s changed while it was being checked", path);
-		return false;
-	}
-	while ((slash = strrchr(real, '/')) != NULL) {
-		slash[slash == real] = '\0';
-		if (stat(real, &pst) == -1)
-			return set_errno_error(err, "cannot stat", real,
-			    errno);
-		if (!root_only(&pst, real, "directory", err)) {
-			g_prefix_error(err, "%s is not trusted: ", path);
+	while ((slash = strrchr(path, '/')) != NULL) {
+		slash[slash == path] = '\0';
+		if (stat(path, &st) == -1)
+			return set_errno_error(err, "cannot stat", path, errno);
+		if (!root_only(&st, path, "directory", err)) {
+			g_prefix_error(err, "%s is not trusted: ", file);
 			return false;
 		}
-		if (slash == real)
+		if (slash == path)
 			break;
 	}
 	return true;
+}
+
+int
+vps_path_trusted(const char *path, const struct stat *st, GError **err)
+{
+	g_autofree char *real = NULL, *given = NULL;
+	struct stat rst;
+
+	if (!root_only(st, path, S_ISDIR(st->st_mode) ? "directory" : "file",
+	    err))
+		return -1;
+	if ((real = realpath(path, NULL)) == NULL) {
+		set_errno_error(err, "cannot resolve", path, errno);
+		return -1;
+	}
+	/* The name must still lead to what was opened and checked. */
+	if (stat(real, &rst) == -1) {
+		set_errno_error(err, "cannot stat", real, errno);
+		return -1;
+	}
+	if (rst.st_dev != st->st_dev || rst.st_ino != st->st_ino) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s changed while it was being checked", path);
+		return 0;
+	}
+	/*
+	 * The directories the name passes through as given (each symbolic
+	 * link lives in one of them) and those it resolves to.
+	 */
+	if (g_path_is_absolute(path)) {
+		given = g_strdup(path);
+		if (!dirs_trusted(given, path, err))
+			return -1;
+	}
+	return dirs_trusted(real, path, err) ? 1 : -1;
 }
 
 bool
@@ -167,15 +190,25 @@ vps_read_trusted_file(const char *path, size_t maxlen, char **bufp,
     size_t *lenp, GError **err)
 {
 	struct stat st;
-	int	 fd;
+	int	 fd, tries, r = 1;
 
-	if ((fd = open_regular(path, &st, err)) == -1)
-		return false;
-	if (geteuid() == 0 && !vps_path_trusted(path, &st, err)) {
+	/*
+	 * A writer that replaces the file (rename) between the open and
+	 * the check makes the name lead to another file: read it again.
+	 */
+	for (tries = 0; tries < TRUST_TRIES; tries++) {
+		if ((fd = open_regular(path, &st, err)) == -1)
+			return false;
+		if (geteuid() != 0 || (r = vps_path_trusted(path, &st,
+		    err)) == 1)
+			return read_fd(fd, path, maxlen, bufp, lenp, err);
 		close(fd);
-		return false;
+		if (r == -1)
+			return false;
+		if (tries + 1 < TRUST_TRIES)
+			g_clear_error(err);
 	}
-	return read_fd(fd, path, maxlen, bufp, lenp, err);
+	return false;
 }
 
 struct atomic_file *

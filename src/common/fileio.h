@@ -33,9 +33,11 @@ bool	 vps_read_trusted_file(const char *path, size_t maxlen, char **buf,
 
 /*
  * The check itself, for path whose opened file or directory st describes
- * (from fstat of the descriptor that will be used).
+ * (from fstat of the descriptor that will be used): 1 trusted, -1 not (err
+ * says why), 0 if path no longer leads to that file (replaced meanwhile:
+ * open it again).
  */
-bool	 vps_path_trusted(const char *path, const struct stat *st,
+int	 vps_path_trusted(const char *path, const struct stat *st,
 	    GError **err);
 
 struct atomic_file;

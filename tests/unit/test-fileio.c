@@ -338,6 +338,38 @@ test_trusted(void **state)
 	assert_null(trusted_reason(link));
 }
 
+/* A file replaced by rename while root reads it is read, not refused. */
+static void
+test_trusted_replaced(void **state)
+{
+	g_autofree char *file = g_build_filename(tmpdir, "data", NULL);
+	g_autofree char *a = g_build_filename(tmpdir, "data.a", NULL);
+	g_autofree char *b = g_build_filename(tmpdir, "data.b", NULL);
+	g_autofree char *buf = NULL;
+	GError	*err = NULL;
+	size_t	 len;
+	pid_t	 pid;
+	int	 i, status;
+
+	assert_true(g_file_set_contents(file, "old", -1, NULL));
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < 20000; i++) {
+			if (!g_file_set_contents(i % 2 ? a : b, "new", -1,
+			    NULL) || rename(i % 2 ? a : b, file) == -1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	for (i = 0; i < 2000; i++) {
+		assert_true(vps_read_trusted_file(file, 64, &buf, &len, &err));
+		assert_int_equal(len, 3);
+		g_clear_pointer(&buf, g_free);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_read_bounds),
 	cmocka_unit_test(test_replace),
@@ -347,6 +379,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_lock_dir),
 	cmocka_unit_test(test_clean_stale),
 	cmocka_unit_test(test_trusted),
+	cmocka_unit_test(test_trusted_replaced),
 };
 
 int
