@@ -190,7 +190,7 @@ vps_read_trusted_file(const char *path, size_t maxlen, char **bufp,
     size_t *lenp, GError **err)
 {
 	struct stat st;
-	int	 fd, tries, r = 1;
+	int	 fd, tries, r;
 
 	/*
 	 * A writer that replaces the file (rename) between the open and
@@ -199,8 +199,9 @@ vps_read_trusted_file(const char *path, size_t maxlen, char **bufp,
 	for (tries = 0; tries < TRUST_TRIES; tries++) {
 		if ((fd = open_regular(path, &st, err)) == -1)
 			return false;
-		if (geteuid() != 0 || (r = vps_path_trusted(path, &st,
-		    err)) == 1)
+		if (geteuid() != 0)
+			return read_fd(fd, path, maxlen, bufp, lenp, err);
+		if ((r = vps_path_trusted(path, &st, err)) == 1)
 			return read_fd(fd, path, maxlen, bufp, lenp, err);
 		close(fd);
 		if (r == -1)
