@@ -104,7 +104,7 @@ vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
 	return read_fd(fd, path, maxlen, bufp, lenp, err);
 }
 
-#define TRUST_TRIES	5	/* opens of a file replaced meanwhile */
+#define TRUST_TRIES	100	/* opens of a file replaced meanwhile */
 
 /*
  * Only root may change it: owned by uid 0 and writable by neither group

@@ -3,7 +3,9 @@
  */
 #include <config.h>
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -338,19 +340,24 @@ test_trusted(void **state)
 	assert_null(trusted_reason(link));
 }
 
-/* A file replaced by rename while root reads it is read, not refused. */
+/*
+ * A file replaced by rename while root reads it is read, not refused,
+ * even when the writer does nothing else. The child allocates nothing
+ * that outlives it (valgrind follows it to its _exit).
+ */
 static void
 test_trusted_replaced(void **state)
 {
-	g_autofree char *file = g_build_filename(tmpdir, "data", NULL);
-	g_autofree char *a = g_build_filename(tmpdir, "data.a", NULL);
-	g_autofree char *b = g_build_filename(tmpdir, "data.b", NULL);
+	char	 file[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
 	g_autofree char *buf = NULL;
 	GError	*err = NULL;
 	size_t	 len;
 	pid_t	 pid;
 	int	 i, status;
 
+	(void)snprintf(file, sizeof(file), "%s/data", tmpdir);
+	(void)snprintf(a, sizeof(a), "%s/data.a", tmpdir);
+	(void)snprintf(b, sizeof(b), "%s/data.b", tmpdir);
 	assert_true(g_file_set_contents(file, "old", -1, NULL));
 	if ((pid = fork()) == 0) {
 		for (i = 0; i < 20000; i++) {
@@ -361,8 +368,9 @@ test_trusted_replaced(void **state)
 		_exit(0);
 	}
 	assert_true(pid > 0);
-	for (i = 0; i < 2000; i++) {
-		assert_true(vps_read_trusted_file(file, 64, &buf, &len, &err));
+	for (i = 0; i < 1000; i++) {
+		if (!vps_read_trusted_file(file, 64, &buf, &len, &err))
+			fail_msg("read %d: %s", i, err->message);
 		assert_int_equal(len, 3);
 		g_clear_pointer(&buf, g_free);
 	}
