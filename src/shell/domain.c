@@ -613,45 +613,48 @@ dom_start(struct serve_ctx *s, const struct domain_verb *dv,
 }
 
 /*
- * shutdown, reboot, reset, poweroff: the row's libvirt call on the
- * running domain, and the row's message.
+ * shutdown, reboot, reset, poweroff on the running domain: rc is what
+ * the libvirt call returned, done what happened.
  */
 static int
-dom_power(struct serve_ctx *s, const struct domain_verb *dv,
-    virDomainPtr dom, const char *arg, struct reply *r)
+power_done(struct serve_ctx *s, const struct domain_verb *dv, int rc,
+    const char *done, struct reply *r)
 {
-	const char *what = proto_verb_name(dv->verb);
-
-	if (require_running(s, dom, r, what, "") != 1)
-		return r->code;
-	if (dv->power(dom) < 0)
-		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
-	reply_line(r, "Domain %s %s", s->vps, dv->done);
+	if (rc < 0)
+		return reply_fail(r, 1, "%s: %s", proto_verb_name(dv->verb),
+		    domain_errmsg());
+	reply_line(r, "Domain %s %s", s->vps, done);
 	return 0;
 }
 
 static int
-power_shutdown(virDomainPtr dom)
+dom_shutdown(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
+	return power_done(s, dv, virDomainShutdownFlags(dom,
+	    VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN), "is being shutdown", r);
 }
 
 static int
-power_reboot(virDomainPtr dom)
+dom_reboot(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainReboot(dom, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN);
+	return power_done(s, dv, virDomainReboot(dom,
+	    VIR_DOMAIN_REBOOT_ACPI_POWER_BTN), "is being rebooted", r);
 }
 
 static int
-power_reset(virDomainPtr dom)
+dom_reset(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainReset(dom, 0);
+	return power_done(s, dv, virDomainReset(dom, 0), "was reset", r);
 }
 
 static int
-power_poweroff(virDomainPtr dom)
+dom_poweroff(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainDestroy(dom);
+	return power_done(s, dv, virDomainDestroy(dom), "destroyed", r);
 }
 
 static int
@@ -804,8 +807,6 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	time_t	 until;
 	bool	 ok;
 
-	if (require_running(s, dom, r, "console", "; start it first") != 1)
-		return r->code;
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
 	if ((gfx = find_device(doc, "graphics", "type", "spice")) == NULL)
@@ -851,29 +852,34 @@ domain_ticket_end(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 	return r->code;
 }
 
-static const struct domain_verb domain_verbs[] = {
-	{ PROTO_STATUS, true, dom_status, NULL, NULL },
-	{ PROTO_START, true, dom_start, NULL, NULL },
-	{ PROTO_SHUTDOWN, true, dom_power, power_shutdown,
-	    "is being shutdown" },
-	{ PROTO_REBOOT, true, dom_power, power_reboot, "is being rebooted" },
-	{ PROTO_RESET, true, dom_power, power_reset, "was reset" },
-	{ PROTO_POWEROFF, true, dom_power, power_poweroff, "destroyed" },
-	{ PROTO_AUTOSTART, true, dom_autostart, NULL, NULL },
-	{ PROTO_ATTACH_ISO, true, dom_attach_iso, NULL, NULL },
-	{ PROTO_DETACH_ISO, true, dom_detach_iso, NULL, NULL },
-	{ PROTO_CONSOLE, true, dom_console, NULL, NULL },
-	{ PROTO_ISOS, false, dom_isos, NULL, NULL },
+/*
+ * The helper's columns of the HELPER and INTERNAL rows of VPS_VERBS
+ * (verbs.h), by request.
+ */
+#define SERVE_ROW(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, MENU_FN, SERVE_FN, \
+	    USAGE, HELP) \
+	VERB_SENT_##SIDE([PROTO_##ID] = { PROTO_##ID, FLAGS, SERVE_FN },)
+
+static const struct domain_verb domain_verbs[PROTO_NVERBS] = {
+	VPS_VERBS(SERVE_ROW)
 };
 
 const struct domain_verb *
 domain_verb(enum proto_verb v)
 {
-	size_t	 i;
+	if ((unsigned)v >= G_N_ELEMENTS(domain_verbs) ||
+	    domain_verbs[v].fn == NULL)
+		return NULL;
+	return &domain_verbs[v];
+}
 
-	for (i = 0; i < G_N_ELEMENTS(domain_verbs); i++) {
-		if (domain_verbs[i].verb == v)
-			return &domain_verbs[i];
-	}
-	return NULL;
+int
+domain_verb_run(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
+{
+	if ((dv->flags & VERB_RUNNING) &&
+	    require_running(s, dom, r, proto_verb_name(dv->verb),
+	    (dv->flags & VERB_CHANGES) ? "" : "; start it first") != 1)
+		return r->code;
+	return dv->fn(s, dv, dom, arg, r);
 }
