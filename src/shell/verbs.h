@@ -65,6 +65,9 @@ enum verb_arg {
 	X(STATUS, HELPER, "status", 0, 0, VERB_ARG_NONE,		\
 	    VERB_DOMAIN, cmd_forward, dom_status,			\
 	    "", "state, vCPUs, memory, autostart and ISO")		\
+	X(INFO, HELPER, "info", 0, 0, VERB_ARG_NONE,			\
+	    VERB_DOMAIN, cmd_forward, dom_info,				\
+	    "", "status, disk size, MAC, SPICE port and uptime")	\
 	X(START, HELPER, "start", 0, 0, VERB_ARG_NONE,			\
 	    VERB_DOMAIN | VERB_CHANGES, cmd_forward, dom_start,		\
 	    "", "power on")						\

@@ -95,6 +95,7 @@ struct cmd_case {
 
 static const struct cmd_case cmd_cases[] = {
 	{ "status", 0, true, true }, { "status", 1, true, false },
+	{ "info", 0, true, true }, { "info", 1, true, false },
 	{ "start", 0, true, true }, { "shutdown", 0, true, true },
 	{ "reboot", 0, true, true }, { "reset", 0, true, true },
 	{ "poweroff", 0, true, true }, { "autostart", 0, true, true },
@@ -190,6 +191,7 @@ static const struct run_case run_cases[] = {
 	{ "use other status", 2 }, { "use ../web1 status", 2 },
 	{ "use web1 use web2", 2 }, { "use web1 bash", 2 },
 	{ "use web1 status extra", 2 }, { "sta\ntus", 2 },
+	{ "info x", 2 }, { "use other info", 2 }, { "use web2 info x", 2 },
 	{ "\x1b]0;owned\x07", 2 },
 };
 
@@ -328,6 +330,8 @@ static const struct said_case said_cases[] = {
 	    ".iso" },
 	{ "use web2 autostart yes", "autostart: yes: must be on or off" },
 	{ "status now", "status: too many arguments (usage: status)" },
+	{ "info disk", "info: too many arguments (usage: info)" },
+	{ "use other info", "use: other: no such VPS among yours (see list)" },
 	{ "autostart on off",
 	    "autostart: too many arguments (usage: autostart [on|off])" },
 	{ "use", "use: missing argument (usage: use VPS [COMMAND [ARGS]])" },
@@ -368,32 +372,51 @@ test_said(void **state)
 }
 
 struct complete_case {
-	const char *line;	/* the cursor after it, on a new word */
+	const char *line;	/* the cursor at its end */
 	const char *names;	/* what tab offers, joined by blanks */
 };
 
 static const struct complete_case complete_cases[] = {
 	{ "autostart ", "on off" },
+	{ "autostart o", "on off" },
+	{ "autostart of", "off" },
 	{ "use ", "web1 web2" },
 	{ "use web2 autostart ", "on off" },
 	{ "use web2 use ", "web1 web2" },
 	{ "use other ", "" },
 	{ "status ", "" },
+	{ "info ", "" },
+	{ "in", "info" },
+	{ "use web2 inf", "info" },
 	{ "help ", "" },
 	{ "bash ", "" },
 	{ "autostart on ", "" },
 };
 
-/* The candidates of tab after line, as the UI asks for them. */
+/*
+ * The candidates of tab at the end of line, as the UI asks for them: for
+ * a new word after a blank, else for the last word, by its prefix.
+ */
 static char *
 complete_line(struct menu_ctx *ctx, const char *line)
 {
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new();
 	struct menu_words w;
-	const char *why;
+	const char *why, *prefix = "";
+	size_t	 len = strlen(line);
+	guint	 i;
+	int	 idx;
 
-	assert_true(menu_split(line, strlen(line), &w, &why));
-	menu_complete(ctx, &w, w.argc, out);
+	assert_true(menu_split(line, len, &w, &why));
+	idx = w.argc;
+	if (len > 0 && line[len - 1] != ' ')
+		prefix = w.argv[--idx];
+	menu_complete(ctx, &w, idx, all);
+	for (i = 0; i < all->len; i++) {
+		if (g_str_has_prefix(g_ptr_array_index(all, i), prefix))
+			g_ptr_array_add(out, g_ptr_array_index(all, i));
+	}
 	g_ptr_array_add(out, NULL);
 	return g_strjoinv(" ", (char **)out->pdata);
 }
@@ -410,7 +433,7 @@ test_complete(void **state)
 	ctx.vps = g_strsplit("web1,web2", ",", -1);
 	ctx.selected = ctx.vps[0];
 	all = complete_line(&ctx, "");
-	assert_string_equal(all, "status start shutdown reboot reset "
+	assert_string_equal(all, "status info start shutdown reboot reset "
 	    "poweroff autostart attach_iso detach_iso console list use help "
 	    "quit exit");
 	after_use = complete_line(&ctx, "use web2 ");
