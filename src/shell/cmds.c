@@ -1,7 +1,8 @@
 /*
- * cmds.c: the menu's commands, one function per verb, and their table.
- * Commands that act on a VPS are forwarded to its privileged server; the
- * rest (list, use, help, quit) are answered here.
+ * cmds.c: the menu's commands, one function per kind of verb, and their
+ * table, made from VPS_VERBS (verbs.h). Commands that act on a VPS are
+ * forwarded to its privileged server; the rest (list, use, help, quit)
+ * are answered here.
  */
 #include <config.h>
 
@@ -196,37 +197,21 @@ cmd_quit(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	return 0;
 }
 
+/*
+ * The menu's columns of the MEMBER and HELPER rows of VPS_VERBS
+ * (verbs.h); a HELPER row's command is the request PROTO_<ID>. A row
+ * whose menu asks for a missing argument (VERB_ASKS) may be typed
+ * without it.
+ */
+#define MENU_VERB_HELPER(ID)	PROTO_##ID
+#define MENU_VERB_MEMBER(ID)	(-1)
+#define MENU_ROW(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, MENU_FN, SERVE_FN, \
+	    USAGE, HELP) \
+	VERB_TYPED_##SIDE({ NAME, USAGE, HELP, \
+	    ((FLAGS) & VERB_ASKS) ? 0 : (MIN), MAX, ARG, \
+	    MENU_VERB_##SIDE(ID), MENU_FN },)
+
 const struct menu_cmd menu_cmds[] = {
-	{ "status", "", "state, vCPUs, memory, autostart and ISO",
-	    0, 0, COMPLETE_NONE, PROTO_STATUS, cmd_forward },
-	{ "start", "", "power on",
-	    0, 0, COMPLETE_NONE, PROTO_START, cmd_forward },
-	{ "shutdown", "", "ask the OS to shut down (ACPI)",
-	    0, 0, COMPLETE_NONE, PROTO_SHUTDOWN, cmd_forward },
-	{ "reboot", "", "ask the OS to reboot (ACPI)",
-	    0, 0, COMPLETE_NONE, PROTO_REBOOT, cmd_forward },
-	{ "reset", "", "hard reset, like the reset button",
-	    0, 0, COMPLETE_NONE, PROTO_RESET, cmd_forward },
-	{ "poweroff", "", "hard power off, like pulling the plug",
-	    0, 0, COMPLETE_NONE, PROTO_POWEROFF, cmd_forward },
-	{ "autostart", "[on|off]", "start with the host (no argument: toggle)",
-	    0, 1, COMPLETE_ONOFF, PROTO_AUTOSTART, cmd_forward },
-	{ "attach_iso", "[ISO]", "insert an ISO of the library as CD-ROM",
-	    0, 1, COMPLETE_ISO, PROTO_ATTACH_ISO, cmd_attach_iso },
-	{ "detach_iso", "", "eject the CD-ROM",
-	    0, 0, COMPLETE_NONE, PROTO_DETACH_ISO, cmd_forward },
-	{ "console", "", "a one-time SPICE console ticket",
-	    0, 0, COMPLETE_NONE, PROTO_CONSOLE, cmd_forward },
-	{ "list", "", "your VPS",
-	    0, 0, COMPLETE_NONE, -1, cmd_list },
-	{ "use", "VPS [COMMAND [ARGS]]",
-	    "select a VPS, or run one command on it",
-	    1, MENU_WORDS_MAX - 1, COMPLETE_VPS, -1, cmd_use },
-	{ "help", "", "this list",
-	    0, 0, COMPLETE_NONE, -1, cmd_help },
-	{ "quit", "", "leave (also exit, or Ctrl-D)",
-	    0, 0, COMPLETE_NONE, -1, cmd_quit },
-	{ "exit", "", "leave",
-	    0, 0, COMPLETE_NONE, -1, cmd_quit },
+	VPS_VERBS(MENU_ROW)
 };
 const size_t menu_ncmds = G_N_ELEMENTS(menu_cmds);

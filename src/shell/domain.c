@@ -17,6 +17,7 @@
 #include <libxml/tree.h>
 
 #include "domain.h"
+#include "fileio.h"
 #include "isolib.h"
 #include "lock.h"
 #include "names.h"
@@ -521,6 +522,7 @@ out:
 
 /* ---- the verbs */
 
+/* status, which is also the first lines of info. */
 static int
 dom_status(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
@@ -533,7 +535,8 @@ dom_status(struct serve_ctx *s, const struct domain_verb *dv,
 
 	if (virDomainGetInfo(dom, &info) < 0 ||
 	    virDomainGetAutostart(dom, &autostart) < 0)
-		return reply_fail(r, 1, "status: %s", domain_errmsg());
+		return reply_fail(r, 1, "%s: %s", proto_verb_name(dv->verb),
+		    domain_errmsg());
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
 	if ((disk = find_device(doc, "disk", "device", "cdrom")) != NULL &&
@@ -547,6 +550,188 @@ dom_status(struct serve_ctx *s, const struct domain_verb *dv,
 	    autostart ? "enable" : "disable");
 	reply_line(r, "%-15s %s", "ISO:", disk == NULL ? "(no CD-ROM drive)" :
 	    base != NULL ? base : "(none)");
+	return 0;
+}
+
+/* The attribute attr of element n, as a string to g_free, or NULL. */
+static char *
+prop(xmlNodePtr n, const char *attr)
+{
+	xmlChar	*v = xmlGetProp(n, (const xmlChar *)attr);
+	char	*copy = v != NULL ? g_strdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return copy;
+}
+
+/* The size of the VPS's first disk device (its target), for info. */
+static char *
+info_disk(virDomainPtr dom, xmlDocPtr doc)
+{
+	xmlNodePtr disk = find_device(doc, "disk", "device", "disk");
+	xmlNodePtr target = disk != NULL ? child(disk, "target") : NULL;
+	g_autofree char *dev = target != NULL ? prop(target, "dev") : NULL;
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	virDomainBlockInfo bi;
+	double	 size;
+	size_t	 u;
+
+	if (disk == NULL)
+		return g_strdup("(no disk)");
+	if (dev == NULL || virDomainGetBlockInfo(dom, dev, &bi, 0) < 0)
+		return g_strdup("(unknown)");
+	/* Not g_format_size: its blank is U+00A0, not ASCII. */
+	size = (double)bi.capacity / 1024;
+	for (u = 0; u + 1 < G_N_ELEMENTS(units) && size >= 1024; u++)
+		size /= 1024;
+	return g_strdup_printf("%.1f %s (%llu bytes)", size, units[u],
+	    bi.capacity);
+}
+
+/* The MAC addresses of the VPS's network interfaces, for info. */
+static char *
+info_macs(xmlDocPtr doc)
+{
+	GString	*macs = g_string_new(NULL);
+	xmlNodePtr devs, d, mac;
+
+	for (devs = xmlDocGetRootElement(doc)->children; devs != NULL;
+	    devs = devs->next) {
+		if (!node_is(devs, "devices"))
+			continue;
+		for (d = devs->children; d != NULL; d = d->next) {
+			g_autofree char *addr = NULL;
+
+			if (!node_is(d, "interface") ||
+			    (mac = child(d, "mac")) == NULL ||
+			    (addr = prop(mac, "address")) == NULL)
+				continue;
+			g_string_append_printf(macs, "%s%s",
+			    macs->len > 0 ? ", " : "", addr);
+		}
+	}
+	if (macs->len == 0)
+		g_string_append(macs, "(no network interface)");
+	return g_string_free(macs, FALSE);
+}
+
+/* The SPICE port of the definition (live while running), for info. */
+static char *
+info_spice(xmlDocPtr doc)
+{
+	xmlNodePtr gfx = find_device(doc, "graphics", "type", "spice");
+	g_autofree char *port = gfx != NULL ? prop(gfx, "port") : NULL;
+	unsigned long long n;
+	const char *errstr;
+
+	if (gfx == NULL)
+		return g_strdup("(no SPICE display)");
+	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, &errstr))
+		return g_strdup("(chosen at start)");
+	return g_strdup_printf("%llu", n);
+}
+
+/*
+ * Where libvirt's system QEMU driver keeps the pid file NAME.pid of a
+ * running domain (libvirt's QEMU driver documentation, "drvqemu").
+ */
+#define QEMU_STATE_DIR	"/run/libvirt/qemu"
+#define PROC_MAX	65536	/* bytes of /proc/PID/stat or cmdline */
+
+/* True if QEMU's argv (cmdline[len], NUL-separated) has -uuid uuid. */
+static bool
+qemu_has_uuid(const char *cmdline, size_t len, const char *uuid)
+{
+	const char *a, *end = cmdline + len;
+
+	for (a = cmdline; a < end; a += strlen(a) + 1) {
+		if (strcmp(a, "-uuid") == 0 && a + strlen(a) + 1 < end)
+			return strcmp(a + strlen(a) + 1, uuid) == 0;
+	}
+	return false;
+}
+
+/*
+ * Seconds since the QEMU process of the running domain started: libvirt
+ * has no start time of a domain, so its pid file names the process,
+ * whose /proc/PID/stat has its start in clock ticks since boot (proc(5),
+ * field 22). The process counts only if its argv has the domain's UUID
+ * (read after stat: a pid reused meanwhile is not taken for it). False
+ * if any of it is missing: another driver or URI, another process.
+ */
+static bool
+qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
+{
+	g_autofree char *pidfile = NULL, *pidtext = NULL, *path = NULL,
+	    *stattext = NULL, *cmdline = NULL;
+	g_auto(GStrv) fields = NULL;
+	char	 uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned long long pid, start;
+	const char *errstr, *p;
+	struct timespec now;
+	size_t	 len;
+	long	 hz = sysconf(_SC_CLK_TCK);
+
+	pidfile = g_strdup_printf("%s/%s.pid", QEMU_STATE_DIR, s->vps);
+	if (!vps_read_trusted_file(pidfile, 32, &pidtext, &len, NULL))
+		return false;
+	g_strchomp(pidtext);
+	if (!vps_parse_uint(pidtext, 2, INT_MAX, &pid, &errstr))
+		return false;
+	path = g_strdup_printf("/proc/%llu/stat", pid);
+	if (!vps_read_file(path, PROC_MAX, &stattext, &len, NULL) ||
+	    (p = strrchr(stattext, ')')) == NULL)
+		return false;
+	fields = g_strsplit(p + 1, " ", 0);	/* "", state, ppid, ... */
+	if (g_strv_length(fields) < 21 ||
+	    !vps_parse_uint(fields[20], 0, ULLONG_MAX, &start, &errstr))
+		return false;
+	g_free(path);
+	path = g_strdup_printf("/proc/%llu/cmdline", pid);
+	if (!vps_read_file(path, PROC_MAX, &cmdline, &len, NULL) ||
+	    virDomainGetUUIDString(dom, uuid) < 0 ||
+	    !qemu_has_uuid(cmdline, len, uuid) || hz <= 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &now) < 0 ||
+	    (unsigned long long)now.tv_sec < start / (unsigned long long)hz)
+		return false;
+	*secs = (unsigned long long)now.tv_sec - start / (unsigned long long)hz;
+	return true;
+}
+
+/*
+ * info: what status says, then the disk size, MAC addresses and SPICE
+ * port of the definition and, while it runs, for how long. Only the
+ * VPS's own facts: no path, no other domain, nothing of the host.
+ */
+static int
+dom_info(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	g_autofree char *disk = NULL, *macs = NULL, *spice = NULL;
+	unsigned long long up;
+	int	 active;
+
+	if (dom_status(s, dv, dom, arg, r) != 0)
+		return r->code;
+	if ((active = virDomainIsActive(dom)) < 0)
+		return reply_fail(r, 1, "info: %s", domain_errmsg());
+	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
+		return r->code;
+	disk = info_disk(dom, doc);
+	macs = info_macs(doc);
+	spice = info_spice(doc);
+	reply_line(r, "%-15s %s", "Disk size:", disk);
+	reply_line(r, "%-15s %s", "MAC:", macs);
+	reply_line(r, "%-15s %s", "SPICE port:", spice);
+	if (!active)
+		return 0;
+	if (qemu_uptime(s, dom, &up))
+		reply_line(r, "%-15s %llu day%s, %02llu:%02llu:%02llu",
+		    "Uptime:", up / 86400, up / 86400 == 1 ? "" : "s",
+		    up / 3600 % 24, up / 60 % 60, up % 60);
+	else
+		reply_line(r, "%-15s %s", "Uptime:", "(unknown)");
 	return 0;
 }
 
@@ -613,45 +798,48 @@ dom_start(struct serve_ctx *s, const struct domain_verb *dv,
 }
 
 /*
- * shutdown, reboot, reset, poweroff: the row's libvirt call on the
- * running domain, and the row's message.
+ * shutdown, reboot, reset, poweroff on the running domain: rc is what
+ * the libvirt call returned, done what happened.
  */
 static int
-dom_power(struct serve_ctx *s, const struct domain_verb *dv,
-    virDomainPtr dom, const char *arg, struct reply *r)
+power_done(struct serve_ctx *s, const struct domain_verb *dv, int rc,
+    const char *done, struct reply *r)
 {
-	const char *what = proto_verb_name(dv->verb);
-
-	if (require_running(s, dom, r, what, "") != 1)
-		return r->code;
-	if (dv->power(dom) < 0)
-		return reply_fail(r, 1, "%s: %s", what, domain_errmsg());
-	reply_line(r, "Domain %s %s", s->vps, dv->done);
+	if (rc < 0)
+		return reply_fail(r, 1, "%s: %s", proto_verb_name(dv->verb),
+		    domain_errmsg());
+	reply_line(r, "Domain %s %s", s->vps, done);
 	return 0;
 }
 
 static int
-power_shutdown(virDomainPtr dom)
+dom_shutdown(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
+	return power_done(s, dv, virDomainShutdownFlags(dom,
+	    VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN), "is being shutdown", r);
 }
 
 static int
-power_reboot(virDomainPtr dom)
+dom_reboot(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainReboot(dom, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN);
+	return power_done(s, dv, virDomainReboot(dom,
+	    VIR_DOMAIN_REBOOT_ACPI_POWER_BTN), "is being rebooted", r);
 }
 
 static int
-power_reset(virDomainPtr dom)
+dom_reset(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainReset(dom, 0);
+	return power_done(s, dv, virDomainReset(dom, 0), "was reset", r);
 }
 
 static int
-power_poweroff(virDomainPtr dom)
+dom_poweroff(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
 {
-	return virDomainDestroy(dom);
+	return power_done(s, dv, virDomainDestroy(dom), "destroyed", r);
 }
 
 static int
@@ -804,8 +992,6 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	time_t	 until;
 	bool	 ok;
 
-	if (require_running(s, dom, r, "console", "; start it first") != 1)
-		return r->code;
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
 	if ((gfx = find_device(doc, "graphics", "type", "spice")) == NULL)
@@ -851,29 +1037,34 @@ domain_ticket_end(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 	return r->code;
 }
 
-static const struct domain_verb domain_verbs[] = {
-	{ PROTO_STATUS, true, dom_status, NULL, NULL },
-	{ PROTO_START, true, dom_start, NULL, NULL },
-	{ PROTO_SHUTDOWN, true, dom_power, power_shutdown,
-	    "is being shutdown" },
-	{ PROTO_REBOOT, true, dom_power, power_reboot, "is being rebooted" },
-	{ PROTO_RESET, true, dom_power, power_reset, "was reset" },
-	{ PROTO_POWEROFF, true, dom_power, power_poweroff, "destroyed" },
-	{ PROTO_AUTOSTART, true, dom_autostart, NULL, NULL },
-	{ PROTO_ATTACH_ISO, true, dom_attach_iso, NULL, NULL },
-	{ PROTO_DETACH_ISO, true, dom_detach_iso, NULL, NULL },
-	{ PROTO_CONSOLE, true, dom_console, NULL, NULL },
-	{ PROTO_ISOS, false, dom_isos, NULL, NULL },
+/*
+ * The helper's columns of the HELPER and INTERNAL rows of VPS_VERBS
+ * (verbs.h), by request.
+ */
+#define SERVE_ROW(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, MENU_FN, SERVE_FN, \
+	    USAGE, HELP) \
+	VERB_SENT_##SIDE([PROTO_##ID] = { PROTO_##ID, FLAGS, SERVE_FN },)
+
+static const struct domain_verb domain_verbs[PROTO_NVERBS] = {
+	VPS_VERBS(SERVE_ROW)
 };
 
 const struct domain_verb *
 domain_verb(enum proto_verb v)
 {
-	size_t	 i;
+	if ((unsigned)v >= G_N_ELEMENTS(domain_verbs) ||
+	    domain_verbs[v].fn == NULL)
+		return NULL;
+	return &domain_verbs[v];
+}
 
-	for (i = 0; i < G_N_ELEMENTS(domain_verbs); i++) {
-		if (domain_verbs[i].verb == v)
-			return &domain_verbs[i];
-	}
-	return NULL;
+int
+domain_verb_run(struct serve_ctx *s, const struct domain_verb *dv,
+    virDomainPtr dom, const char *arg, struct reply *r)
+{
+	if ((dv->flags & VERB_RUNNING) &&
+	    require_running(s, dom, r, proto_verb_name(dv->verb),
+	    (dv->flags & VERB_CHANGES) ? "" : "; start it first") != 1)
+		return r->code;
+	return dv->fn(s, dv, dom, arg, r);
 }

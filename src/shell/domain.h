@@ -1,6 +1,6 @@
 /*
- * domain.h: the server's verbs, one function each, on one libvirt
- * domain through the libvirt API.
+ * domain.h: the server's verbs, one function each (named in their row of
+ * VPS_VERBS, verbs.h), on one libvirt domain through the libvirt API.
  */
 #ifndef VPS_DOMAIN_H
 #define VPS_DOMAIN_H
@@ -51,17 +51,24 @@ struct domain_verb;
 typedef int (*domain_fn)(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r);
 
+/* The helper's columns of a request's row of VPS_VERBS (verbs.h). */
 struct domain_verb {
 	enum proto_verb verb;
-	bool	 needs_domain;
+	unsigned flags;			/* VERB_* */
 	domain_fn fn;
-	/* Power verbs (fn dom_power): the libvirt call, and what happened. */
-	int	(*power)(virDomainPtr dom);
-	const char *done;
 };
 
-/* The handler row of verb v. */
+/* The handler row of verb v, or NULL. */
 const struct domain_verb *domain_verb(enum proto_verb v);
+
+/*
+ * Runs the handler of dv on dom (NULL unless dv has VERB_DOMAIN): for a
+ * VERB_RUNNING verb only once the domain is seen to run ("X is not
+ * running", and "; start it first" unless the verb would have changed
+ * the VPS). Returns 0 or the reply's error code.
+ */
+int	 domain_verb_run(struct serve_ctx *s, const struct domain_verb *dv,
+	    virDomainPtr dom, const char *arg, struct reply *r);
 
 /*
  * Ends the console ticket of the running domain: its SPICE password

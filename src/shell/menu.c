@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "menu.h"
+#include "proto.h"
 #include "session.h"
 #include "util.h"
 
@@ -92,20 +93,20 @@ menu_owns(const struct menu_ctx *ctx, const char *name)
 bool
 menu_arg_valid(const struct menu_cmd *cmd, const char *arg, const char **why)
 {
-	switch (cmd->complete) {
-	case COMPLETE_ONOFF:
+	switch (cmd->arg) {
+	case VERB_ARG_ONOFF:
 		if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
 			return true;
 		*why = "must be on or off";
 		return false;
-	case COMPLETE_ISO:
+	case VERB_ARG_ISO:
 		if (strpbrk(arg, " \t") != NULL) {
 			*why = "an ISO name has no blanks";
 			return false;
 		}
 		return vps_iso_name_valid(arg, why);
-	case COMPLETE_NONE:
-	case COMPLETE_VPS:
+	case VERB_ARG_NONE:
+	case VERB_ARG_VPS:
 		break;
 	}
 	return true;
@@ -126,6 +127,45 @@ menu_pick_iso(GPtrArray *isos, const char *answer, GError **err)
 	    "%.20s: not one of the numbers listed (1 to %u)", answer,
 	    isos->len);
 	return NULL;
+}
+
+void
+menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
+    GPtrArray *out)
+{
+	const struct menu_cmd *cmd = NULL;
+	const char *vps = ctx->selected;
+	static const char *const onoff[] = { "on", "off" };
+	size_t	 i;
+	int	 first = 0;
+
+	if (idx >= 2 && (cmd = menu_find(w->argv[0])) != NULL &&
+	    cmd->arg == VERB_ARG_VPS && menu_owns(ctx, w->argv[1])) {
+		vps = w->argv[1];	/* use VPS COMMAND ARG */
+		first = 2;
+	}
+	if (idx == first) {
+		for (i = 0; i < menu_ncmds; i++)
+			g_ptr_array_add(out, g_strdup(menu_cmds[i].name));
+		return;
+	}
+	if (idx != first + 1 || (cmd = menu_find(w->argv[first])) == NULL)
+		return;
+	switch (cmd->arg) {
+	case VERB_ARG_ISO:
+		menu_call(ctx, vps, PROTO_ISOS, NULL, out);
+		break;
+	case VERB_ARG_VPS:
+		for (i = 0; ctx->vps[i] != NULL; i++)
+			g_ptr_array_add(out, g_strdup(ctx->vps[i]));
+		break;
+	case VERB_ARG_ONOFF:
+		for (i = 0; i < G_N_ELEMENTS(onoff); i++)
+			g_ptr_array_add(out, g_strdup(onoff[i]));
+		break;
+	case VERB_ARG_NONE:
+		break;
+	}
 }
 
 int

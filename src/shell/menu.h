@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "names.h"
+#include "verbs.h"
 
 #define MENU_LINE_MAX	1024	/* bytes of a menu line */
 #define MENU_WORDS_MAX	8	/* words in a menu line */
@@ -22,27 +23,20 @@ struct menu_words {
 	int	 argc;
 };
 
-/* What tab completes in a command's first argument. */
-enum menu_complete {
-	COMPLETE_NONE,
-	COMPLETE_ISO,		/* an ISO file name of the library */
-	COMPLETE_VPS,		/* one of the member's VPS */
-	COMPLETE_ONOFF,		/* on / off */
-};
-
 struct menu_ctx;
 struct menu_cmd;
 
 typedef int (*menu_fn)(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv);
 
+/* A menu command: the menu's columns of a row of VPS_VERBS (verbs.h). */
 struct menu_cmd {
 	const char *name;
 	const char *args;		/* usage of the arguments */
 	const char *help;		/* one line */
 	int	 minargs;
 	int	 maxargs;
-	enum menu_complete complete;
+	enum verb_arg arg;		/* its check, and what tab completes */
 	int	 verb;			/* enum proto_verb, or -1 */
 	menu_fn	 fn;
 };
@@ -77,8 +71,8 @@ bool	 menu_check_args(const struct menu_cmd *cmd, int argc);
 bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
 /*
  * Checks the argument that a command forwards to its server, as the
- * member typed it: on or off for a command completing COMPLETE_ONOFF, an
- * ISO name for COMPLETE_ISO. False, with *why a reason for the member,
+ * member typed it: on or off for VERB_ARG_ONOFF, an ISO name for
+ * VERB_ARG_ISO. False, with *why a reason for the member,
  * if the server could not even be asked.
  */
 bool	 menu_arg_valid(const struct menu_cmd *cmd, const char *arg,
@@ -98,6 +92,14 @@ const char *menu_pick_iso(GPtrArray *isos, const char *answer,
  * An empty line does nothing and succeeds.
  */
 int	 menu_run_line(struct menu_ctx *ctx, const char *line, size_t len);
+/*
+ * The names that tab may complete the word at index idx of w to: a
+ * command, or the first argument of one, by its VERB_ARG kind (ISO
+ * names are asked from the server of the VPS the line acts on), also
+ * after "use VPS". Appended to out (g_free'd strings).
+ */
+void	 menu_complete(struct menu_ctx *ctx, const struct menu_words *w,
+	    int idx, GPtrArray *out);
 /* Runs already split words (argv[0] is the command) on vps. */
 int	 menu_run_words(struct menu_ctx *ctx, const char *vps, int argc,
 	    char **argv);

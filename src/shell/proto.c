@@ -6,16 +6,16 @@
  * RFC 5234):
  *
  *	request  = verb [ SP arg ] LF     ; at most 256 bytes before LF
- *	verb     = "status" / "start" / "shutdown" / "reboot" / "reset" /
- *	           "poweroff" / "autostart" / "attach_iso" / "detach_iso" /
- *	           "console" / "isos"
+ *	verb     = <NAME of a HELPER or INTERNAL row of VPS_VERBS, verbs.h>
  *	arg      = 1*128( %x21-7E )      ; printable ASCII, no blank
  *
- *	Only "autostart" (optional: "on" or "off"; none toggles) and
- *	"attach_iso" (required: an ISO file name, vps_iso_name_valid(),
- *	which the server then looks up among the current *.iso files of
- *	iso_dir) take an argument. No NUL, no CR, no second blank, no
- *	leading or trailing blank: a line is valid in exactly one spelling.
+ *	A verb whose row has MAX 0 takes no argument; MIN 1 makes it
+ *	required. Its ARG column says what it must be: "on" or "off"
+ *	(VERB_ARG_ONOFF: autostart, none toggles), an ISO file name
+ *	(VERB_ARG_ISO, vps_iso_name_valid(): attach_iso, which the server
+ *	then looks up among the current *.iso files of iso_dir), a VPS
+ *	name (VERB_ARG_VPS). No NUL, no CR, no second blank, no leading or
+ *	trailing blank: a line is valid in exactly one spelling.
  *
  *	reply    = *data-line status-line
  *	data     = "| " text LF           ; one line of output for the member
@@ -38,23 +38,17 @@
 #include "names.h"
 #include "proto.h"
 
-enum proto_argkind { ARG_NONE, ARG_ONOFF, ARG_ISO };
-
+/* The request grammar of each verb, from its row of VPS_VERBS. */
 static const struct {
 	const char *name;
-	enum proto_argkind arg;
+	int	 minargs;
+	int	 maxargs;
+	enum verb_arg arg;
 } proto_verbs[PROTO_NVERBS] = {
-	[PROTO_STATUS] = { "status", ARG_NONE },
-	[PROTO_START] = { "start", ARG_NONE },
-	[PROTO_SHUTDOWN] = { "shutdown", ARG_NONE },
-	[PROTO_REBOOT] = { "reboot", ARG_NONE },
-	[PROTO_RESET] = { "reset", ARG_NONE },
-	[PROTO_POWEROFF] = { "poweroff", ARG_NONE },
-	[PROTO_AUTOSTART] = { "autostart", ARG_ONOFF },
-	[PROTO_ATTACH_ISO] = { "attach_iso", ARG_ISO },
-	[PROTO_DETACH_ISO] = { "detach_iso", ARG_NONE },
-	[PROTO_CONSOLE] = { "console", ARG_NONE },
-	[PROTO_ISOS] = { "isos", ARG_NONE },
+#define PROTO_ROW(ID, SIDE, NAME, MIN, MAX, ARG, ...) \
+	VERB_SENT_##SIDE([PROTO_##ID] = { NAME, MIN, MAX, ARG },)
+	VPS_VERBS(PROTO_ROW)
+#undef PROTO_ROW
 };
 
 const char *
@@ -81,24 +75,31 @@ proto_verb_lookup(const char *name)
 static bool
 proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
 {
-	switch (proto_verbs[v].arg) {
-	case ARG_NONE:
-		if (arg[0] == '\0')
+	if (arg[0] == '\0') {
+		if (proto_verbs[v].minargs == 0)
 			return true;
+		*why = proto_verbs[v].arg == VERB_ARG_ISO ?
+		    "an ISO name is required" : "an argument is required";
+		return false;
+	}
+	/* An argument of no kind would be unchecked: none is taken. */
+	if (proto_verbs[v].maxargs == 0 ||
+	    proto_verbs[v].arg == VERB_ARG_NONE) {
 		*why = "this request takes no argument";
 		return false;
-	case ARG_ONOFF:
-		if (arg[0] == '\0' || strcmp(arg, "on") == 0 ||
-		    strcmp(arg, "off") == 0)
+	}
+	switch (proto_verbs[v].arg) {
+	case VERB_ARG_NONE:
+		break;
+	case VERB_ARG_ONOFF:
+		if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
 			return true;
 		*why = "argument must be on or off";
 		return false;
-	case ARG_ISO:
-		if (arg[0] == '\0') {
-			*why = "an ISO name is required";
-			return false;
-		}
+	case VERB_ARG_ISO:
 		return vps_iso_name_valid(arg, why);
+	case VERB_ARG_VPS:
+		return vps_name_valid(arg, why);
 	}
 	*why = "unknown argument kind";
 	return false;

@@ -13,22 +13,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "verbs.h"
+
 #define PROTO_LINE_MAX	256	/* bytes of a request or reply line, no LF */
 #define PROTO_ARG_MAX	128	/* bytes of a request argument */
 #define PROTO_REPLY_MAX	4096	/* data lines in one reply */
 
+/* The requests: the HELPER and INTERNAL rows of VPS_VERBS, in order. */
+#define PROTO_ENUM_ROW(ID, SIDE, ...)	VERB_SENT_##SIDE(PROTO_##ID,)
 enum proto_verb {
-	PROTO_STATUS,
-	PROTO_START,
-	PROTO_SHUTDOWN,
-	PROTO_REBOOT,
-	PROTO_RESET,
-	PROTO_POWEROFF,
-	PROTO_AUTOSTART,
-	PROTO_ATTACH_ISO,
-	PROTO_DETACH_ISO,
-	PROTO_CONSOLE,
-	PROTO_ISOS,
+	VPS_VERBS(PROTO_ENUM_ROW)
 	PROTO_NVERBS
 };
 

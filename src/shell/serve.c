@@ -66,13 +66,13 @@ serve_once(struct serve_ctx *s, const struct domain_verb *dv,
 {
 	g_autoptr(virDomain) dom = NULL;
 
-	if (!dv->needs_domain)		/* isos: no libvirt at all */
-		return dv->fn(s, dv, NULL, arg, r);
+	if (!(dv->flags & VERB_DOMAIN))	/* isos: no libvirt at all */
+		return domain_verb_run(s, dv, NULL, arg, r);
 	if (!serve_connect(s, r))
 		return r->code;
 	if ((dom = domain_lookup(s, r)) == NULL)
 		return r->code;
-	return dv->fn(s, dv, dom, arg, r);
+	return domain_verb_run(s, dv, dom, arg, r);
 }
 
 /*

@@ -359,46 +359,6 @@ ui_refuse(EditLine *el, int ch)
 
 /* ---- tab completion */
 
-/* Names that word may complete to, for the word at index idx. */
-static void
-complete_candidates(struct menu_ctx *ctx, struct menu_words *w, int idx,
-    GPtrArray *out)
-{
-	const struct menu_cmd *cmd = NULL;
-	const char *vps = ctx->selected;
-	static const char *const onoff[] = { "on", "off" };
-	size_t	 i;
-	int	 first = 0;
-
-	if (idx >= 2 && (cmd = menu_find(w->argv[0])) != NULL &&
-	    cmd->complete == COMPLETE_VPS && menu_owns(ctx, w->argv[1])) {
-		vps = w->argv[1];	/* use VPS COMMAND ARG */
-		first = 2;
-	}
-	if (idx == first) {
-		for (i = 0; i < menu_ncmds; i++)
-			g_ptr_array_add(out, g_strdup(menu_cmds[i].name));
-		return;
-	}
-	if (idx != first + 1 || (cmd = menu_find(w->argv[first])) == NULL)
-		return;
-	switch (cmd->complete) {
-	case COMPLETE_ISO:
-		menu_call(ctx, vps, PROTO_ISOS, NULL, out);
-		break;
-	case COMPLETE_VPS:
-		for (i = 0; ctx->vps[i] != NULL; i++)
-			g_ptr_array_add(out, g_strdup(ctx->vps[i]));
-		break;
-	case COMPLETE_ONOFF:
-		for (i = 0; i < G_N_ELEMENTS(onoff); i++)
-			g_ptr_array_add(out, g_strdup(onoff[i]));
-		break;
-	case COMPLETE_NONE:
-		break;
-	}
-}
-
 /* Keeps the candidates starting with prefix; returns their common part. */
 static char *
 complete_filter(GPtrArray *all, const char *prefix, GPtrArray *match)
@@ -455,7 +415,7 @@ ui_complete(EditLine *el, int ch)
 	idx = w.argc;
 	if (len > 0 && li->buffer[len - 1] != ' ' && w.argc > 0)
 		prefix = w.argv[--idx];
-	complete_candidates(ctx, &w, idx, all);
+	menu_complete(ctx, &w, idx, all);
 	if ((common = complete_filter(all, prefix, match)) == NULL)
 		return CC_ERROR;
 	if (strlen(common) > strlen(prefix)) {

@@ -66,6 +66,27 @@ t_eq "... CPUs as virsh says" "$(dom_field "$A1" 'CPU(s)')" "$(menu_field 'CPU(s
 t_eq "... memory as virsh says" "$(dom_field "$A1" 'Max memory')" "$(menu_field 'Max memory')"
 t_eq "... autostart as virsh says" "$(dom_field "$A1" Autostart)" "$(menu_field Autostart)"
 t_eq "... no ISO" "(none)" "$(menu_field ISO)"
+cp "$T_OUT" "$E2E_TMP/status.out"
+
+# ---- info: the VPS's own facts, as libvirt has them, and nothing else
+# (a NIC on an isolated network, so that there is a MAC to show)
+info_fields() { sed 's/:.*//' "$T_OUT" | paste -sd,; }
+disk_bytes() { e2e_virsh domblkinfo "$1" vda | sed -n 's/^Capacity: *//p'; }
+INFO_FIELDS="Name,State,CPU(s),Max memory,Autostart,ISO,Disk size,MAC,SPICE port"
+net=$(e2e_name net)
+mac=52:54:00:5e:00:a1
+t_need "isolated network" make_libvirt_net "$net"
+printf "<interface type='network'><mac address='%s'/><source network='%s'/><model type='virtio'/></interface>\n" \
+    "$mac" "$net" >"$E2E_TMP/nic.xml"
+t_check "a NIC in the definition" e2e_virsh attach-device "$A1" "$E2E_TMP/nic.xml" --config
+t_check "info (shut off)" ssh_as "$ALICE" info
+t_eq "... exactly these facts" "$INFO_FIELDS" "$(info_fields)"
+t_eq "... status's lines first" "$(cat "$E2E_TMP/status.out")" "$(head -n 6 "$T_OUT")"
+t_eq "... disk size as virsh says" "$(disk_bytes "$A1")" \
+    "$(menu_field 'Disk size' | sed -n 's/^16.0 MiB (\([0-9]*\) bytes)$/\1/p')"
+t_eq "... the MAC of the definition" "$mac" "$(menu_field MAC)"
+t_eq "... the SPICE port of the definition" "$PORT_A1" "$(menu_field 'SPICE port')"
+t_check_fails "... no path of the host" grep -q / "$T_OUT"
 
 t_check_rc "shutdown of a shut off VPS fails" 1 ssh_as "$ALICE" shutdown
 t_check "... X is not running" grep -q "$A1 is not running" "$T_ERR"
@@ -76,6 +97,15 @@ t_check_rc "start again fails" 1 ssh_as "$ALICE" start
 t_check "... already running" grep -q "$A1 is already running" "$T_ERR"
 t_check "status says running" ssh_as "$ALICE" status
 t_eq "... as virsh says" running "$(menu_field State)"
+t_check "info (running)" ssh_as "$ALICE" info
+cp "$T_OUT" "$E2E_TMP/info.out"
+t_eq "... the same facts and the uptime" "$INFO_FIELDS,Uptime" "$(info_fields)"
+t_eq "... running, as virsh says" "$(dom_field "$A1" State)" "$(menu_field State)"
+t_eq "... the MAC of the running VPS" "$mac" "$(menu_field MAC)"
+t_eq "... its SPICE port" "$PORT_A1" "$(menu_field 'SPICE port')"
+t_check "... the uptime of a VPS just started" grep -Eq \
+    '^Uptime: +0 days, [0-9]{2}:[0-9]{2}:[0-9]{2}$' "$E2E_TMP/info.out"
+t_check_fails "... no path of the host" grep -q / "$E2E_TMP/info.out"
 t_check "reset" ssh_as "$ALICE" reset
 t_eq "... Domain X was reset" "Domain $A1 was reset" "$(cat "$T_OUT")"
 t_eq "... still running" running "$(e2e_virsh domstate "$A1")"
@@ -149,13 +179,22 @@ t_check "use A2 poweroff" ssh_as "$ALICE" use "$A2" poweroff
 t_eq "... A2 shut off" "shut off" "$(e2e_virsh domstate "$A2")"
 t_check "use A2 (select only)" ssh_as "$ALICE" use "$A2"
 t_check "help" ssh_as "$ALICE" help
-t_eq "... one line per command" 15 "$(grep -c '^  [a-z_]' "$T_OUT")"
+t_eq "... one line per command" 16 "$(grep -c '^  [a-z_]' "$T_OUT")"
+t_check "... info among them" grep -q '^  info  ' "$T_OUT"
 t_check "quit" ssh_as "$ALICE" quit
 t_check "an empty command does nothing" ssh_as "$ALICE" ''
 
 # ---- isolation over ssh
 t_check_rc "use bob's VPS: exit 2" 2 ssh_as "$ALICE" use "$B1" start
 t_check "... not among hers" grep -q "no such VPS among yours" "$T_ERR"
+t_check_rc "use bob's VPS info: exit 2" 2 ssh_as "$ALICE" use "$B1" info
+t_check "... not among hers" grep -q "no such VPS among yours" "$T_ERR"
+t_check_fails "... nothing of it shown" grep -q . "$T_OUT"
+t_check "protocol: info takes no VPS name" serve_a1 "info $B1" info
+t_eq "... refused, then her own VPS's facts" \
+    "err 2 invalid request: this request takes no argument|| Name:           $A1" \
+    "$(grep -E '^(err|\| Name:)' "$T_OUT" | tr '\n' '|' | sed 's/|$//')"
+t_check_fails "... nothing of bob's" grep -q "$B1" "$T_OUT"
 t_eq "... bob's VPS untouched" "shut off" "$(e2e_virsh domstate "$B1")"
 t_check_rc "ssh alice bash: exit 2" 2 ssh_as "$ALICE" bash
 t_check "... unknown command" grep -q "unknown command: bash" "$T_ERR"
@@ -175,6 +214,8 @@ if [ -n "$syslog" ]; then
 	audit_has() { grep -qxF "$1" "$audit"; }
 	t_check "audit: alice's status" \
 	    audit_has "member=$ALICE vps=$A1 action=status result=ok"
+	t_check "audit: alice's info" \
+	    audit_has "member=$ALICE vps=$A1 action=info result=ok"
 	t_check "audit: alice's start" \
 	    audit_has "member=$ALICE vps=$A1 action=start result=ok"
 	t_check "audit: a failed start, with the reason" \

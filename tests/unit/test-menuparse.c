@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "menu.h"
+#include "proto.h"
 
 struct split_case {
 	const char *line;
@@ -94,6 +95,7 @@ struct cmd_case {
 
 static const struct cmd_case cmd_cases[] = {
 	{ "status", 0, true, true }, { "status", 1, true, false },
+	{ "info", 0, true, true }, { "info", 1, true, false },
 	{ "start", 0, true, true }, { "shutdown", 0, true, true },
 	{ "reboot", 0, true, true }, { "reset", 0, true, true },
 	{ "poweroff", 0, true, true }, { "autostart", 0, true, true },
@@ -146,6 +148,35 @@ test_table(void **state)
 	}
 }
 
+/*
+ * The menu and the helper read the same rows (verbs.h): a command sent
+ * to the helper is the request of its name, and a request that is not a
+ * command (isos) cannot be typed.
+ */
+static void
+test_table_proto(void **state)
+{
+	size_t	 i;
+	int	 v, typed = 0;
+
+	for (i = 0; i < menu_ncmds; i++) {
+		const struct menu_cmd *c = &menu_cmds[i];
+
+		if (c->verb < 0) {
+			assert_int_equal(proto_verb_lookup(c->name), -1);
+			continue;
+		}
+		assert_true(c->verb < PROTO_NVERBS);
+		assert_string_equal(proto_verb_name(c->verb), c->name);
+		typed++;
+	}
+	for (v = 0; v < PROTO_NVERBS; v++) {
+		if (menu_find(proto_verb_name(v)) == NULL)
+			assert_int_equal(v, PROTO_ISOS);
+	}
+	assert_int_equal(typed, PROTO_NVERBS - 1);
+}
+
 struct run_case {
 	const char *line;
 	int	 status;
@@ -160,6 +191,7 @@ static const struct run_case run_cases[] = {
 	{ "use other status", 2 }, { "use ../web1 status", 2 },
 	{ "use web1 use web2", 2 }, { "use web1 bash", 2 },
 	{ "use web1 status extra", 2 }, { "sta\ntus", 2 },
+	{ "info x", 2 }, { "use other info", 2 }, { "use web2 info x", 2 },
 	{ "\x1b]0;owned\x07", 2 },
 };
 
@@ -298,6 +330,8 @@ static const struct said_case said_cases[] = {
 	    ".iso" },
 	{ "use web2 autostart yes", "autostart: yes: must be on or off" },
 	{ "status now", "status: too many arguments (usage: status)" },
+	{ "info disk", "info: too many arguments (usage: info)" },
+	{ "use other info", "use: other: no such VPS among yours (see list)" },
 	{ "autostart on off",
 	    "autostart: too many arguments (usage: autostart [on|off])" },
 	{ "use", "use: missing argument (usage: use VPS [COMMAND [ARGS]])" },
@@ -337,15 +371,97 @@ test_said(void **state)
 	menu_ctx_clear(&ctx);
 }
 
+struct complete_case {
+	const char *line;	/* the cursor at its end */
+	const char *names;	/* what tab offers, joined by blanks */
+};
+
+static const struct complete_case complete_cases[] = {
+	{ "autostart ", "on off" },
+	{ "autostart o", "on off" },
+	{ "autostart of", "off" },
+	{ "use ", "web1 web2" },
+	{ "use web2 autostart ", "on off" },
+	{ "use web2 use ", "web1 web2" },
+	{ "use other ", "" },
+	{ "status ", "" },
+	{ "info ", "" },
+	{ "in", "info" },
+	{ "use web2 inf", "info" },
+	{ "help ", "" },
+	{ "bash ", "" },
+	{ "autostart on ", "" },
+};
+
+/*
+ * The candidates of tab at the end of line, as the UI asks for them: for
+ * a new word after a blank, else for the last word, by its prefix.
+ */
+static char *
+complete_line(struct menu_ctx *ctx, const char *line)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new();
+	struct menu_words w;
+	const char *why, *prefix = "";
+	size_t	 len = strlen(line);
+	guint	 i;
+	int	 idx;
+
+	assert_true(menu_split(line, len, &w, &why));
+	idx = w.argc;
+	if (len > 0 && line[len - 1] != ' ')
+		prefix = w.argv[--idx];
+	menu_complete(ctx, &w, idx, all);
+	for (i = 0; i < all->len; i++) {
+		if (g_str_has_prefix(g_ptr_array_index(all, i), prefix))
+			g_ptr_array_add(out, g_ptr_array_index(all, i));
+	}
+	g_ptr_array_add(out, NULL);
+	return g_strjoinv(" ", (char **)out->pdata);
+}
+
+/* Tab completes by each row's argument kind, also after use VPS. */
+static void
+test_complete(void **state)
+{
+	g_autofree char *all = NULL, *after_use = NULL;
+	struct menu_ctx ctx;
+	size_t	 i;
+
+	menu_ctx_init(&ctx);
+	ctx.vps = g_strsplit("web1,web2", ",", -1);
+	ctx.selected = ctx.vps[0];
+	all = complete_line(&ctx, "");
+	assert_string_equal(all, "status info start shutdown reboot reset "
+	    "poweroff autostart attach_iso detach_iso console list use help "
+	    "quit exit");
+	after_use = complete_line(&ctx, "use web2 ");
+	assert_string_equal(after_use, all);
+	for (i = 0; i < G_N_ELEMENTS(complete_cases); i++) {
+		const struct complete_case *c = &complete_cases[i];
+		g_autofree char *got = complete_line(&ctx, c->line);
+
+		if (strcmp(got, c->names) != 0)
+			FAIL_MSG("case %zu \"%s\": offered \"%s\", expected "
+			    "\"%s\"", i, c->line, got, c->names);
+	}
+	/* Decided here: ISO names alone would ask a server. */
+	assert_int_equal(g_hash_table_size(ctx.sessions), 0);
+	menu_ctx_clear(&ctx);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_split),
 	cmocka_unit_test(test_split_limits),
 	cmocka_unit_test(test_find),
 	cmocka_unit_test(test_table),
+	cmocka_unit_test(test_table_proto),
 	cmocka_unit_test(test_run_local),
 	cmocka_unit_test(test_arg_reasons),
 	cmocka_unit_test(test_pick_iso),
 	cmocka_unit_test(test_said),
+	cmocka_unit_test(test_complete),
 };
 
 UNIT_MAIN(tests)
