@@ -40,6 +40,13 @@ bool	 vps_read_trusted_file(const char *path, size_t maxlen, char **buf,
 int	 vps_path_trusted(const char *path, const struct stat *st,
 	    GError **err);
 
+/*
+ * Why st is not root's alone ("not owned by root", "writable by group or
+ * others"), or NULL. With sticky_ok a root-owned sticky directory may be
+ * writable by others: they cannot rename or remove root's entries there.
+ */
+const char *vps_root_only_flaw(const struct stat *st, bool sticky_ok);
+
 struct atomic_file;
 
 /*

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "isolib.h"
+#include "fileio.h"
 #include "names.h"
 #include "util.h"
 
@@ -21,16 +22,8 @@ isolib_dir_flaw(const struct stat *st, bool last)
 {
 	if (!S_ISDIR(st->st_mode))
 		return "not a directory";
-	if (st->st_uid != 0)
-		return "not owned by root";
-	/*
-	 * In a sticky directory only an entry's owner may rename or remove
-	 * it (chmod(2), S_ISVTX), and the entry below it is root's.
-	 */
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	    (last || (st->st_mode & S_ISVTX) == 0))
-		return "writable by group or others";
-	return NULL;
+	/* A sticky directory on the way is fine, not as the library. */
+	return vps_root_only_flaw(st, !last);
 }
 
 const char *
