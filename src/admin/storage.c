@@ -14,10 +14,10 @@
 #include <blockdev/blockdev.h>
 #include <blockdev/lvm.h>
 
+#include "pathnames.h"
 #include "storage.h"
 #include "util.h"
 
-#define IMAGE_SUFFIX	".img"
 #define IMAGE_MODE	0600
 #define IMAGE_DIR_MODE	0711	/* qemu must reach the image it is given */
 

@@ -9,9 +9,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
-#ifndef VPS_CONFIG_PATH
-#define VPS_CONFIG_PATH	SYSCONFDIR "/vps/vps.conf"
-#endif
+#include "pathnames.h"
 
 #define VPS_CONFIG_SIZE_MAX	(1u << 20)
 

@@ -17,12 +17,12 @@
 #include "domxml.h"
 #include "isolib.h"
 #include "names.h"
+#include "pathnames.h"
 #include "storage.h"
 #include "util.h"
 #include "virtprobe.h"
 #include "virtutil.h"
 
-#define KVM_DEVICE	"/dev/kvm"
 #define QEMU_USER	"libvirt-qemu"	/* Debian's qemu.conf user */
 
 void
