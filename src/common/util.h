@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <glib.h>
 
-/* Exit codes of every tool (DESIGN.md). */
+/*
+ * Exit codes of every tool (see each tool's man page, EXIT STATUS): 0
+ * done, 1 the operation failed, 2 usage or invalid input.
+ */
 #define VPS_EXIT_OK	0
 #define VPS_EXIT_FAIL	1
 #define VPS_EXIT_USAGE	2
