@@ -195,8 +195,7 @@ check_network(struct job *j, GError **err)
 	virNetworkPtr net;
 
 	if (j->cfg->bridge != NULL) {
-		sys = g_strdup_printf("/sys/class/net/%s/bridge",
-		    j->cfg->bridge);
+		sys = g_strdup_printf(SYSFS_BRIDGE_FMT, j->cfg->bridge);
 		if (access(sys, F_OK) == 0)
 			return true;
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,

@@ -51,6 +51,17 @@
 #define PROC_TCP		"/proc/net/tcp"
 #define PROC_TCP6		"/proc/net/tcp6"
 
+/*
+ * Formats of the kernel's and LVM's names (printf(3) formats): a bridge
+ * exists if it has this directory; an LV's device; a process's
+ * executable; an open descriptor as a path (linkat(2) of an O_TMPFILE).
+ */
+#define SYSFS_BRIDGE_FMT	"/sys/class/net/%s/bridge"
+#define LV_DEVICE_FMT		"/dev/%s/%s"		/* VG, LV */
+#define PROC_EXE_FMT		"/proc/%lu/exe"
+#define PROC_SELF_EXE		"/proc/self/exe"
+#define PROC_SELF_FD_FMT	"/proc/self/fd/%d"
+
 /* Debian's CA bundle: [ldap] ca_file when it is empty. */
 #define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 

@@ -191,7 +191,7 @@ doctor_check_cpu(struct doctor *d)
 static void
 check_bridge(struct doctor *d)
 {
-	g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/bridge",
+	g_autofree char *sys = g_strdup_printf(SYSFS_BRIDGE_FMT,
 	    d->cfg->bridge);
 
 	if (access(sys, F_OK) == 0)

@@ -140,7 +140,7 @@ doctor_run(const char *const *argv, char **out)
 static char *
 tool_dir(const char *argv0)
 {
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *self = g_file_read_link(PROC_SELF_EXE, NULL);
 
 	if (self != NULL)
 		return g_path_get_dirname(self);
