@@ -120,7 +120,8 @@ test_file_golden(void **state)
 
 /*
  * domxml_params_init takes from vps.conf and the vps.data entry exactly
- * what the golden parameters hold; a run adds the rest.
+ * what the golden parameters hold, and leaves what a run of create-vps
+ * chooses unset.
  */
 static void
 params_from_config(const char *conf, const struct vps_entry *e,
@@ -134,12 +135,6 @@ params_from_config(const char *conf, const struct vps_entry *e,
 	if (cfg == NULL)
 		FAIL_MSG("config_parse: %s", err->message);
 	domxml_params_init(&p, cfg, e);
-	p.cpu = want->cpu;
-	p.uuid = want->uuid;
-	p.disk_path = want->disk_path;
-	p.iso = want->iso;
-	p.mac = want->mac;
-	p.password = want->password;
 	assert_string_equal(p.name, want->name);
 	assert_int_equal(p.vcpus, want->vcpus);
 	assert_int_equal(p.memory_mib, want->memory_mib);
@@ -149,12 +144,12 @@ params_from_config(const char *conf, const struct vps_entry *e,
 	assert_true(g_strcmp0(p.network, want->network) == 0);
 	assert_true(g_strcmp0(p.bridge, want->bridge) == 0);
 	assert_true(g_strcmp0(p.filter, want->filter) == 0);
-	{
-		g_autofree char *got = build(&p);
-		g_autofree char *ref = build(want);
-
-		assert_string_equal(got, ref);
-	}
+	assert_null(p.cpu.cpu);
+	assert_null(p.uuid);
+	assert_null(p.disk_path);
+	assert_null(p.iso);
+	assert_null(p.mac);
+	assert_null(p.password);
 }
 
 static void
