@@ -16,7 +16,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +29,10 @@
 #include "lock.h"
 #include "log.h"
 #include "names.h"
+#include "pathnames.h"
 #include "random.h"
 #include "storage.h"
+#include "toolopts.h"
 #include "util.h"
 #include "virtprobe.h"
 #include "virtutil.h"
@@ -85,49 +86,26 @@ usage(FILE *f)
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
 
+static const struct toolopt create_opts[] = {
+	{ "dry-run", 'n', TOOLOPT_FLAG, offsetof(struct options, dry_run) },
+	{ "no-autostart", 0, TOOLOPT_FLAG,
+	    offsetof(struct options, no_autostart) },
+	{ NULL, 0, 0, 0 },
+};
+static const struct toolopts tool = { usage, create_opts };
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "no-autostart", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *why;
-	int	 ch;
+	int	 first;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:nhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'A':
-			o->no_autostart = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("create-vps (vpshost) %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (argc - optind < 1 || argc - optind > 2) {
-		usage(stderr);
-		exit(2);
-	}
-	o->name = argv[optind];
-	o->iso = argv[optind + 1];
+	first = toolopts_parse(&tool, argc, argv, &o->config, o);
+	if (argc - first < 1 || argc - first > 2)
+		toolopts_usage_error(&tool, NULL);
+	o->name = argv[first];
+	o->iso = argv[first + 1];
 	if (!vps_name_valid(o->name, &why))
 		vlog_fatal(2, "invalid VPS name: %s", why);
 }
@@ -227,8 +205,7 @@ check_network(struct job *j, GError **err)
 	virNetworkPtr net;
 
 	if (j->cfg->bridge != NULL) {
-		sys = g_strdup_printf("/sys/class/net/%s/bridge",
-		    j->cfg->bridge);
+		sys = g_strdup_printf(SYSFS_BRIDGE_FMT, j->cfg->bridge);
 		if (access(sys, F_OK) == 0)
 			return true;
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
@@ -340,22 +317,12 @@ job_xml(struct job *j, GError **err)
 		j->password[PASSWORD_LEN] = '\0';
 	} else if (!vps_random_password(j->password, PASSWORD_LEN, err))
 		return NULL;
-	memset(&p, 0, sizeof(p));
+	domxml_params_init(&p, j->cfg, &j->e);
 	p.cpu = j->cpu;
-	p.name = j->e.name;
 	p.uuid = j->uuid;
-	p.vcpus = j->e.vcpus;
-	p.memory_mib = j->e.memory_mib;
-	p.disk_kind = j->cfg->backend == VPS_BACKEND_LVM ?
-	    DOMXML_DISK_BLOCK : DOMXML_DISK_FILE;
 	p.disk_path = j->disk;
 	p.iso = j->iso;
 	p.mac = j->mac;
-	p.network = j->cfg->network;
-	p.bridge = j->cfg->bridge;
-	p.filter = j->cfg->filter;
-	p.listen = j->cfg->listen;
-	p.port = j->e.spice_port;
 	p.password = j->password;
 	if ((doc = domxml_build(tmpl, &p, err)) == NULL)
 		return NULL;

@@ -12,7 +12,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +21,9 @@
 #include "lock.h"
 #include "log.h"
 #include "names.h"
+#include "pathnames.h"
 #include "storage.h"
+#include "toolopts.h"
 #include "util.h"
 #include "virtutil.h"
 #include "vpsdata.h"
@@ -53,48 +54,24 @@ usage(FILE *f)
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
 
+static const struct toolopt delete_opts[] = {
+	{ "force", 'f', TOOLOPT_FLAG, offsetof(struct options, force) },
+	{ "purge-disk", 0, TOOLOPT_FLAG, offsetof(struct options, purge) },
+	{ NULL, 0, 0, 0 },
+};
+static const struct toolopts tool = { usage, delete_opts };
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "purge-disk", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *why;
-	int	 ch;
+	int	 first;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'f':
-			o->force = true;
-			break;
-		case 'P':
-			o->purge = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("delete-vps (vpshost) %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (argc - optind != 1) {
-		usage(stderr);
-		exit(2);
-	}
-	o->name = argv[optind];
+	first = toolopts_parse(&tool, argc, argv, &o->config, o);
+	if (argc - first != 1)
+		toolopts_usage_error(&tool, NULL);
+	o->name = argv[first];
 	if (!vps_name_valid(o->name, &why))
 		vlog_fatal(2, "invalid VPS name: %s", why);
 }

@@ -18,6 +18,8 @@
 #include "fileio.h"
 #include "names.h"
 #include "util.h"
+#include "vpsconf.h"
+#include "vpsdata.h"
 
 #define PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
 	XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
@@ -412,6 +414,23 @@ fill_spice(xmlXPathContext *ctx, const char *path,
 	set_prop(g, "passwd", p->password);
 	set_prop(l, "address", p->listen);
 	return true;
+}
+
+void
+domxml_params_init(struct domxml_params *p, const struct vps_config *cfg,
+    const struct vps_entry *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = e->name;
+	p->vcpus = e->vcpus;
+	p->memory_mib = e->memory_mib;
+	p->disk_kind = cfg->backend == VPS_BACKEND_LVM ? DOMXML_DISK_BLOCK :
+	    DOMXML_DISK_FILE;
+	p->network = cfg->network;
+	p->bridge = cfg->bridge;
+	p->filter = cfg->filter;
+	p->listen = cfg->listen;
+	p->port = e->spice_port;
 }
 
 xmlDoc *

@@ -15,9 +15,6 @@
 
 #include "random.h"
 
-#define DOMXML_TEMPLATE	"domain.xml"
-#define DOMXML_PROBE_IMAGE	"probe.img"
-
 /*
  * The path of file in dir, the package data directory of [vps]
  * template_dir in vps.conf(5) (g_free).
@@ -55,6 +52,19 @@ struct domxml_params {
 	unsigned port;			/* SPICE port, autoport off */
 	const char *password;		/* SPICE password */
 };
+
+struct vps_config;
+struct vps_entry;
+
+/*
+ * Sets p for VPS e of vps.data under cfg: name, vcpus, memory and SPICE
+ * port from e; disk kind, network or bridge, filter and SPICE listen
+ * address from cfg. The rest is what one run of create-vps chooses (cpu,
+ * uuid, disk_path, iso, mac, password): zero here, the caller's to set.
+ * p points into e and cfg.
+ */
+void	 domxml_params_init(struct domxml_params *p,
+	    const struct vps_config *cfg, const struct vps_entry *e);
 
 /*
  * Reads the template at path and fills it in from p. Comments are dropped.

@@ -18,6 +18,7 @@
 
 #include "sshdreload.h"
 #include "fileio.h"
+#include "pathnames.h"
 #include "util.h"
 
 #define PIDFILE_MAX	64
@@ -64,7 +65,7 @@ is_sshd(unsigned long pid)
 	char	 link[64], exe[PATH_MAX];
 	ssize_t	 n;
 
-	(void)snprintf(link, sizeof(link), "/proc/%lu/exe", pid);
+	(void)snprintf(link, sizeof(link), PROC_EXE_FMT, pid);
 	if ((n = readlink(link, exe, sizeof(exe) - 1)) == -1)
 		return false;
 	exe[n] = '\0';

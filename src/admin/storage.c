@@ -14,10 +14,10 @@
 #include <blockdev/blockdev.h>
 #include <blockdev/lvm.h>
 
+#include "pathnames.h"
 #include "storage.h"
 #include "util.h"
 
-#define IMAGE_SUFFIX	".img"
 #define IMAGE_MODE	0600
 #define IMAGE_DIR_MODE	0711	/* qemu must reach the image it is given */
 
@@ -58,7 +58,7 @@ char *
 storage_path(const struct vps_config *cfg, const char *name)
 {
 	if (cfg->backend == VPS_BACKEND_LVM)
-		return g_strdup_printf("/dev/%s/%s", cfg->vg, name);
+		return g_strdup_printf(LV_DEVICE_FMT, cfg->vg, name);
 	return g_strdup_printf("%s/%s" IMAGE_SUFFIX, cfg->dir, name);
 }
 
@@ -205,7 +205,7 @@ image_finish(int fd, const char *path, const char *name, uint64_t size,
 	if (fsync(fd) == -1 || fstat(fd, &st) == -1)
 		return image_fail(err, "sync", path, fd);
 	/* linkat(2) of an O_TMPFILE file through /proc, as open(2) shows. */
-	proc = g_strdup_printf("/proc/self/fd/%d", fd);
+	proc = g_strdup_printf(PROC_SELF_FD_FMT, fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == -1) {
 		if (errno != EEXIST)
 			return image_fail(err, "name", path, fd);

@@ -14,7 +14,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +25,14 @@
 #include "lock.h"
 #include "memberlist.h"
 #include "log.h"
+#include "pathnames.h"
 #include "ruleinstall.h"
 #include "rules.h"
 #include "sshdreload.h"
+#include "toolopts.h"
 #include "util.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
-
-#define SSHD_RUNDIR	"/run/sshd"
-#define SSHD_CONFIG	"/etc/ssh/sshd_config"
 
 /* The running sshd's configuration: checked after install, then reloaded. */
 static const char *sshd_config = SSHD_CONFIG;
@@ -104,7 +102,7 @@ sshd_precheck(const char *tmp, GError **err)
 	size_t	 i;
 	bool	 ok = false;
 
-	if (glob("/etc/ssh/ssh_host_*_key", 0, NULL, &keys) != 0) {
+	if (glob(SSHD_HOST_KEYS, 0, NULL, &keys) != 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "cannot check sshd rules: no host key in /etc/ssh");
 		return false;
@@ -223,54 +221,29 @@ struct options {
 	const char *config;
 	const char *output;
 	bool	 check;
+	const char *sshd_config;
 };
+
+static const struct toolopt sudoers_gen_opts[] = {
+	{ "output", 'o', TOOLOPT_ARG, offsetof(struct options, output) },
+	{ "check", 0, TOOLOPT_FLAG, offsetof(struct options, check) },
+	{ "sshd-config", 0, TOOLOPT_ARG,
+	    offsetof(struct options, sshd_config) },
+	{ NULL, 0, 0, 0 },
+};
+static const struct toolopts tool = { usage, sudoers_gen_opts };
 
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "sshd-config", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int	 ch;
+	int	 first;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:o:hV", longopts, NULL))
-	    != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'C':
-			o->check = true;
-			break;
-		case 'S':
-			sshd_config = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("sudoers-gen (vpshost) %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (optind != argc) {
-		vlog_err("unexpected argument: %s", argv[optind]);
-		usage(stderr);
-		exit(2);
-	}
+	o->sshd_config = sshd_config;
+	first = toolopts_parse(&tool, argc, argv, &o->config, o);
+	sshd_config = o->sshd_config;
+	if (first != argc)
+		toolopts_usage_error(&tool, argv[first]);
 	if (o->check && o->output != NULL && strcmp(o->output, "-") == 0) {
 		vlog_err("--check and -o - do not go together");
 		exit(2);

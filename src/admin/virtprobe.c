@@ -9,6 +9,7 @@
 #include <time.h>
 #include <libvirt/virterror.h>
 
+#include "pathnames.h"
 #include "util.h"
 #include "virtprobe.h"
 #include "virtutil.h"

@@ -1,5 +1,5 @@
 /*
- * names.c: the name rules of DESIGN.md, written out by hand so that the
+ * names.c: the name rules of vps.data(5), written out by hand so that the
  * reason for a rejection can be named.
  */
 #include <config.h>

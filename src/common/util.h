@@ -9,18 +9,13 @@
 #include <stddef.h>
 #include <glib.h>
 
-/* Exit codes of every tool (DESIGN.md). */
+/*
+ * Exit codes of every tool (see each tool's man page, EXIT STATUS): 0
+ * done, 1 the operation failed, 2 usage or invalid input.
+ */
 #define VPS_EXIT_OK	0
 #define VPS_EXIT_FAIL	1
 #define VPS_EXIT_USAGE	2
-
-/*
- * The member's menu (their login shell, sshd's ForceCommand, and the
- * command the sudoers rules allow), and the runtime directory of the
- * root side (session records, console tickets).
- */
-#define MENU_PATH	BINDIR "/virsh-menu"
-#define VPS_RUNDIR	RUNSTATEDIR "/vpshost"
 
 #define VPS_ERROR vps_error_quark()
 GQuark	 vps_error_quark(void);

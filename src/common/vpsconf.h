@@ -1,6 +1,6 @@
 /*
  * vpsconf.h: vps.conf, an INI file read with GKeyFile. Every key of
- * DESIGN.md has a default; an unknown group or key, or a bad value, is
+ * vps.conf(5) has a default; an unknown group or key, or a bad value, is
  * an error naming FILE:LINE.
  */
 #ifndef VPS_VPSCONF_H
@@ -9,9 +9,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
-#ifndef VPS_CONFIG_PATH
-#define VPS_CONFIG_PATH	SYSCONFDIR "/vps/vps.conf"
-#endif
+#include "pathnames.h"
 
 #define VPS_CONFIG_SIZE_MAX	(1u << 20)
 

@@ -1,5 +1,5 @@
 /*
- * vpsdata.h: the vps.data file (DESIGN.md), one VPS a line:
+ * vpsdata.h: the vps.data file (vps.data(5)), one VPS a line:
  *
  *	name:owner:vcpus:memory_mib:disk_gib:spice_port
  *

@@ -23,11 +23,9 @@
 #include "domxml.h"
 #include "ldapsync.h"
 #include "names.h"
+#include "pathnames.h"
 #include "util.h"
 
-#define SHELLS_PATH	"/etc/shells"
-#define PROC_TCP	"/proc/net/tcp"
-#define PROC_TCP6	"/proc/net/tcp6"
 #define TCP_LISTEN	"0A"		/* st of a listening socket */
 #define OUTPUT_MAX	200		/* characters shown of an output */
 #define MEMBERS_MAX	5		/* offending members named */

@@ -17,12 +17,12 @@
 #include "domxml.h"
 #include "isolib.h"
 #include "names.h"
+#include "pathnames.h"
 #include "storage.h"
 #include "util.h"
 #include "virtprobe.h"
 #include "virtutil.h"
 
-#define KVM_DEVICE	"/dev/kvm"
 #define QEMU_USER	"libvirt-qemu"	/* Debian's qemu.conf user */
 
 void
@@ -191,7 +191,7 @@ doctor_check_cpu(struct doctor *d)
 static void
 check_bridge(struct doctor *d)
 {
-	g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/bridge",
+	g_autofree char *sys = g_strdup_printf(SYSFS_BRIDGE_FMT,
 	    d->cfg->bridge);
 
 	if (access(sys, F_OK) == 0)

@@ -9,7 +9,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +19,11 @@
 
 #include "doctor.h"
 #include "log.h"
+#include "pathnames.h"
+#include "toolopts.h"
 #include "util.h"
 #include "virtutil.h"
 
-#define SUDOERS_MAIN	"/etc/sudoers"
-#define SSHD_CONFIG	"/etc/ssh/sshd_config"
 #define RUN_OUTPUT_MAX	(64u << 10)
 
 struct options {
@@ -58,52 +57,23 @@ usage(FILE *f)
 	    VPS_CONFIG_PATH, SUDOERS_MAIN, SSHD_CONFIG);
 }
 
+static const struct toolopt doctor_opts[] = {
+	{ "json", 'j', TOOLOPT_FLAG, offsetof(struct options, json) },
+	{ "sudoers", 0, TOOLOPT_ARG, offsetof(struct options, sudoers) },
+	{ "sshd-config", 0, TOOLOPT_ARG,
+	    offsetof(struct options, sshd_config) },
+	{ NULL, 0, 0, 0 },
+};
+static const struct toolopts tool = { usage, doctor_opts };
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "sudoers", required_argument, NULL, 'S' },
-		{ "sshd-config", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int	 ch;
-
 	memset(o, 0, sizeof(*o));
 	o->sudoers = SUDOERS_MAIN;
 	o->sshd_config = SSHD_CONFIG;
-	while ((ch = getopt_long(argc, argv, "c:jhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'S':
-			o->sudoers = optarg;
-			break;
-		case 'D':
-			o->sshd_config = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(VPS_EXIT_OK);
-		case 'V':
-			printf("vps-doctor (vpshost) %s\n", PACKAGE_VERSION);
-			exit(VPS_EXIT_OK);
-		default:
-			usage(stderr);
-			exit(VPS_EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		exit(VPS_EXIT_USAGE);
-	}
+	if (toolopts_parse(&tool, argc, argv, &o->config, o) != argc)
+		toolopts_usage_error(&tool, NULL);
 }
 
 static void
@@ -170,7 +140,7 @@ doctor_run(const char *const *argv, char **out)
 static char *
 tool_dir(const char *argv0)
 {
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *self = g_file_read_link(PROC_SELF_EXE, NULL);
 
 	if (self != NULL)
 		return g_path_get_dirname(self);

@@ -14,6 +14,7 @@
 
 #include "fileio.h"
 #include "ldapsync.h"
+#include "pathnames.h"
 #include "util.h"
 
 #define VPS_FILTER	"(objectClass=vpsInstance)"
@@ -64,7 +65,7 @@ static bool
 set_tls(LDAP *ld, const struct vps_config *cfg, GError **err)
 {
 	const char *ca = cfg->ca_file != NULL ? cfg->ca_file :
-	    LDAPSYNC_SYSTEM_CA;
+	    SYSTEM_CA_FILE;
 	int	 demand = LDAP_OPT_X_TLS_DEMAND;
 	int	 tls12 = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
 	int	 client = 0;

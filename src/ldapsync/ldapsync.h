@@ -18,8 +18,6 @@
 #include "vpsconf.h"
 #include "vpsmerge.h"
 
-/* Used when [ldap] ca_file is empty (Debian's TLS_CACERT default). */
-#define LDAPSYNC_SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
 /* The longest password read from bind_password_file. */
 #define LDAPSYNC_PASSWORD_MAX	1024
 

@@ -13,7 +13,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,8 @@
 #include "lock.h"
 #include "log.h"
 #include "memberlist.h"
+#include "pathnames.h"
+#include "toolopts.h"
 #include "util.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
@@ -53,48 +54,22 @@ struct options {
 	bool	 force;
 };
 
+static const struct toolopt data_gen_opts[] = {
+	{ "output", 'o', TOOLOPT_ARG, offsetof(struct options, output) },
+	{ "force", 0, TOOLOPT_FLAG, offsetof(struct options, force) },
+	{ NULL, 0, 0, 0 },
+};
+static const struct toolopts tool = { usage, data_gen_opts };
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int	 ch;
+	int	 first;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:o:hV", longopts, NULL))
-	    != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'F':
-			o->force = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("vps-data-gen (vpshost) %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (optind != argc) {
-		vlog_err("unexpected argument: %s", argv[optind]);
-		usage(stderr);
-		exit(2);
-	}
+	first = toolopts_parse(&tool, argc, argv, &o->config, o);
+	if (first != argc)
+		toolopts_usage_error(&tool, argv[first]);
 	if (o->output != NULL && *o->output == '\0') {
 		vlog_err("-o needs a file name or '-'");
 		exit(2);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "pathnames.h"
 #include "priv.h"
 #include "session.h"
 #include "util.h"

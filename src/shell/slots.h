@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <glib.h>
 
+#include "pathnames.h"
 #include "util.h"
 
 #define SLOTS_DIR	VPS_RUNDIR "/sessions"

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <glib.h>
 
+#include "pathnames.h"
 #include "util.h"
 
 #define TICKET_PATH	PKGLIBEXECDIR "/virsh-menu-ticket"

@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "menu.h"
+#include "pathnames.h"
 #include "priv.h"
 #include "session.h"
 #include "ui.h"

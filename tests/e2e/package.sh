@@ -2,7 +2,7 @@
 # e2e: the Debian package.  Builds it from this source tree with
 # dpkg-buildpackage (the unit tests run inside the build), unpacks it into a
 # throw-away root with dpkg -x and checks the file list against what
-# DESIGN.md and the man pages promise, renders every man page it ships
+# the man pages promise, renders every man page it ships
 # without warnings, and runs lintian, which must report no errors.
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root

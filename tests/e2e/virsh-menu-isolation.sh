@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # virsh-menu-isolation.sh: what one member's sessions may cost the others,
-# and what the root helper trusts (issue 13), over the real sshd, sudo,
+# and what the root helper trusts, over the real sshd, sudo,
 # libvirtd and menu:
 #   - [limits] sessions: the next session, interactive or one command, is
 #     refused naming the limit, exit 1; a one-shot command counts while it

@@ -33,6 +33,7 @@
 #include "domxml.h"
 #include "fuzz.h"
 #include "names.h"
+#include "pathnames.h"
 #include "storage.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
@@ -400,24 +401,14 @@ validated_build(const struct input *in)
 	}
 	disk = storage_path(cfg, e.name);
 
-	memset(&p, 0, sizeof(p));
+	domxml_params_init(&p, cfg, &e);
 	p.cpu.kvm = strcmp(field(in, F_KVM), "1") == 0;
 	p.cpu.cpu = cfg->cpu;
 	p.cpu.disable = (const char *const *)cfg->cpu_disable;
-	p.name = e.name;
 	p.uuid = field(in, F_UUID);
-	p.vcpus = e.vcpus;
-	p.memory_mib = e.memory_mib;
-	p.disk_kind = cfg->backend == VPS_BACKEND_LVM ? DOMXML_DISK_BLOCK :
-	    DOMXML_DISK_FILE;
 	p.disk_path = disk;
 	p.iso = iso;
 	p.mac = mac;
-	p.network = cfg->network;
-	p.bridge = cfg->bridge;
-	p.filter = cfg->filter;
-	p.listen = cfg->listen;
-	p.port = e.spice_port;
 	p.password = password;
 	build_and_check(&p);
 

@@ -17,6 +17,9 @@
 
 #include "unit.h"
 #include "domxml.h"
+#include "pathnames.h"
+#include "vpsconf.h"
+#include "vpsdata.h"
 
 #define TEMPLATE	XML_DIR "/" DOMXML_TEMPLATE
 #define VALIDATOR	"virt-xml-validate"
@@ -113,6 +116,56 @@ test_file_golden(void **state)
 
 	compare_golden("domain-file.xml", xml);
 	validate(xml);
+}
+
+/*
+ * domxml_params_init takes from vps.conf and the vps.data entry exactly
+ * what the golden parameters hold, and leaves what a run of create-vps
+ * chooses unset.
+ */
+static void
+params_from_config(const char *conf, const struct vps_entry *e,
+    const struct domxml_params *want)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(vps_config) cfg = config_parse(conf, strlen(conf),
+	    "test.conf", &err);
+	struct domxml_params p;
+
+	if (cfg == NULL)
+		FAIL_MSG("config_parse: %s", err->message);
+	domxml_params_init(&p, cfg, e);
+	assert_string_equal(p.name, want->name);
+	assert_int_equal(p.vcpus, want->vcpus);
+	assert_int_equal(p.memory_mib, want->memory_mib);
+	assert_int_equal(p.disk_kind, want->disk_kind);
+	assert_int_equal(p.port, want->port);
+	assert_string_equal(p.listen, want->listen);
+	assert_true(g_strcmp0(p.network, want->network) == 0);
+	assert_true(g_strcmp0(p.bridge, want->bridge) == 0);
+	assert_true(g_strcmp0(p.filter, want->filter) == 0);
+	assert_null(p.cpu.cpu);
+	assert_null(p.uuid);
+	assert_null(p.disk_path);
+	assert_null(p.iso);
+	assert_null(p.mac);
+	assert_null(p.password);
+}
+
+static void
+test_params_init(void **state)
+{
+	static const struct vps_entry web1 = { .name = "web1",
+	    .owner = "alice", .vcpus = 2, .memory_mib = 1024, .disk_gib = 10,
+	    .spice_port = 5901 };
+	static const struct vps_entry db2 = { .name = "db-2",
+	    .owner = "bob", .vcpus = 1, .memory_mib = 256, .disk_gib = 1,
+	    .spice_port = 6899 };
+
+	params_from_config("", &web1, &lvm_params);
+	params_from_config("[storage]\nbackend = file\n"
+	    "[network]\nbridge = br0\nfilter =\n"
+	    "[spice]\nlisten = ::1\n", &db2, &file_params);
 }
 
 /* The value of the one node expr selects in xml, or NULL if not one. */
@@ -574,6 +627,7 @@ test_scan_invalid(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_lvm_golden),
 	cmocka_unit_test(test_file_golden),
+	cmocka_unit_test(test_params_init),
 	cmocka_unit_test(test_hostile),
 	cmocka_unit_test(test_boot_order),
 	cmocka_unit_test(test_domain_type),

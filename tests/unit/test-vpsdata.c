@@ -1,5 +1,5 @@
 /*
- * test-vpsdata.c: the vps.data rules of DESIGN.md, table-driven: each
+ * test-vpsdata.c: the vps.data rules of vps.data(5), table-driven: each
  * hostile input must be rejected with the right FILE:LINE and reason.
  */
 #include <config.h>
