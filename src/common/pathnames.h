@@ -26,6 +26,24 @@
 
 /* The runtime directory of the root side (session records, tickets). */
 #define VPS_RUNDIR		RUNSTATEDIR "/vpshost"
+#define SLOTS_DIR		VPS_RUNDIR "/sessions"	/* one file a session */
+#define TICKET_DIR		VPS_RUNDIR "/tickets"	/* one file a VPS */
+
+/*
+ * The menu's helpers: the protocol server "virsh-menu --serve VPS"
+ * executes, and the watcher of a console ticket the server starts.
+ */
+#define SERVE_PATH		PKGLIBEXECDIR "/virsh-menu-serve"
+#define TICKET_PATH		PKGLIBEXECDIR "/virsh-menu-ticket"
+
+/* The PATH of the privileged half's whole environment. */
+#define PRIV_ENV_PATH		"/usr/sbin:/usr/bin:/sbin:/bin"
+
+/*
+ * Where libvirt's system QEMU driver keeps the pid file NAME.pid of a
+ * running domain (libvirt's QEMU driver documentation, "drvqemu").
+ */
+#define QEMU_STATE_DIR		"/run/libvirt/qemu"
 
 /*
  * File names in [vps] template_dir (vps.conf(5)): the domain template

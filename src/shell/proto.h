@@ -19,6 +19,12 @@
 #define PROTO_ARG_MAX	128	/* bytes of a request argument */
 #define PROTO_REPLY_MAX	4096	/* data lines in one reply */
 
+/*
+ * The exit status of virsh-menu --list when the member has [limits]
+ * sessions menu sessions open already; --list has said so on stderr.
+ */
+#define PRIV_EXIT_LIMIT	3
+
 /* The requests: the HELPER and INTERNAL rows of VPS_VERBS, in order. */
 #define PROTO_ENUM_ROW(ID, SIDE, ...)	VERB_SENT_##SIDE(PROTO_##ID,)
 enum proto_verb {

@@ -9,7 +9,7 @@
  *
  * The menu runs as the member (getuid(), never $USER) and reaches
  * libvirt only through "sudo -n BINDIR/virsh-menu --serve VPS", which
- * executes the server PKGLIBEXECDIR/virsh-menu-serve (serve.c): this
+ * executes the server PKGLIBEXECDIR/virsh-menu-serve (root-serve.c): this
  * program links no libvirt, so a login does not wait for it to load.
  */
 #include <config.h>
@@ -21,11 +21,11 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "menu.h"
+#include "member-menu.h"
 #include "pathnames.h"
-#include "priv.h"
-#include "session.h"
-#include "ui.h"
+#include "root-entry.h"
+#include "member-session.h"
+#include "member-ui.h"
 #include "util.h"
 
 static void

@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "fuzz.h"
-#include "menu.h"
+#include "member-menu.h"
 
 /* line[len] with every run of blanks made one space, trimmed. */
 static char *

@@ -12,7 +12,7 @@
 #include "unit.h"
 #include <glib.h>
 
-#include "menu.h"
+#include "member-menu.h"
 #include "proto.h"
 
 struct split_case {

@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "unit.h"
-#include "owner.h"
+#include "root-owner.h"
 
 #define ALICE_WEB1	"web1:alice:1:128:1:5901\nweb2:bob:1:128:1:5902\n"
 #define BOB_WEB1	"web1:bob:1:128:1:5901\nweb2:bob:1:128:1:5902\n"

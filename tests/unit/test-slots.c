@@ -17,7 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "unit.h"
-#include "slots.h"
+#include "root-slots.h"
 
 #define NKIDS	3
 

@@ -1,5 +1,5 @@
 /*
- * test-ticket.c: the ticket id and the ticket file's contents (ticket.c):
+ * test-ticket.c: the ticket id and the ticket file's contents (root-ticket.c):
  * a watcher's ticket is current only if the file holds exactly its id.
  */
 #include <config.h>
@@ -11,7 +11,7 @@
 #include "unit.h"
 #include <glib.h>
 
-#include "ticket.h"
+#include "root-ticket.h"
 
 static const struct {
 	const char *id;

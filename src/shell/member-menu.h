@@ -1,9 +1,9 @@
 /*
- * menu.h: the member's menu: one line split into words, looked up in a
+ * member-menu.h: the member's menu: one line split into words, looked up in a
  * const command table and run. Shared by the interactive UI and -c.
  */
-#ifndef VPS_MENU_H
-#define VPS_MENU_H
+#ifndef VPS_MEMBER_MENU_H
+#define VPS_MEMBER_MENU_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * priv.c: the checks of the privileged half (root, under sudo, for the
+ * root-entry.c: the checks of the privileged half (root, under sudo, for the
  * member SUDO_USER), "virsh-menu --list", and the step from
  * "virsh-menu --serve VPS" to the server program.
  *
@@ -19,8 +19,9 @@
 
 #include "log.h"
 #include "names.h"
-#include "priv.h"
-#include "slots.h"
+#include "proto.h"
+#include "root-entry.h"
+#include "root-slots.h"
 #include "util.h"
 
 const char *

@@ -1,5 +1,5 @@
 /*
- * domain.c: what each server verb does to the member's domain, through
+ * root-domain.c: what each server verb does to the member's domain, through
  * the libvirt API over the server's one connection. Device changes are
  * made from the domain's own XML, edited with libxml2, never by pasting
  * strings. Messages follow virsh's ("Domain X started").
@@ -16,13 +16,13 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domain.h"
+#include "root-domain.h"
 #include "fileio.h"
 #include "isolib.h"
 #include "lock.h"
 #include "names.h"
 #include "random.h"
-#include "ticket.h"
+#include "root-ticket.h"
 #include "util.h"
 #include "vpsdata.h"
 
@@ -81,7 +81,7 @@ domain_errmsg(void)
 
 /*
  * Whether the error of a lookup by UUID says that there is no such
- * domain (as opposed to a dead connection, which serve.c retries).
+ * domain (as opposed to a dead connection, which root-serve.c retries).
  */
 static bool
 no_such_domain(void)
@@ -631,11 +631,6 @@ info_spice(xmlDocPtr doc)
 	return g_strdup_printf("%llu", n);
 }
 
-/*
- * Where libvirt's system QEMU driver keeps the pid file NAME.pid of a
- * running domain (libvirt's QEMU driver documentation, "drvqemu").
- */
-#define QEMU_STATE_DIR	"/run/libvirt/qemu"
 #define PROC_MAX	65536	/* bytes of /proc/PID/stat or cmdline */
 
 /* True if QEMU's argv (cmdline[len], NUL-separated) has -uuid uuid. */

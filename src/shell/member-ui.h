@@ -1,11 +1,11 @@
 /*
- * ui.h: the interactive menu (libedit on a terminal, plain bounded lines
+ * member-ui.h: the interactive menu (libedit on a terminal, plain bounded lines
  * otherwise).
  */
-#ifndef VPS_UI_H
-#define VPS_UI_H
+#ifndef VPS_MEMBER_UI_H
+#define VPS_MEMBER_UI_H
 
-#include "menu.h"
+#include "member-menu.h"
 
 /* Runs the menu until quit, exit or EOF; returns the exit status. */
 int	 ui_interactive(struct menu_ctx *ctx);

@@ -1,9 +1,9 @@
 /*
- * domain.h: the server's verbs, one function each (named in their row of
+ * root-domain.h: the server's verbs, one function each (named in their row of
  * VPS_VERBS, verbs.h), on one libvirt domain through the libvirt API.
  */
-#ifndef VPS_DOMAIN_H
-#define VPS_DOMAIN_H
+#ifndef VPS_ROOT_DOMAIN_H
+#define VPS_ROOT_DOMAIN_H
 
 #include <glib.h>
 #include <libvirt/libvirt.h>

@@ -1,5 +1,5 @@
 /*
- * session.c: starting the privileged half under sudo and talking to it.
+ * member-session.c: starting the privileged half under sudo and talking to it.
  *
  * The server is executed by absolute path through sudo -n (never a
  * password prompt) with a fixed, minimal environment: nothing of the
@@ -19,8 +19,7 @@
 
 #include "names.h"
 #include "pathnames.h"
-#include "priv.h"
-#include "session.h"
+#include "member-session.h"
 #include "util.h"
 
 #define LIST_MAX	4096	/* VPS names --list may return */

@@ -1,9 +1,9 @@
 /*
- * ticket.h: one-time console tickets.
+ * root-ticket.h: one-time console tickets.
  *
- * "console" sets a fresh SPICE password on the running VPS (domain.c).
+ * "console" sets a fresh SPICE password on the running VPS (root-domain.c).
  * For each such ticket the helper starts a watcher, TICKET_PATH
- * (ticket-watch.c): a process of its own, detached from the member's
+ * (root-ticket-watch.c): a process of its own, detached from the member's
  * session, so that a one-shot "ssh member@host console" is watched as
  * well as the interactive menu. The watcher follows libvirt's graphics
  * events of the VPS; TICKET_WINDOW_SEC after the first SPICE client has
@@ -18,8 +18,8 @@
  * watcher never ends a newer ticket than its own, and tells an older
  * watcher that it is done.
  */
-#ifndef VPS_TICKET_H
-#define VPS_TICKET_H
+#ifndef VPS_ROOT_TICKET_H
+#define VPS_ROOT_TICKET_H
 
 #include <stdbool.h>
 #include <time.h>
@@ -28,8 +28,6 @@
 #include "pathnames.h"
 #include "util.h"
 
-#define TICKET_PATH	PKGLIBEXECDIR "/virsh-menu-ticket"
-#define TICKET_DIR	VPS_RUNDIR "/tickets"
 #define TICKET_WINDOW_SEC 5	/* for the first client's other channels */
 #define TICKET_ID_LEN	16	/* characters of a ticket id: [A-Za-z0-9] */
 

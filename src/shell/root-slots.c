@@ -1,5 +1,6 @@
 /*
- * slots.c: the records of the menu sessions a member has open (slots.h).
+ * root-slots.c: the records of the menu sessions a member has open
+ * (root-slots.h).
  *
  * SLOTS_DIR/MEMBER holds one line "PID START" per open session, START
  * being field 22 of /proc/PID/stat (proc(5)). It is read and rewritten
@@ -19,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "slots.h"
+#include "root-slots.h"
 #include "util.h"
 
 #define SLOTS_ANCESTORS	4		/* sudo may fork a monitor */

@@ -1,10 +1,10 @@
 /*
- * session.h: the UI's side of the privilege separation. For each VPS the
+ * member-session.h: the UI's side of the privilege separation. For each VPS the
  * member touches, "sudo -n BINDIR/virsh-menu --serve VPS" is started once
  * and kept for the session; requests go over its stdin and stdout.
  */
-#ifndef VPS_SESSION_H
-#define VPS_SESSION_H
+#ifndef VPS_MEMBER_SESSION_H
+#define VPS_MEMBER_SESSION_H
 
 #include <stdbool.h>
 #include <glib.h>

@@ -1,7 +1,8 @@
 /*
- * ticket.c: one-time console tickets (ticket.h), the helper's side: the
- * VPS's ticket file and its lock, and starting the watcher of a ticket.
- * The watcher itself is ticket-watch.c.
+ * root-ticket.c: one-time console tickets (root-ticket.h), the helper's
+ * side: the VPS's ticket file and its lock, and starting the watcher of a
+ * ticket.
+ * The watcher itself is root-ticket-watch.c.
  */
 #include <config.h>
 
@@ -18,7 +19,7 @@
 
 #include "lock.h"
 #include "random.h"
-#include "ticket.h"
+#include "root-ticket.h"
 #include "util.h"
 
 #define TICKET_READY_MS	30000	/* for the watcher to reach libvirt */

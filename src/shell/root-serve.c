@@ -1,11 +1,11 @@
 /*
- * serve.c: the server of "virsh-menu --serve VPS" (PKGLIBEXECDIR/
+ * root-serve.c: the server of "virsh-menu --serve VPS" (PKGLIBEXECDIR/
  * virsh-menu-serve VPS, which virsh-menu --serve executes), run as root
  * under sudo for the member SUDO_USER.
  *
- * It makes the checks of priv.c (root, SUDO_USER, the compiled-in
+ * It makes the checks of root-entry.c (root, SUDO_USER, the compiled-in
  * configuration, vps.data), refuses unless SUDO_USER owns VPS there (at
- * the start, and before every request once vps.data changed: owner.c),
+ * the start, and before every request once vps.data changed: root-owner.c),
  * then answers the line protocol of proto.c on stdin/stdout over one
  * libvirt connection, opened at the start (to learn the domain's UUID:
  * it acts on that domain only) or else at the first request that needs
@@ -20,11 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "domain.h"
+#include "root-domain.h"
 #include "log.h"
 #include "names.h"
-#include "owner.h"
-#include "priv.h"
+#include "root-owner.h"
+#include "root-entry.h"
 #include "util.h"
 #include "vpsdata.h"
 

@@ -1,5 +1,5 @@
 /*
- * slots.h: how many menu sessions a member has open, for [limits]
+ * root-slots.h: how many menu sessions a member has open, for [limits]
  * sessions of vps.conf, counted by the privileged half.
  *
  * Every menu, interactive or one command, runs "sudo -n virsh-menu
@@ -12,8 +12,8 @@
  * time. The member can neither read nor lock nor change the records,
  * nor those of other members.
  */
-#ifndef VPS_SLOTS_H
-#define VPS_SLOTS_H
+#ifndef VPS_ROOT_SLOTS_H
+#define VPS_ROOT_SLOTS_H
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -21,8 +21,6 @@
 
 #include "pathnames.h"
 #include "util.h"
-
-#define SLOTS_DIR	VPS_RUNDIR "/sessions"
 
 /* A process: its pid and its start time (clock ticks after boot). */
 struct slots_proc {

@@ -1,6 +1,6 @@
 /*
- * owner.c: the helper's ownership check, read again only when vps.data
- * changed (owner.h).
+ * root-owner.c: the helper's ownership check, read again only when vps.data
+ * changed (root-owner.h).
  *
  * vps.data is replaced atomically (a new inode renamed over the old), so
  * a new file has another inode, and usually another size and times; an
@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "owner.h"
+#include "root-owner.h"
 #include "util.h"
 #include "vpsdata.h"
 

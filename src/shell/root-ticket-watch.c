@@ -1,6 +1,6 @@
 /*
- * ticket-watch.c: PKGLIBEXECDIR/virsh-menu-ticket MEMBER VPS ID UNTIL,
- * the watcher of one console ticket (ticket.h). The helper starts it as
+ * root-ticket-watch.c: PKGLIBEXECDIR/virsh-menu-ticket MEMBER VPS ID UNTIL,
+ * the watcher of one console ticket (root-ticket.h). The helper starts it as
  * root, detached, for each ticket it issues; it writes "ready" (or
  * "error: why") on stdout once it watches, and then nothing more.
  *
@@ -25,11 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "domain.h"
+#include "root-domain.h"
 #include "log.h"
 #include "lock.h"
 #include "names.h"
-#include "ticket.h"
+#include "root-ticket.h"
 #include "util.h"
 
 #define WATCH_TICK_MS	1000	/* checks of expiry and the ticket file */

@@ -1,5 +1,5 @@
 /*
- * ui.c: the interactive menu on the member's terminal, with libedit.
+ * member-ui.c: the interactive menu on the member's terminal, with libedit.
  *
  * Nothing of libedit that reaches a shell, an editor or a file is left
  * reachable: el_source is never called (no ~/.editrc, no $EDITRC), the
@@ -39,10 +39,10 @@
 #include <histedit.h>
 
 #include "log.h"
-#include "menu.h"
+#include "member-menu.h"
 #include "proto.h"
-#include "session.h"
-#include "ui.h"
+#include "member-session.h"
+#include "member-ui.h"
 #include "vpsconf.h"
 
 #define UI_PROMPT	">>> "

@@ -1,5 +1,5 @@
 /*
- * cmds.c: the menu's commands, one function per kind of verb, and their
+ * member-cmds.c: the menu's commands, one function per kind of verb, and their
  * table, made from VPS_VERBS (verbs.h). Commands that act on a VPS are
  * forwarded to its privileged server; the rest (list, use, help, quit)
  * are answered here.
@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "log.h"
-#include "menu.h"
+#include "member-menu.h"
 #include "proto.h"
-#include "session.h"
+#include "member-session.h"
 #include "util.h"
 
 int

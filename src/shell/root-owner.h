@@ -1,5 +1,5 @@
 /*
- * owner.h: whether the member still owns the VPS that their helper
+ * root-owner.h: whether the member still owns the VPS that their helper
  * serves. An admin may remove or reassign a VPS in vps.data while a
  * member's session is open; the helper asks before every request.
  *
@@ -7,8 +7,8 @@
  * (device, inode, size, modification and change time): until the file
  * is replaced or changed, a question costs one stat(2).
  */
-#ifndef VPS_OWNER_H
-#define VPS_OWNER_H
+#ifndef VPS_ROOT_OWNER_H
+#define VPS_ROOT_OWNER_H
 
 #include <stdbool.h>
 #include <sys/stat.h>

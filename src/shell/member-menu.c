@@ -1,6 +1,6 @@
 /*
- * menu.c: splitting a menu line into words and running it from the
- * command table (cmds.c). Nothing of a line is ever given to a shell:
+ * member-menu.c: splitting a menu line into words and running it from the
+ * command table (member-cmds.c). Nothing of a line is ever given to a shell:
  * the words select a row of the table, and only its handler runs.
  */
 #include <config.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "log.h"
-#include "menu.h"
+#include "member-menu.h"
 #include "proto.h"
-#include "session.h"
+#include "member-session.h"
 #include "util.h"
 
 static bool
