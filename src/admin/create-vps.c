@@ -326,11 +326,10 @@ job_xml(struct job *j, GError **err)
 	p.password = j->password;
 	if ((doc = domxml_build(tmpl, &p, err)) == NULL)
 		return NULL;
-	if ((xml = domxml_format(doc)) == NULL)
+	if ((xml = domdoc_format(doc)) == NULL)
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "cannot format the domain XML");
-	domxml_wipe_secrets(doc);
-	xmlFreeDoc(doc);
+	domdoc_free(doc);
 	return xml;
 }
 

@@ -9,11 +9,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlsave.h>
-#include <libxml/xpath.h>
 
+#include "domdoc.h"
 #include "domxml.h"
 #include "fileio.h"
 #include "names.h"
@@ -21,72 +19,21 @@
 #include "vpsconf.h"
 #include "vpsdata.h"
 
-#define PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
-	XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
-#define XML_SIZE_MAX	(4 << 20)
-
-typedef xmlXPathContext domxml_xpctx;
-typedef xmlXPathObject domxml_xpobj;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_xpctx, xmlXPathFreeContext)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_xpobj, xmlXPathFreeObject)
-
-/* libxml2's last error as text, without its trailing newline. */
-static char *
-xml_error(void)
-{
-	const xmlError *e = xmlGetLastError();
-
-	if (e == NULL || e->message == NULL)
-		return g_strdup("unknown error");
-	return g_strchomp(g_strdup(e->message));
-}
-
-static xmlDoc *
-parse_memory(const char *xml, const char *what, GError **err)
-{
-	xmlDoc	*doc;
-	size_t	 len = strlen(xml);
-
-	if (len > XML_SIZE_MAX) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s: XML too large", what);
-		return NULL;
-	}
-	doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-		g_autofree char *why = xml_error();
-
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s: cannot parse XML: %s", what, why);
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	return doc;
-}
-
-/* The nodes of expr; NULL only on an invalid expression. */
-static xmlXPathObject *
-eval(xmlXPathContext *ctx, const char *expr)
-{
-	return xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-}
-
 /*
  * The one node of the template that expr selects: a template without it,
  * or with two, is an error, so that a value never lands in the wrong place.
  */
 static xmlNode *
-one(xmlXPathContext *ctx, const char *expr, const char *path, GError **err)
+one(xmlDoc *doc, const char *expr, const char *path, GError **err)
 {
-	g_autoptr(domxml_xpobj) o = eval(ctx, expr);
+	xmlNode	*n;
 
-	if (o == NULL || o->nodesetval == NULL ||
-	    o->nodesetval->nodeNr != 1) {
+	if (domdoc_select(doc, NULL, expr, &n) != 1) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "template %s: expected exactly one %s", path, expr);
 		return NULL;
 	}
-	return o->nodesetval->nodeTab[0];
+	return n;
 }
 
 /* Replaces the content of node with text, taken literally. */
@@ -109,7 +56,7 @@ set_uint(xmlNode *node, unsigned v)
 static void
 set_prop(xmlNode *node, const char *name, const char *value)
 {
-	xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)value);
+	(void)domdoc_set_prop(node, name, value);	/* see domxml_build */
 }
 
 static void
@@ -187,12 +134,12 @@ cpu_node(const struct domxml_cpu *c)
 
 /* Puts the CPU of c in place of the template's <cpu/>. */
 static bool
-fill_cpu(xmlXPathContext *ctx, const char *path, const struct domxml_cpu *c,
+fill_cpu(xmlDoc *doc, const char *path, const struct domxml_cpu *c,
     GError **err)
 {
 	xmlNode	*old, *cpu;
 
-	if ((old = one(ctx, "/domain/cpu", path, err)) == NULL)
+	if ((old = one(doc, "/domain/cpu", path, err)) == NULL)
 		return false;
 	if ((cpu = cpu_node(c)) != NULL)
 		xmlAddPrevSibling(old, cpu);
@@ -202,30 +149,30 @@ fill_cpu(xmlXPathContext *ctx, const char *path, const struct domxml_cpu *c,
 }
 
 static bool
-fill_general(xmlXPathContext *ctx, const char *path,
+fill_general(xmlDoc *doc, const char *path,
     const struct domxml_params *p, GError **err)
 {
 	xmlNode	*n;
 
-	if ((n = one(ctx, "/domain", path, err)) == NULL)
+	if ((n = one(doc, "/domain", path, err)) == NULL)
 		return false;
 	set_prop(n, "type", p->cpu.kvm ? "kvm" : "qemu");
-	if ((n = one(ctx, "/domain/name", path, err)) == NULL)
+	if ((n = one(doc, "/domain/name", path, err)) == NULL)
 		return false;
 	set_text(n, p->name);
-	if ((n = one(ctx, "/domain/uuid", path, err)) == NULL)
+	if ((n = one(doc, "/domain/uuid", path, err)) == NULL)
 		return false;
 	set_text(n, p->uuid);
-	if ((n = one(ctx, "/domain/memory", path, err)) == NULL)
+	if ((n = one(doc, "/domain/memory", path, err)) == NULL)
 		return false;
 	set_uint(n, p->memory_mib);
-	if ((n = one(ctx, "/domain/currentMemory", path, err)) == NULL)
+	if ((n = one(doc, "/domain/currentMemory", path, err)) == NULL)
 		return false;
 	set_uint(n, p->memory_mib);
-	if ((n = one(ctx, "/domain/vcpu", path, err)) == NULL)
+	if ((n = one(doc, "/domain/vcpu", path, err)) == NULL)
 		return false;
 	set_uint(n, p->vcpus);
-	return fill_cpu(ctx, path, &p->cpu, err);
+	return fill_cpu(doc, path, &p->cpu, err);
 }
 
 static xmlNode *
@@ -304,25 +251,25 @@ domxml_data_path(const char *dir, const char *file)
 
 /* The system disk, and the cdrom with its ISO and the boot order. */
 static bool
-fill_disks(xmlXPathContext *ctx, const char *path,
+fill_disks(xmlDoc *doc, const char *path,
     const struct domxml_params *p, GError **err)
 {
 	xmlNode	*disk, *drv, *src, *boot, *target, *cdboot;
 	bool	 block = p->disk_kind == DOMXML_DISK_BLOCK;
 
-	if ((disk = one(ctx, "/domain/devices/disk[@device='disk']", path,
+	if ((disk = one(doc, "/domain/devices/disk[@device='disk']", path,
 	    err)) == NULL ||
-	    (drv = one(ctx, "/domain/devices/disk[@device='disk']/driver",
+	    (drv = one(doc, "/domain/devices/disk[@device='disk']/driver",
 	    path, err)) == NULL ||
-	    (src = one(ctx, "/domain/devices/disk[@device='disk']/source",
+	    (src = one(doc, "/domain/devices/disk[@device='disk']/source",
 	    path, err)) == NULL ||
-	    (boot = one(ctx, "/domain/devices/disk[@device='disk']/boot",
+	    (boot = one(doc, "/domain/devices/disk[@device='disk']/boot",
 	    path, err)) == NULL ||
-	    one(ctx, "/domain/devices/disk[@device='cdrom']", path,
+	    one(doc, "/domain/devices/disk[@device='cdrom']", path,
 	    err) == NULL ||
-	    (target = one(ctx, "/domain/devices/disk[@device='cdrom']/target",
+	    (target = one(doc, "/domain/devices/disk[@device='cdrom']/target",
 	    path, err)) == NULL ||
-	    (cdboot = one(ctx, "/domain/devices/disk[@device='cdrom']/boot",
+	    (cdboot = one(doc, "/domain/devices/disk[@device='cdrom']/boot",
 	    path, err)) == NULL)
 		return false;
 	set_prop(disk, "type", block ? "block" : "file");
@@ -367,22 +314,20 @@ fill_disks(xmlXPathContext *ctx, const char *path,
  * [network] filter empty.
  */
 static bool
-fill_network(xmlXPathContext *ctx, const char *path,
+fill_network(xmlDoc *doc, const char *path,
     const struct domxml_params *p, GError **err)
 {
-	g_autoptr(domxml_xpobj) refs = NULL;
 	xmlNode	*ifc, *mac, *src;
 	bool	 bridge = p->bridge != NULL;
 
-	if ((ifc = one(ctx, "/domain/devices/interface", path, err)) == NULL ||
-	    (mac = one(ctx, "/domain/devices/interface/mac", path,
+	if ((ifc = one(doc, "/domain/devices/interface", path, err)) == NULL ||
+	    (mac = one(doc, "/domain/devices/interface/mac", path,
 	    err)) == NULL ||
-	    (src = one(ctx, "/domain/devices/interface/source", path,
+	    (src = one(doc, "/domain/devices/interface/source", path,
 	    err)) == NULL)
 		return false;
-	refs = eval(ctx, "/domain/devices/interface/filterref");
-	if (p->filter != NULL && (refs == NULL || (refs->nodesetval != NULL &&
-	    refs->nodesetval->nodeNr != 0))) {
+	if (p->filter != NULL && domdoc_select(doc, NULL,
+	    "/domain/devices/interface/filterref", NULL) != 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "template %s: its interface has a filterref already; "
 		    "set [network] filter empty to keep it", path);
@@ -398,14 +343,14 @@ fill_network(xmlXPathContext *ctx, const char *path,
 }
 
 static bool
-fill_spice(xmlXPathContext *ctx, const char *path,
+fill_spice(xmlDoc *doc, const char *path,
     const struct domxml_params *p, GError **err)
 {
 	xmlNode	*g, *l;
 
-	if ((g = one(ctx, "/domain/devices/graphics[@type='spice']", path,
+	if ((g = one(doc, "/domain/devices/graphics[@type='spice']", path,
 	    err)) == NULL ||
-	    (l = one(ctx, "/domain/devices/graphics[@type='spice']"
+	    (l = one(doc, "/domain/devices/graphics[@type='spice']"
 	    "/listen[@type='address']", path, err)) == NULL)
 		return false;
 	set_prop(g, "autoport", "no");
@@ -436,110 +381,28 @@ domxml_params_init(struct domxml_params *p, const struct vps_config *cfg,
 xmlDoc *
 domxml_build(const char *path, const struct domxml_params *p, GError **err)
 {
-	g_autoptr(domxml_xpctx) ctx = NULL;
 	g_autofree char *text = NULL;
 	xmlDoc	*doc;
 	size_t	 len;
 
 	/* The template becomes a domain that root's libvirt runs. */
-	if (!vps_read_trusted_file(path, XML_SIZE_MAX, &text, &len, err)) {
+	if (!vps_read_trusted_file(path, DOMDOC_SIZE_MAX, &text, &len, err)) {
 		g_prefix_error(err, "cannot read template: ");
 		return NULL;
 	}
-	doc = xmlReadMemory(text, (int)len, path, NULL, PARSE_OPTS);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-		g_autofree char *why = xml_error();
-
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot read template %s: %s", path, why);
-		xmlFreeDoc(doc);
+	if ((doc = domdoc_parse(text, len, path, err)) == NULL) {
+		g_prefix_error(err, "cannot read template: ");
 		return NULL;
 	}
 	drop_comments((xmlNode *)doc);
-	ctx = xmlXPathNewContext(doc);
-	if (ctx == NULL || !fill_general(ctx, path, p, err) ||
-	    !fill_disks(ctx, path, p, err) ||
-	    !fill_network(ctx, path, p, err) ||
-	    !fill_spice(ctx, path, p, err)) {
-		if (ctx == NULL)
-			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-			    "out of memory");
-		domxml_wipe_secrets(doc);
-		xmlFreeDoc(doc);
+	if (!fill_general(doc, path, p, err) ||
+	    !fill_disks(doc, path, p, err) ||
+	    !fill_network(doc, path, p, err) ||
+	    !fill_spice(doc, path, p, err)) {
+		domdoc_free(doc);
 		return NULL;
 	}
 	return doc;
-}
-
-char *
-domxml_format(xmlDoc *doc)
-{
-	xmlBuffer *buf = xmlBufferCreate();
-	xmlSaveCtxt *save;
-	char	*out = NULL;
-
-	if (buf == NULL)
-		return NULL;
-	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT |
-	    XML_SAVE_NO_DECL);
-	if (save != NULL) {
-		xmlSaveDoc(save, doc);
-		if (xmlSaveClose(save) != -1)
-			out = g_strdup((const char *)xmlBufferContent(buf));
-	}
-	/* The buffer held the password too. */
-	explicit_bzero(buf->content, buf->use);
-	xmlBufferFree(buf);
-	return out;
-}
-
-void
-domxml_wipe_secrets(xmlDoc *doc)
-{
-	g_autoptr(domxml_xpctx) ctx = NULL;
-	g_autoptr(domxml_xpobj) o = NULL;
-	int	 i;
-
-	if (doc == NULL || (ctx = xmlXPathNewContext(doc)) == NULL)
-		return;
-	o = eval(ctx, "/domain/devices/graphics/@passwd");
-	if (o == NULL || o->nodesetval == NULL)
-		return;
-	for (i = 0; i < o->nodesetval->nodeNr; i++) {
-		xmlNode *t;
-
-		for (t = o->nodesetval->nodeTab[i]->children; t != NULL;
-		    t = t->next)
-			if (t->content != NULL)
-				explicit_bzero(t->content,
-				    strlen((char *)t->content));
-	}
-}
-
-/* Calls fn on the value of every attribute node that expr selects. */
-static bool
-each_value(xmlDoc *doc, const char *expr,
-    void (*fn)(const char *, void *), void *arg, GError **err)
-{
-	g_autoptr(domxml_xpctx) ctx = NULL;
-	g_autoptr(domxml_xpobj) o = NULL;
-	int	 i;
-
-	if ((ctx = xmlXPathNewContext(doc)) == NULL ||
-	    (o = eval(ctx, expr)) == NULL) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot evaluate %s", expr);
-		return false;
-	}
-	for (i = 0; o->nodesetval != NULL && i < o->nodesetval->nodeNr;
-	    i++) {
-		xmlChar *v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
-
-		if (v != NULL)
-			fn((const char *)v, arg);
-		xmlFree(v);
-	}
-	return true;
 }
 
 bool
@@ -594,14 +457,14 @@ bool
 domxml_scan(const char *xml, GHashTable *macs, GHashTable *ports,
     GError **err)
 {
-	g_autoptr(domxml_doc) doc = parse_memory(xml, "domain", err);
+	g_autoptr(domdoc) doc = domdoc_parse(xml, strlen(xml), "domain", err);
 
 	if (doc == NULL)
 		return false;
-	if (macs != NULL && !each_value(doc,
+	if (macs != NULL && !domdoc_each(doc, NULL,
 	    "/domain/devices/interface/mac/@address", add_mac, macs, err))
 		return false;
-	if (ports != NULL && !each_value(doc,
+	if (ports != NULL && !domdoc_each(doc, NULL,
 	    "/domain/devices/graphics/@port | "
 	    "/domain/devices/graphics/@tlsPort | "
 	    "/domain/devices/graphics/@websocket", add_port, ports, err))
@@ -612,13 +475,13 @@ domxml_scan(const char *xml, GHashTable *macs, GHashTable *ports,
 GPtrArray *
 domxml_disk_sources(const char *xml, GError **err)
 {
-	g_autoptr(domxml_doc) doc = parse_memory(xml, "domain", err);
+	g_autoptr(domdoc) doc = domdoc_parse(xml, strlen(xml), "domain", err);
 	GPtrArray *a;
 
 	if (doc == NULL)
 		return NULL;
 	a = g_ptr_array_new_with_free_func(g_free);
-	if (!each_value(doc, "/domain/devices/disk[@device='disk']/source/@dev"
+	if (!domdoc_each(doc, NULL, "/domain/devices/disk[@device='disk']/source/@dev"
 	    " | /domain/devices/disk[@device='disk']/source/@file", add_string,
 	    a, err)) {
 		g_ptr_array_free(a, TRUE);

@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "domdoc.h"
+
 #include "random.h"
 
 /*
@@ -83,15 +85,6 @@ xmlDoc	*domxml_build(const char *path, const struct domxml_params *p,
 xmlDoc	*domxml_probe(const char *name, const struct domxml_cpu *cpu,
 	    const char *image);
 
-/* The document as indented text without XML declaration (g_free). */
-char	*domxml_format(xmlDoc *doc);
-
-/*
- * Overwrites the SPICE password in the tree with zero bytes, so that it
- * does not linger in freed memory; call before xmlFreeDoc().
- */
-void	 domxml_wipe_secrets(xmlDoc *doc);
-
 /*
  * The cdrom source for ISO as create-vps takes it: an absolute path as it
  * is, or a valid ISO library name (names.h) in iso_dir; the result must
@@ -120,8 +113,5 @@ bool	 domxml_scan(const char *xml, GHashTable *macs, GHashTable *ports,
 
 /* The source paths of a domain's disks (not cdroms), g_free'd elements. */
 GPtrArray *domxml_disk_sources(const char *xml, GError **err);
-
-typedef xmlDoc domxml_doc;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(domxml_doc, xmlFreeDoc)
 
 #endif

@@ -54,7 +54,7 @@ probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *dir,
 	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
 	image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
 	doc = domxml_probe(name, c, image);
-	xml = domxml_format(doc);
+	xml = domdoc_format(doc);
 	xmlFreeDoc(doc);
 	if (xml == NULL) {
 		p->why = g_strdup("cannot format the probe domain's XML");

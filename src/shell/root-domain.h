@@ -1,6 +1,9 @@
 /*
- * root-domain.h: the server's verbs, one function each (named in their row of
- * VPS_VERBS, verbs.h), on one libvirt domain through the libvirt API.
+ * root-domain.h: the server's verbs, one function each (named in their
+ * row of VPS_VERBS, verbs.h), on one libvirt domain through the libvirt
+ * API; what their files (root-domain.c: lookup, replies, power and
+ * status; root-media.c: the CD-ROM and boot order; root-info.c: info;
+ * root-console.c: SPICE tickets) share.
  */
 #ifndef VPS_ROOT_DOMAIN_H
 #define VPS_ROOT_DOMAIN_H
@@ -9,7 +12,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "domdoc.h"
 #include "proto.h"
+#include "verbs.h"
 #include "vpsconf.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
@@ -58,6 +63,17 @@ struct domain_verb {
 	domain_fn fn;
 };
 
+/*
+ * Every handler named in VPS_VERBS, declared from its row; each is
+ * defined in the root-*.c file of its kind.
+ */
+#define DOMAIN_FN_DECL(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, MENU_FN, \
+	    SERVE_FN, USAGE, HELP) \
+	VERB_SENT_##SIDE(int SERVE_FN(struct serve_ctx *, \
+	    const struct domain_verb *, virDomainPtr, const char *, \
+	    struct reply *);)
+VPS_VERBS(DOMAIN_FN_DECL)
+
 /* The handler row of verb v, or NULL. */
 const struct domain_verb *domain_verb(enum proto_verb v);
 
@@ -90,5 +106,25 @@ virDomainPtr domain_lookup(struct serve_ctx *s, struct reply *r);
 
 /* The text of libvirt's last error, for messages. */
 const char *domain_errmsg(void);
+
+/*
+ * The domain's XML (virDomainGetXMLDesc with flags), parsed; free it with
+ * domdoc_free. NULL with the reply's error set.
+ */
+xmlDoc	*domain_xml(struct serve_ctx *s, virDomainPtr dom, unsigned flags,
+	    struct reply *r);
+
+/* The devices the verbs look at, as XPath (domdoc.h). */
+#define XP_CDROM	"/domain/devices/disk[@device='cdrom']"
+#define XP_DISK		"/domain/devices/disk[@device='disk']"
+#define XP_SPICE	"/domain/devices/graphics[@type='spice']"
+#define XP_FILE		"source[1]/@file"	/* of a disk */
+
+/*
+ * Whether the domain may start with what its CD-ROM holds (start's
+ * check). Returns 0 or the reply's error code.
+ */
+int	 media_start_check(struct serve_ctx *s, virDomainPtr dom,
+	    struct reply *r);
 
 #endif

@@ -17,7 +17,7 @@
  * from harmless values of the same kind (nothing injected or cut; a
  * filterref exactly when [network] filter is set), every value reads
  * back equal to its input, domxml_scan and domxml_disk_sources read back
- * the MAC, port and disk, and after domxml_wipe_secrets the password is
+ * the MAC, port and disk, and after domdoc_wipe_secrets the password is
  * gone. Independently the whole input
  * is scanned as another domain's XML: no crash, and only canonical MACs
  * and ports 1..65535 come back; wiping its secrets leaves no password
@@ -216,7 +216,7 @@ reference_shape(const struct domxml_params *p)
 	r.password = "x";
 	doc = domxml_build(TEMPLATE, &r, &err);
 	FUZZ_ASSERT(doc != NULL && err == NULL);
-	xml = domxml_format(doc);
+	xml = domdoc_format(doc);
 	FUZZ_ASSERT(xml != NULL);
 	xmlFreeDoc(doc);
 	again = reparse(xml);
@@ -353,10 +353,10 @@ build_and_check(const struct domxml_params *p)
 		fprintf(stderr, "domxml_build: %s\n", err->message);
 		FUZZ_ASSERT(doc != NULL);
 	}
-	xml = domxml_format(doc);
+	xml = domdoc_format(doc);
 	FUZZ_ASSERT(xml != NULL);
-	domxml_wipe_secrets(doc);
-	wiped = domxml_format(doc);
+	domdoc_wipe_secrets(doc);
+	wiped = domdoc_format(doc);
 	FUZZ_ASSERT(wiped != NULL);
 	xmlFreeDoc(doc);
 
@@ -438,7 +438,7 @@ check_port_key(gpointer key, gpointer val, gpointer arg)
 }
 
 /*
- * domxml_wipe_secrets on any document: no crash, and no text is left in
+ * domdoc_wipe_secrets on any document: no crash, and no text is left in
  * a SPICE password.
  */
 static void
@@ -453,7 +453,7 @@ wipe_raw(const char *text)
 
 	if (doc == NULL)
 		return;
-	domxml_wipe_secrets(doc);
+	domdoc_wipe_secrets(doc);
 	ctx = xmlXPathNewContext(doc);
 	FUZZ_ASSERT(ctx != NULL);
 	o = xmlXPathEvalExpression(

@@ -69,8 +69,8 @@ build(const struct domxml_params *p)
 
 	if (doc == NULL)
 		FAIL_MSG("domxml_build: %s", err->message);
-	xml = domxml_format(doc);
-	domxml_wipe_secrets(doc);
+	xml = domdoc_format(doc);
+	domdoc_wipe_secrets(doc);
 	xmlFreeDoc(doc);
 	assert_non_null(xml);
 	return xml;
@@ -356,7 +356,7 @@ test_probe(void **state)
 	struct domxml_cpu c = { true, "host-passthrough", off };
 	xmlDoc	*doc = domxml_probe("vpshost-Probe-1", &c,
 	    "/usr/share/vpshost/probe.img");
-	g_autofree char *xml = domxml_format(doc);
+	g_autofree char *xml = domdoc_format(doc);
 
 	xmlFreeDoc(doc);
 	assert_non_null(xml);
@@ -377,7 +377,7 @@ test_probe(void **state)
 	c.kvm = false;
 	doc = domxml_probe("vpshost-Probe-2", &c, "/x/probe.img");
 	g_free(xml);
-	xml = domxml_format(doc);
+	xml = domdoc_format(doc);
 	xmlFreeDoc(doc);
 	assert_int_equal(count_of(xml, "/domain[@type='qemu']"), 1);
 	assert_int_equal(count_of(xml, "/domain/cpu"), 0);
@@ -391,8 +391,8 @@ test_wipe(void **state)
 	g_autofree char *xml = NULL;
 
 	assert_non_null(doc);
-	domxml_wipe_secrets(doc);
-	xml = domxml_format(doc);
+	domdoc_wipe_secrets(doc);
+	xml = domdoc_format(doc);
 	xmlFreeDoc(doc);
 	assert_null(strstr(xml, lvm_params.password));
 }
@@ -458,8 +458,8 @@ test_template_filterref(void **state)
 	doc = domxml_build(path, &p, NULL);
 	unlink(path);
 	assert_non_null(doc);
-	xml = domxml_format(doc);
-	domxml_wipe_secrets(doc);
+	xml = domdoc_format(doc);
+	domdoc_wipe_secrets(doc);
 	xmlFreeDoc(doc);
 	assert_value_of(xml, "/domain/devices/interface/filterref/@filter",
 	    "own");
