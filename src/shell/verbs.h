@@ -10,17 +10,21 @@
  * So the list below is the table, and each side expands the columns it
  * needs into its own const array, indexed by the same verb id:
  *
- *	member-cmds.c	 menu_cmds[]	  name, arity, argument kind, usage, help,
- *				  menu handler (the MEMBER and HELPER rows)
- *	proto.h	 enum proto_verb  PROTO_<ID> (the HELPER and INTERNAL rows)
- *	proto.c	 proto_verbs[]	  name, arity, argument kind: the request
- *				  grammar the helper enforces
- *	root-domain.c domain_verbs[]	  flags and root handler, by PROTO_<ID>
+ *	member-cmds.c	menu_cmds[]	name, arity, argument kind, usage,
+ *					help, menu handler (the MEMBER and
+ *					HELPER rows)
+ *	proto.h		enum proto_verb	PROTO_<ID> (the HELPER and INTERNAL
+ *					rows)
+ *	proto.c		proto_verbs[]	name, arity, argument kind: the
+ *					request grammar the helper enforces
+ *	root-domain.h	dom_*()		the root handlers' declarations
+ *	root-domain.c	domain_verbs[]	flags and root handler, by
+ *					PROTO_<ID>
  *
  * A handler named only in a column that a side drops is never referred
- * to there: virsh-menu's objects have no symbol of root-domain.c. Adding a
- * verb is one row here plus its handler (a menu-side one only if
- * cmd_forward does not do).
+ * to there: virsh-menu's objects have no symbol of the root-*.c files.
+ * Adding a verb is one row here plus its handler (a menu-side one only
+ * if cmd_forward does not do).
  *
  * The columns of X(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, MENU_FN,
  * SERVE_FN, USAGE, HELP):
@@ -38,7 +42,7 @@
  *		 helper) and what tab completes it
  *	FLAGS	 VERB_* below
  *	MENU_FN	 the menu's handler (member-cmds.c), NULL for INTERNAL rows
- *	SERVE_FN the helper's handler (root-domain.c), NULL for MEMBER rows
+ *	SERVE_FN the helper's handler (a root-*.c file), NULL for MEMBER rows
  *	USAGE	 the arguments' synopsis, for help and usage errors
  *	HELP	 one line for help
  *
