@@ -15,27 +15,37 @@
 #include "member-session.h"
 #include "util.h"
 
-int
-menu_call(struct menu_ctx *ctx, const char *vps, int verb, const char *arg,
-    GPtrArray *lines)
+struct session *
+menu_session(struct menu_ctx *ctx, const char *vps)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *errtext = NULL;
 	struct session *s;
-	int	 rc;
 
 	if (vps == NULL) {
 		vlog_err("you have no VPS on this host");
-		return 1;
+		return NULL;
 	}
 	if ((s = g_hash_table_lookup(ctx->sessions, vps)) == NULL) {
 		if ((s = session_open(vps, &err)) == NULL) {
 			vlog_err("%s: cannot start the privileged helper: %s",
 			    vps, err->message);
-			return 1;
+			return NULL;
 		}
 		g_hash_table_insert(ctx->sessions, g_strdup(vps), s);
 	}
+	return s;
+}
+
+int
+menu_call(struct menu_ctx *ctx, const char *vps, int verb, const char *arg,
+    GPtrArray *lines)
+{
+	g_autofree char *errtext = NULL;
+	struct session *s;
+	int	 rc;
+
+	if ((s = menu_session(ctx, vps)) == NULL)
+		return 1;
 	rc = session_call(s, verb, arg, lines, &errtext);
 	if (rc == SESSION_TRANSPORT) {
 		vlog_err("%s: %s", vps, errtext);

@@ -99,6 +99,11 @@ menu_arg_valid(const struct menu_cmd *cmd, const char *arg, const char **why)
 			return true;
 		*why = "must be on or off";
 		return false;
+	case VERB_ARG_FORCE:
+		if (strcmp(arg, "force") == 0)
+			return true;
+		*why = "must be force, or nothing";
+		return false;
 	case VERB_ARG_ISO:
 		if (strpbrk(arg, " \t") != NULL) {
 			*why = "an ISO name has no blanks";
@@ -162,6 +167,9 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 	case VERB_ARG_ONOFF:
 		for (i = 0; i < G_N_ELEMENTS(onoff); i++)
 			g_ptr_array_add(out, g_strdup(onoff[i]));
+		break;
+	case VERB_ARG_FORCE:
+		g_ptr_array_add(out, g_strdup("force"));
 		break;
 	case VERB_ARG_NONE:
 		break;

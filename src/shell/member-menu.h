@@ -42,6 +42,8 @@ struct menu_cmd {
 };
 
 /* State of one menu session. */
+struct session;
+
 struct menu_ctx {
 	char	 member[VPS_OWNER_MAX + 1];
 	char	**vps;			/* the member's VPS (g_strfreev) */
@@ -112,6 +114,17 @@ int	 menu_run_words(struct menu_ctx *ctx, const char *vps, int argc,
  */
 int	 menu_call(struct menu_ctx *ctx, const char *vps, int verb,
 	    const char *arg, GPtrArray *lines);
+
+/*
+ * The server of vps, started on first use and kept; NULL (reported to
+ * the member) if it cannot be started. Forget it with
+ * g_hash_table_remove(ctx->sessions, vps) once it is gone.
+ */
+struct session *menu_session(struct menu_ctx *ctx, const char *vps);
+
+/* serial (member-serial.c): the VPS's serial console on this terminal. */
+int	 cmd_serial(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+	    const char *vps, int argc, char **argv);
 
 void	 menu_ctx_init(struct menu_ctx *ctx);
 void	 menu_ctx_clear(struct menu_ctx *ctx);

@@ -167,6 +167,18 @@ session_open(const char *vps, GError **err)
 	return s;
 }
 
+int
+session_to(struct session *s)
+{
+	return s->to;
+}
+
+struct proto_reader *
+session_from(struct session *s)
+{
+	return &s->from;
+}
+
 void
 session_close(struct session *s)
 {

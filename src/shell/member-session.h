@@ -25,6 +25,13 @@ struct session *session_open(const char *vps, GError **err);
  */
 int	 session_call(struct session *s, enum proto_verb v, const char *arg,
 	    GPtrArray *lines, char **errtext);
+/*
+ * After the server's ok to serial: the pipe to it and the reader of its
+ * output, which carry frames (frames.h) until the stream has ended.
+ */
+int	 session_to(struct session *s);
+struct proto_reader *session_from(struct session *s);
+
 /* Closes the pipes and reaps the server. NULL is fine. */
 void	 session_close(struct session *s);
 /*

@@ -637,6 +637,8 @@ ui_loop(struct menu_ctx *ctx)
 			return 1;
 		ui_remember(line);
 		menu_run_line(ctx, line, (size_t)n);
+		/* Idle from the end of a command: serial may take hours. */
+		ui_last_input = g_get_monotonic_time();
 		if (ui_idle_out)	/* while a command asked a question */
 			return 1;
 	}

@@ -96,6 +96,11 @@ proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
 			return true;
 		*why = "argument must be on or off";
 		return false;
+	case VERB_ARG_FORCE:
+		if (strcmp(arg, "force") == 0)
+			return true;
+		*why = "argument must be force";
+		return false;
 	case VERB_ARG_ISO:
 		return vps_iso_name_valid(arg, why);
 	case VERB_ARG_VPS:

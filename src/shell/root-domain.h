@@ -30,6 +30,12 @@ struct serve_ctx {
 	/* The domain the server began with: it acts on no other. */
 	unsigned char uuid[VIR_UUID_BUFLEN];
 	bool	 uuid_known;
+	/*
+	 * The member's side (stdin, read through in) and, once serial has
+	 * answered ok, the console stream to relay (serial_relay).
+	 */
+	struct proto_reader *in;
+	virStreamPtr console;
 };
 
 /* The reply being built for one request. */
@@ -119,6 +125,12 @@ xmlDoc	*domain_xml(struct serve_ctx *s, virDomainPtr dom, unsigned flags,
 #define XP_DISK		"/domain/devices/disk[@device='disk']"
 #define XP_SPICE	"/domain/devices/graphics[@type='spice']"
 #define XP_FILE		"source[1]/@file"	/* of a disk */
+
+/*
+ * Relays s->console and the member's frames (frames.h) until either side
+ * ends it, then frees the stream. False if the member's side is gone.
+ */
+bool	 serial_relay(struct serve_ctx *s);
 
 /*
  * Whether the domain may start with what its CD-ROM holds (start's

@@ -166,6 +166,13 @@ serve_line(struct serve_ctx *s, const char *line, ssize_t len)
 	}
 	ok = serve_send(&r);
 	g_string_free(r.out, TRUE);
+	if (s->console != NULL && ok)	/* serial answered ok */
+		ok = serial_relay(s);
+	else if (s->console != NULL) {
+		(void)virStreamAbort(s->console);
+		virStreamFree(s->console);
+		s->console = NULL;
+	}
 	return ok;
 }
 
@@ -193,6 +200,7 @@ serve_loop(struct serve_ctx *s)
 	ssize_t	 len;
 
 	proto_reader_init(&rd, 0);
+	s->in = &rd;
 	for (;;) {
 		len = proto_read_line(&rd, line, sizeof(line), NULL);
 		if (len == PROTO_READ_EOF)
@@ -240,6 +248,12 @@ serve_main(const char *vps)
 	s.owner = &owner;
 	signal(SIGPIPE, SIG_IGN);
 	virSetErrorFunc(NULL, quiet_errors);
+	/* Before any connection: serial's stream needs the event loop. */
+	if (virEventRegisterDefaultImpl() < 0) {
+		vlog_err("cannot set up libvirt's event loop: %s",
+		    domain_errmsg());
+		goto out;
+	}
 	vlog_audit("member=%s vps=%s action=serve result=ok", s.member, vps);
 	serve_remember(&s);
 	rc = serve_loop(&s);

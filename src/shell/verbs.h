@@ -57,6 +57,7 @@ enum verb_arg {
 	VERB_ARG_ISO,		/* an ISO file name of the library */
 	VERB_ARG_VPS,		/* one of the member's VPS */
 	VERB_ARG_ONOFF,		/* on / off */
+	VERB_ARG_FORCE,		/* force */
 };
 
 /* FLAGS of a row. */
@@ -104,6 +105,9 @@ enum verb_arg {
 	X(CONSOLE, HELPER, "console", 0, 0, VERB_ARG_NONE,		\
 	    VERB_DOMAIN | VERB_RUNNING, cmd_forward, dom_console,	\
 	    "", "a one-time SPICE console ticket")			\
+	X(SERIAL, HELPER, "serial", 0, 1, VERB_ARG_FORCE,		\
+	    VERB_DOMAIN | VERB_RUNNING, cmd_serial, dom_serial,		\
+	    "[force]", "the serial console here (Ctrl-] to come back)") \
 	X(ISOS, INTERNAL, "isos", 0, 0, VERB_ARG_NONE,			\
 	    0, NULL, dom_isos,						\
 	    "", "the ISO library (attach_iso, completion)")		\
