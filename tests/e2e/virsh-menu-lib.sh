@@ -109,6 +109,31 @@ menu_domain_xml()
 	EOF
 }
 
+# menu_guest_files: the kernel (a copy: libvirt relabels what it boots) and
+# the initramfs, readable by QEMU.
+menu_guest_files()
+{
+	local kernel
+	kernel=$(e2e_guest_kernel) || return 1
+	mkdir -m 0755 "$E2E_TMP/guest" &&
+	    install -m 0644 "$kernel" "$E2E_TMP/guest/vmlinuz" &&
+	    make_guest_initrd "$E2E_TMP/guest/initrd.gz" &&
+	    chmod 0644 "$E2E_TMP/guest/initrd.gz"
+}
+
+# menu_guest_define NAME PORT: NAME as menu_domain_xml makes it, booting the
+# guest directly, with the template's serial port and console.
+menu_guest_define()
+{
+	menu_domain_xml "$1" "$2" | sed \
+	    -e "s|<os>.*</os>|<os><type arch='x86_64' machine='q35'>hvm</type><kernel>$E2E_TMP/guest/vmlinuz</kernel><initrd>$E2E_TMP/guest/initrd.gz</initrd><cmdline>console=ttyS0 panic=-1</cmdline></os>|" \
+	    -e "s|<memory unit='MiB'>128</memory>|<memory unit='MiB'>256</memory>|" \
+	    -e "s|  </devices>|<serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console></devices>|" \
+	    >"$E2E_TMP/$1-guest.xml" &&
+	    e2e_virsh undefine "$1" >/dev/null &&
+	    e2e_virsh define "$E2E_TMP/$1-guest.xml" >/dev/null
+}
+
 menu_define()
 {
 	defer e2e_forget_domain "$1"

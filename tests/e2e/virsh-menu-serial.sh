@@ -16,33 +16,6 @@ e2e_require_root
 e2e_require_cmd sudo sshd ssh virsh libvirtd qemu-system-x86_64 runuser \
     expect cpio busybox
 
-GUEST=$E2E_TMP/guest
-
-# guest_files: the kernel (a copy: libvirt relabels what it boots) and
-# the initramfs, readable by QEMU.
-guest_files()
-{
-	local kernel
-	kernel=$(e2e_guest_kernel) || return 1
-	mkdir -m 0755 "$GUEST" &&
-	    install -m 0644 "$kernel" "$GUEST/vmlinuz" &&
-	    make_guest_initrd "$GUEST/initrd.gz" &&
-	    chmod 0644 "$GUEST/initrd.gz"
-}
-
-# guest_define NAME PORT: NAME as menu_domain_xml makes it, booting the
-# guest directly, with the template's serial port and console.
-guest_define()
-{
-	menu_domain_xml "$1" "$2" | sed \
-	    -e "s|<os>.*</os>|<os><type arch='x86_64' machine='q35'>hvm</type><kernel>$GUEST/vmlinuz</kernel><initrd>$GUEST/initrd.gz</initrd><cmdline>console=ttyS0 panic=-1</cmdline></os>|" \
-	    -e "s|<memory unit='MiB'>128</memory>|<memory unit='MiB'>256</memory>|" \
-	    -e "s|  </devices>|<serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console></devices>|" \
-	    >"$E2E_TMP/$1-guest.xml" &&
-	    e2e_virsh undefine "$1" >/dev/null &&
-	    e2e_virsh define "$E2E_TMP/$1-guest.xml" >/dev/null
-}
-
 # serial_run NAME: runs the expect scenario on stdin after the preludes.
 serial_run()
 {
@@ -69,8 +42,8 @@ no_helper_of()
 
 t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
-t_need "guest kernel and initramfs" guest_files
-t_need "$A1 boots the guest, its console on ttyS0" guest_define "$A1" \
+t_need "guest kernel and initramfs" menu_guest_files
+t_need "$A1 boots the guest, its console on ttyS0" menu_guest_define "$A1" \
     "$PORT_A1"
 t_check "$A1 starts" e2e_virsh start "$A1"
 
