@@ -443,3 +443,21 @@ vps_replace_file(const char *path, const void *buf, size_t len, mode_t mode,
 		*changed = true;
 	return true;
 }
+
+bool
+vps_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}

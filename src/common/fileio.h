@@ -91,4 +91,10 @@ bool	 vps_file_matches(const char *path, const void *buf, size_t len,
 bool	 vps_replace_file(const char *path, const void *buf, size_t len,
 	    mode_t mode, bool *changed, GError **err);
 
+/*
+ * Writes all of buf[len] to fd, again after EINTR and short writes;
+ * false (errno set) on an error, EPIPE when the reader is gone.
+ */
+bool	 vps_write_all(int fd, const void *buf, size_t len);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "fileio.h"
 #include "frames.h"
 
 void
@@ -58,24 +59,6 @@ frames_feed(struct frames *f, const char *buf, size_t len,
 	return (ssize_t)i;
 }
 
-/* Writes all of buf; false on error. */
-static bool
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 bool
 frames_write(int fd, int type, const char *buf, size_t len)
 {
@@ -89,7 +72,7 @@ frames_write(int fd, int type, const char *buf, size_t len)
 		frame[2] = (char)(n & 0xff);
 		if (n > 0)
 			memcpy(frame + FRAME_HDR, buf, n);
-		return write_all(fd, frame, FRAME_HDR + n);
+		return vps_write_all(fd, frame, FRAME_HDR + n);
 	}
 	while (len > 0) {
 		n = MIN(len, FRAME_DATA_MAX);
@@ -97,7 +80,7 @@ frames_write(int fd, int type, const char *buf, size_t len)
 		frame[1] = (char)(n >> 8);
 		frame[2] = (char)(n & 0xff);
 		memcpy(frame + FRAME_HDR, buf, n);
-		if (!write_all(fd, frame, FRAME_HDR + n))
+		if (!vps_write_all(fd, frame, FRAME_HDR + n))
 			return false;
 		buf += n;
 		len -= n;

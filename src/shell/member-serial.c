@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "frames.h"
 #include "log.h"
 #include "member-menu.h"
@@ -44,30 +45,13 @@ struct serial {
 	bool	 term_error;
 };
 
-/* Writes all of buf to the terminal; false if it is gone. */
-static bool
-term_write(const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(STDOUT_FILENO, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static void
 to_term(void *arg, const char *bytes, size_t n)
 {
 	struct serial *sr = arg;
 
-	if (!sr->escaped && !sr->term_error && !term_write(bytes, n))
+	if (!sr->escaped && !sr->term_error &&
+	    !vps_write_all(STDOUT_FILENO, bytes, n))
 		sr->term_error = true;
 }
 

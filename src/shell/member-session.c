@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "names.h"
 #include "pathnames.h"
 #include "member-session.h"
@@ -191,24 +192,6 @@ session_close(struct session *s)
 	g_free(s);
 }
 
-/* Writes all of buf; false on error (EPIPE: the server is gone). */
-static bool
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /*
  * Waits until the server's reply can be read, watching the member's
  * stdout meanwhile: when its other end is closed (POLLHUP, or POLLERR
@@ -255,7 +238,7 @@ session_call(struct session *s, enum proto_verb v, const char *arg,
 		*errtext = g_strdup_printf("invalid request: %s", why);
 		return 2;
 	}
-	if (!write_all(s->to, req, strlen(req))) {
+	if (!vps_write_all(s->to, req, strlen(req))) {
 		*errtext = g_strdup("the privileged helper has exited");
 		return SESSION_TRANSPORT;
 	}
