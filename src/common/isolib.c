@@ -121,9 +121,8 @@ isolib_open_iso(int dfd, const char *dir, const char *name, GError **err)
 	const char *why;
 	int	 fd;
 
-	if (!vps_iso_name_valid(name, &why)) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "ISO %s: %s",
-		    name, why);
+	if (!vps_iso_name_valid(name, err)) {
+		g_prefix_error(err, "ISO %s: ", name);
 		return -1;
 	}
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -176,10 +175,9 @@ list_one(int dfd, const char *dir, const char *name, GPtrArray *isos,
 {
 	g_autoptr(GError) e = NULL;
 	struct stat st;
-	const char *why;
 	int	 fd;
 
-	if (!vps_iso_name_valid(name, &why))
+	if (!vps_iso_name_valid(name, NULL))
 		return;
 	/* A directory named x.iso is no ISO: left out, as before. */
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -224,9 +222,8 @@ isolib_name_of(const char *dir, const char *path)
 {
 	g_autofree char *base = g_path_get_basename(path);
 	g_autofree char *again = g_build_filename(dir, base, NULL);
-	const char *why;
 
-	if (strcmp(again, path) != 0 || !vps_iso_name_valid(base, &why))
+	if (strcmp(again, path) != 0 || !vps_iso_name_valid(base, NULL))
 		return NULL;
 	return g_steal_pointer(&base);
 }

@@ -471,31 +471,27 @@ doctor_check_sshd(struct doctor *d)
 }
 
 /*
- * True if shell is a line of /etc/shells (comments and blank lines
- * aside); read here, as getusershell(3) caches and is not thread-safe.
- * *why (g_free) is set if the file cannot be read.
+ * Sets *listed if shell is a line of /etc/shells (comments and blank
+ * lines aside); read here, as getusershell(3) caches and is not
+ * thread-safe. False, with err, if the file cannot be read.
  */
 static bool
-shells_lists(const char *shell, char **why)
+shells_lists(const char *shell, bool *listed, GError **err)
 {
-	g_autoptr(GError) err = NULL;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
 	size_t	 i;
 
-	*why = NULL;
-	if (!g_file_get_contents(SHELLS_PATH, &text, NULL, &err)) {
-		*why = vps_one_line(err->message);
+	*listed = false;
+	if (!g_file_get_contents(SHELLS_PATH, &text, NULL, err))
 		return false;
-	}
 	lines = g_strsplit(text, "\n", -1);
-	for (i = 0; lines[i] != NULL; i++) {
+	for (i = 0; lines[i] != NULL && !*listed; i++) {
 		const char *l = g_strstrip(lines[i]);
 
-		if (*l != '#' && strcmp(l, shell) == 0)
-			return true;
+		*listed = *l != '#' && strcmp(l, shell) == 0;
 	}
-	return false;
+	return true;
 }
 
 /* The owners of vps.data, each once, in the order of the file. */
@@ -584,6 +580,7 @@ void
 doctor_check_shells(struct doctor *d)
 {
 	g_autoptr(GPtrArray) owners = NULL, bad = NULL;
+	g_autoptr(GError) err = NULL;
 	g_autofree char *why = NULL;
 	unsigned kinds = 0;
 	bool	 listed;
@@ -607,7 +604,8 @@ doctor_check_shells(struct doctor *d)
 			g_ptr_array_add(bad, what);
 		}
 	}
-	listed = shells_lists(MENU_PATH, &why);
+	if (!shells_lists(MENU_PATH, &listed, &err))
+		why = vps_one_line(err->message);
 	if (bad->len == 0 && listed)
 		doctor_add(d, "members", DOCTOR_OK, NULL, "%u member%s: "
 		    "accounts with shell %s, listed in %s", owners->len,
@@ -645,23 +643,23 @@ listen_port(const char *line, unsigned *port)
 /*
  * Adds to ports the TCP ports in [lo, hi] that a socket listens on
  * according to path. A missing file is no error if optional (tcp6 on a
- * host without IPv6); else *why (g_free) says why it could not be read.
+ * host without IPv6); else err says why it could not be read.
  */
 static bool
 proc_listeners(const char *path, bool optional, unsigned lo, unsigned hi,
-    GHashTable *ports, char **why)
+    GHashTable *ports, GError **err)
 {
-	g_autoptr(GError) err = NULL;
+	g_autoptr(GError) rerr = NULL;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
 	unsigned port;
 	size_t	 i;
 
-	if (!g_file_get_contents(path, &text, NULL, &err)) {
-		if (optional && g_error_matches(err, G_FILE_ERROR,
+	if (!g_file_get_contents(path, &text, NULL, &rerr)) {
+		if (optional && g_error_matches(rerr, G_FILE_ERROR,
 		    G_FILE_ERROR_NOENT))
 			return true;
-		*why = vps_one_line(err->message);
+		g_propagate_error(err, g_steal_pointer(&rerr));
 		return false;
 	}
 	lines = g_strsplit(text, "\n", -1);
@@ -804,6 +802,7 @@ void
 doctor_check_ports(struct doctor *d)
 {
 	g_autoptr(GHashTable) listen = NULL, held = NULL;
+	g_autoptr(GError) err = NULL;
 	g_autofree char *why = NULL;
 	unsigned lo, hi;
 
@@ -812,8 +811,9 @@ doctor_check_ports(struct doctor *d)
 	lo = d->cfg->port_min;
 	hi = d->cfg->port_max;
 	listen = g_hash_table_new(NULL, NULL);
-	if (!proc_listeners(PROC_TCP, false, lo, hi, listen, &why) ||
-	    !proc_listeners(PROC_TCP6, true, lo, hi, listen, &why)) {
+	if (!proc_listeners(PROC_TCP, false, lo, hi, listen, &err) ||
+	    !proc_listeners(PROC_TCP6, true, lo, hi, listen, &err)) {
+		why = vps_one_line(err->message);
 		doctor_add(d, "spice-ports", DOCTOR_WARN, "check that /proc is "
 		    "mounted", "cannot tell the listeners on SPICE ports "
 		    "%u-%u: %s", lo, hi, why);
@@ -828,7 +828,8 @@ doctor_check_ldap(struct doctor *d)
 {
 	static bool noinit;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *warning = NULL, *uri = NULL, *dn = NULL, *why = NULL;
+	g_autoptr(GError) warn = NULL;
+	g_autofree char *uri = NULL, *dn = NULL, *why = NULL;
 	LDAP	*ld;
 
 	if (d->cfg == NULL || d->cfg->bind_dn == NULL)
@@ -840,7 +841,7 @@ doctor_check_ldap(struct doctor *d)
 	}
 	uri = display(d->cfg->ldap_uri);
 	dn = display(d->cfg->bind_dn);
-	if ((ld = ldapsync_open(d->cfg, &warning, &err)) == NULL) {
+	if ((ld = ldapsync_open(d->cfg, &warn, &err)) == NULL) {
 		why = vps_one_line(err != NULL ? err->message : NULL);
 		doctor_add(d, "ldap", DOCTOR_WARN, "check [ldap] uri, bind_dn "
 		    "and bind_password_file in vps.conf; vps-data-gen keeps "
@@ -849,12 +850,12 @@ doctor_check_ldap(struct doctor *d)
 		return;
 	}
 	ldapsync_close(ld);
-	if (warning == NULL) {
+	if (warn == NULL) {
 		doctor_add(d, "ldap", DOCTOR_OK, NULL, "%s: bound as %s", uri,
 		    dn);
 		return;
 	}
-	why = vps_one_line(warning);
+	why = vps_one_line(warn->message);
 	doctor_add(d, "ldap", DOCTOR_WARN, "make StartTLS work ([ldap] "
 	    "ca_file, the server's certificate), then set starttls = demand",
 	    "%s: bound as %s, but %s", uri, dn, why);

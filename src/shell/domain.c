@@ -299,11 +299,10 @@ boot_order(xmlNodePtr n)
 	xmlNodePtr b = child(n, "boot");
 	xmlChar	*v;
 	unsigned long long o = 0;
-	const char *errstr;
 
 	if (b == NULL || (v = xmlGetProp(b, (const xmlChar *)"order")) == NULL)
 		return 0;
-	if (!vps_parse_uint((const char *)v, 1, UINT_MAX, &o, &errstr))
+	if (!vps_parse_uint((const char *)v, 1, UINT_MAX, &o, NULL))
 		o = 0;
 	xmlFree(v);
 	return (unsigned)o;
@@ -622,11 +621,10 @@ info_spice(xmlDocPtr doc)
 	xmlNodePtr gfx = find_device(doc, "graphics", "type", "spice");
 	g_autofree char *port = gfx != NULL ? prop(gfx, "port") : NULL;
 	unsigned long long n;
-	const char *errstr;
 
 	if (gfx == NULL)
 		return g_strdup("(no SPICE display)");
-	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, &errstr))
+	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, NULL))
 		return g_strdup("(chosen at start)");
 	return g_strdup_printf("%llu", n);
 }
@@ -667,7 +665,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 	g_auto(GStrv) fields = NULL;
 	char	 uuid[VIR_UUID_STRING_BUFLEN];
 	unsigned long long pid, start;
-	const char *errstr, *p;
+	const char *p;
 	struct timespec now;
 	size_t	 len;
 	long	 hz = sysconf(_SC_CLK_TCK);
@@ -676,7 +674,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 	if (!vps_read_trusted_file(pidfile, 32, &pidtext, &len, NULL))
 		return false;
 	g_strchomp(pidtext);
-	if (!vps_parse_uint(pidtext, 2, INT_MAX, &pid, &errstr))
+	if (!vps_parse_uint(pidtext, 2, INT_MAX, &pid, NULL))
 		return false;
 	path = g_strdup_printf("/proc/%llu/stat", pid);
 	if (!vps_read_file(path, PROC_MAX, &stattext, &len, NULL) ||
@@ -684,7 +682,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 		return false;
 	fields = g_strsplit(p + 1, " ", 0);	/* "", state, ppid, ... */
 	if (g_strv_length(fields) < 21 ||
-	    !vps_parse_uint(fields[20], 0, ULLONG_MAX, &start, &errstr))
+	    !vps_parse_uint(fields[20], 0, ULLONG_MAX, &start, NULL))
 		return false;
 	g_free(path);
 	path = g_strdup_printf("/proc/%llu/cmdline", pid);
@@ -986,7 +984,6 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	char	 passwd[TICKET_LEN + 1];
 	struct ticket *t;
 	unsigned long long port;
-	const char *errstr;
 	xmlNodePtr gfx;
 	xmlChar	*p;
 	time_t	 until;
@@ -999,7 +996,7 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 		    s->vps);
 	p = xmlGetProp(gfx, (const xmlChar *)"port");
 	ok = p != NULL && vps_parse_uint((const char *)p, 1, 65535, &port,
-	    &errstr);
+	    NULL);
 	xmlFree(p);
 	if (!ok)
 		return reply_fail(r, 1, "console: %s has no SPICE port",
