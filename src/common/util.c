@@ -19,6 +19,13 @@ vps_invalid(GError **err, const char *why)
 }
 
 bool
+vps_failed(GError **err, const char *why)
+{
+	g_set_error_literal(err, VPS_ERROR, VPS_ERROR_FAILED, why);
+	return false;
+}
+
+bool
 vps_parse_uint(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out, GError **err)
 {

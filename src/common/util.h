@@ -26,11 +26,12 @@ typedef enum {
 } VpsErrorCode;
 
 /*
- * Sets err (which may be NULL) to VPS_ERROR_INVALID with the static text
- * why; returns false, so that a validator can "return vps_invalid(err,
- * why)".
+ * Set err (which may be NULL) to VPS_ERROR_INVALID or VPS_ERROR_FAILED
+ * with the static text why, and return false, so that a check can
+ * "return vps_invalid(err, why)".
  */
 bool	 vps_invalid(GError **err, const char *why);
+bool	 vps_failed(GError **err, const char *why);
 
 /*
  * Parses a decimal number in [min, max]: digits only, no sign, no blanks,

@@ -64,14 +64,15 @@ display(const char *s)
 }
 
 /*
- * A tool's output as one printable line cut to OUTPUT_MAX characters
- * (g_free): its first lines say what went wrong, the rest would drown
- * the report.
+ * What the report shows of a run (doctor_run): why it did not run (err),
+ * or its output, as one printable line cut to OUTPUT_MAX characters
+ * (g_free): the first lines of the output say what went wrong, the rest
+ * would drown the report.
  */
 static char *
-tool_output(const char *out)
+tool_output(const char *out, const GError *err)
 {
-	char	*s = vps_one_line(out);
+	char	*s = vps_one_line(err != NULL ? err->message : out);
 
 	if (*s == '\0') {
 		g_free(s);
@@ -169,9 +170,10 @@ sudoers_include(struct doctor *d)
 	g_autofree char *out = NULL, *why = NULL, *fix = NULL;
 	g_autofree char *top = display(d->sudoers_main);
 	g_autofree char *path = display(d->cfg->sudoers);
+	g_autoptr(GError) err = NULL;
 
-	if (doctor_run(argv, &out) != 0) {
-		why = tool_output(out);
+	if (doctor_run(argv, &out, &err) != 0) {
+		why = tool_output(out, err);
 		fix = g_strdup_printf("correct what visudo -c -f %s reports "
 		    "(edit with visudo -f FILE)", top);
 		doctor_add(d, "sudoers", DOCTOR_FAIL, fix,
@@ -202,14 +204,15 @@ sudoers_rules(struct doctor *d)
 	g_autofree char *gen = sudoers_gen_cmd(d);
 	g_autofree char *out = NULL, *why = NULL, *fix = NULL;
 	const char *argv[] = { prog, "--check", NULL, NULL, NULL };
+	g_autoptr(GError) err = NULL;
 	int	 rc;
 
 	if (d->cfg->path != NULL) {
 		argv[2] = "-c";
 		argv[3] = d->cfg->path;
 	}
-	rc = doctor_run(argv, &out);
-	why = tool_output(out);
+	rc = doctor_run(argv, &out, &err);
+	why = tool_output(out, err);
 	if (rc == 0)
 		doctor_add(d, "rules", DOCTOR_OK, NULL, "%s rules match "
 		    "vps.data", d->cfg->sshd != NULL ? "sudoers and sshd" :
@@ -235,11 +238,12 @@ doctor_check_sudoers(struct doctor *d)
 		sudoers_rules(d);
 }
 
-/* A FAIL for "sshd MODE -f CONF" that exited non-zero with out. */
+/* A FAIL for "sshd MODE -f CONF" that exited non-zero with out, or err. */
 static void
-sshd_failed(struct doctor *d, const char *mode, const char *out)
+sshd_failed(struct doctor *d, const char *mode, const char *out,
+    const GError *err)
 {
-	g_autofree char *why = tool_output(out);
+	g_autofree char *why = tool_output(out, err);
 	g_autofree char *conf = display(d->sshd_config);
 	g_autofree char *fix = g_strdup_printf("correct what sshd %s -f %s "
 	    "reports", mode, conf);
@@ -254,10 +258,11 @@ sshd_syntax(struct doctor *d)
 {
 	const char *argv[] = { SSHD, "-t", "-f", d->sshd_config, NULL };
 	g_autofree char *out = NULL;
+	g_autoptr(GError) err = NULL;
 
-	if (doctor_run(argv, &out) == 0)
+	if (doctor_run(argv, &out, &err) == 0)
 		return true;
-	sshd_failed(d, "-t", out);
+	sshd_failed(d, "-t", out, err);
 	return false;
 }
 
@@ -272,6 +277,7 @@ sshd_effective(struct doctor *d, const char *owner)
 	const char *argv[] = { SSHD, "-T", "-f", d->sshd_config, NULL, NULL,
 	    NULL };
 	g_autofree char *spec = NULL, *out = NULL;
+	g_autoptr(GError) err = NULL;
 
 	if (owner != NULL) {
 		spec = g_strdup_printf("user=%s,host=localhost,"
@@ -279,9 +285,9 @@ sshd_effective(struct doctor *d, const char *owner)
 		argv[4] = "-C";
 		argv[5] = spec;
 	}
-	if (doctor_run(argv, &out) == 0 && out != NULL)
+	if (doctor_run(argv, &out, &err) == 0 && out != NULL)
 		return g_steal_pointer(&out);
-	sshd_failed(d, "-T", out);
+	sshd_failed(d, "-T", out, err);
 	return NULL;
 }
 
@@ -514,10 +520,11 @@ distinct_owners(const struct vps_data *data)
 
 /*
  * Whether member's account can log in to the menu: it must exist and
- * have MENU_PATH as its login shell. *what (g_free) says what is wrong.
+ * have MENU_PATH as its login shell. Unless MEMBER_OK, err says what is
+ * wrong.
  */
 static enum member_state
-member_check(const char *member, char **what)
+member_check(const char *member, GError **err)
 {
 	struct passwd *pw;
 	g_autofree char *shell = NULL;
@@ -527,17 +534,19 @@ member_check(const char *member, char **what)
 		/* Not found leaves errno 0 or one of these (getpwnam(3)). */
 		if (errno == 0 || errno == ENOENT || errno == ESRCH ||
 		    errno == EBADF || errno == EPERM)
-			*what = g_strdup_printf("%s: no account", member);
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "%s: no account", member);
 		else
-			*what = g_strdup_printf("%s: no account (%s)", member,
-			    g_strerror(errno));
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "%s: no account (%s)", member, g_strerror(errno));
 		return MEMBER_NO_ACCOUNT;
 	}
 	if (pw->pw_shell != NULL && strcmp(pw->pw_shell, MENU_PATH) == 0)
 		return MEMBER_OK;
 	shell = display(pw->pw_shell != NULL && *pw->pw_shell != '\0' ?
 	    pw->pw_shell : "/bin/sh (empty)");
-	*what = g_strdup_printf("%s: shell %s", member, shell);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: shell %s", member,
+	    shell);
 	return MEMBER_SHELL;
 }
 
@@ -596,12 +605,12 @@ doctor_check_shells(struct doctor *d)
 	}
 	bad = g_ptr_array_new_with_free_func(g_free);
 	for (i = 0; i < owners->len; i++) {
-		char	*what = NULL;
+		g_autoptr(GError) what = NULL;
 		enum member_state s = member_check(owners->pdata[i], &what);
 
 		if (s != MEMBER_OK) {
 			kinds |= 1u << s;
-			g_ptr_array_add(bad, what);
+			g_ptr_array_add(bad, g_strdup(what->message));
 		}
 	}
 	if (!shells_lists(MENU_PATH, &listed, &err))
