@@ -97,7 +97,7 @@ static const struct toolopts tool = { usage, create_opts };
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	const char *why;
+	g_autoptr(GError) err = NULL;
 	int	 first;
 
 	memset(o, 0, sizeof(*o));
@@ -106,8 +106,8 @@ parse_args(int argc, char **argv, struct options *o)
 		toolopts_usage_error(&tool, NULL);
 	o->name = argv[first];
 	o->iso = argv[first + 1];
-	if (!vps_name_valid(o->name, &why))
-		vlog_fatal(2, "invalid VPS name: %s", why);
+	if (!vps_name_valid(o->name, &err))
+		vlog_fatal(2, "invalid VPS name: %s", err->message);
 }
 
 /*
@@ -118,12 +118,10 @@ static char *
 resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 {
 	g_autofree char *path = NULL, *name = NULL;
-	const char *why;
 	struct stat st;
 
-	if ((path = domxml_iso_path(cfg->iso_dir, iso, &why)) == NULL) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-		    "invalid ISO name %s: %s", iso, why);
+	if ((path = domxml_iso_path(cfg->iso_dir, iso, err)) == NULL) {
+		g_prefix_error(err, "invalid ISO name %s: ", iso);
 		return NULL;
 	}
 	/* The library's ISOs are the ones the member's start checks too. */
@@ -249,20 +247,18 @@ check_filter(struct job *j, GError **err)
 static bool
 choose_cpu(struct job *j, GError **err)
 {
-	g_autofree char *why = NULL;
-	const char *unknown;
+	g_autoptr(GError) warn = NULL;
 
-	if (!virt_cpu_known(j->conn, j->cfg->cpu, &unknown)) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-		    "%s: [vps] cpu %s: %s", j->cfg->path, j->cfg->cpu,
-		    unknown);
+	if (!virt_cpu_known(j->conn, j->cfg->cpu, err)) {
+		g_prefix_error(err, "%s: [vps] cpu %s: ", j->cfg->path,
+		    j->cfg->cpu);
 		return false;
 	}
-	virt_choose(j->conn, j->cfg, &j->cpu, &why);
-	if (why != NULL)
+	virt_choose(j->conn, j->cfg, &j->cpu, &warn);
+	if (warn != NULL)
 		vlog_warn("KVM not used, %s runs under TCG (slow): %s; "
 		    "vps-doctor(8) tells more, [vps] virt_type = qemu "
-		    "silences this", j->e.name, why);
+		    "silences this", j->e.name, warn->message);
 	return true;
 }
 

@@ -64,7 +64,7 @@ static const struct toolopts tool = { usage, delete_opts };
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	const char *why;
+	g_autoptr(GError) err = NULL;
 	int	 first;
 
 	memset(o, 0, sizeof(*o));
@@ -72,8 +72,8 @@ parse_args(int argc, char **argv, struct options *o)
 	if (argc - first != 1)
 		toolopts_usage_error(&tool, NULL);
 	o->name = argv[first];
-	if (!vps_name_valid(o->name, &why))
-		vlog_fatal(2, "invalid VPS name: %s", why);
+	if (!vps_name_valid(o->name, &err))
+		vlog_fatal(2, "invalid VPS name: %s", err->message);
 }
 
 /* Powers off a running domain if allowed; then undefines it. */

@@ -441,9 +441,8 @@ static void
 add_port(const char *v, void *arg)
 {
 	unsigned long long port;
-	const char *why;
 
-	if (vps_parse_uint(v, 1, 65535, &port, &why))
+	if (vps_parse_uint(v, 1, 65535, &port, NULL))
 		g_hash_table_add(arg, GUINT_TO_POINTER((unsigned)port));
 }
 
@@ -491,19 +490,19 @@ domxml_disk_sources(const char *xml, GError **err)
 }
 
 char *
-domxml_iso_path(const char *iso_dir, const char *iso, const char **why)
+domxml_iso_path(const char *iso_dir, const char *iso, GError **err)
 {
 	char	*path;
 
 	if (iso[0] == '/')
 		path = g_strdup(iso);
-	else if (!vps_iso_name_valid(iso, why))
+	else if (!vps_iso_name_valid(iso, err))
 		return NULL;
 	else
 		path = g_build_filename(iso_dir, iso, NULL);
 	if (!vps_printable_ascii(path)) {
-		*why = "not printable ASCII";
 		g_free(path);
+		(void)vps_invalid(err, "not printable ASCII");
 		return NULL;
 	}
 	return path;

@@ -88,11 +88,12 @@ xmlDoc	*domxml_probe(const char *name, const struct domxml_cpu *cpu,
 /*
  * The cdrom source for ISO as create-vps takes it: an absolute path as it
  * is, or a valid ISO library name (names.h) in iso_dir; the result must
- * be printable ASCII. g_free() it; NULL with *why set if iso is neither.
+ * be printable ASCII. g_free() it; NULL with err (VPS_ERROR_INVALID) set
+ * if iso is neither.
  * Whether the file exists is the caller's to check.
  */
 char	*domxml_iso_path(const char *iso_dir, const char *iso,
-	    const char **why);
+	    GError **err);
 
 /*
  * Writes the MAC address s (six groups of one or two hex digits separated

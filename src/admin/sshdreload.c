@@ -77,7 +77,6 @@ sshd_reload(const char *config, enum sshd_reload_result *res, GError **err)
 {
 	g_autofree char *pidfile = NULL, *text = NULL;
 	unsigned long long pid;
-	const char *why;
 	size_t	 len;
 	GError	*rerr = NULL;
 
@@ -95,9 +94,10 @@ sshd_reload(const char *config, enum sshd_reload_result *res, GError **err)
 		return false;
 	}
 	g_strchomp(text);
-	if (!vps_parse_uint(text, 2, INT_MAX, &pid, &why)) {
+	if (!vps_parse_uint(text, 2, INT_MAX, &pid, &rerr)) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s: not a process id: %s", pidfile, why);
+		    "%s: not a process id: %s", pidfile, rerr->message);
+		g_error_free(rerr);
 		return false;
 	}
 	/* A stale file may name another program's process by now. */

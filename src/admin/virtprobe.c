@@ -25,7 +25,6 @@ struct probe {
 	bool	 done;			/* it reported through pvpanic */
 	bool	 gone;			/* it reset or stopped before that */
 	double	 seconds;		/* when done, since the start */
-	char	*why;			/* why it did not start, or NULL */
 };
 
 static double
@@ -38,12 +37,12 @@ now(void)
 }
 
 /*
- * Starts the probe guest with c, booting probe.img of dir; on failure
- * p->why says why.
+ * Starts the probe guest with c, booting probe.img of dir; false, with
+ * err, if it did not start.
  */
-static void
+static bool
 probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *dir,
-    struct probe *p)
+    struct probe *p, GError **err)
 {
 	g_autofree char *uuid = g_uuid_string_random();
 	g_autofree char *name = NULL, *image = NULL, *xml = NULL;
@@ -57,12 +56,18 @@ probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *dir,
 	xml = domdoc_format(doc);
 	xmlFreeDoc(doc);
 	if (xml == NULL) {
-		p->why = g_strdup("cannot format the probe domain's XML");
-		return;
+		g_set_error_literal(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot format the probe domain's XML");
+		return false;
 	}
 	p->dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
-	if (p->dom == NULL)
-		p->why = vps_one_line(virGetLastErrorMessage());
+	if (p->dom == NULL) {
+		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
+
+		g_set_error_literal(err, VPS_ERROR, VPS_ERROR_FAILED, why);
+		return false;
+	}
+	return true;
 }
 
 /* Looks at a running probe guest: has it reported, or gone away? */
@@ -90,7 +95,6 @@ probe_stop(struct probe *p)
 		(void)virDomainDestroy(p->dom);
 		virDomainFree(p->dom);
 	}
-	g_free(p->why);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -104,11 +108,11 @@ sleep_poll(void)
 
 /*
  * Waits until the probe p is done or gone, or is clearly slower than the
- * TCG reference ref (which may be NULL or failed), or the timeout; sets
- * *why unless p got through.
+ * TCG reference ref (which may be NULL), or the timeout; false, with
+ * err, unless p got through.
  */
 static bool
-probe_wait(struct probe *p, struct probe *ref, double start, char **why)
+probe_wait(struct probe *p, struct probe *ref, double start, GError **err)
 {
 	double	 t;
 
@@ -120,9 +124,9 @@ probe_wait(struct probe *p, struct probe *ref, double start, char **why)
 		if (p->done)
 			return true;
 		if (p->gone) {
-			*why = g_strdup("the probe guest reset before it "
-			    "reached long mode: this CPU cannot boot a 64-bit "
-			    "kernel here");
+			g_set_error_literal(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "the probe guest reset before it reached long "
+			    "mode: this CPU cannot boot a 64-bit kernel here");
 			return false;
 		}
 		/*
@@ -131,16 +135,17 @@ probe_wait(struct probe *p, struct probe *ref, double start, char **why)
 		 */
 		if (ref != NULL && ref->done &&
 		    t > ref->seconds * PROBE_SLACK + PROBE_SLACK_S) {
-			*why = g_strdup_printf("KVM is slower than TCG "
-			    "emulation here: the probe guest took %.1f s "
-			    "under TCG and was not through after %.1f s under "
-			    "KVM (a nested KVM without hardware help?)",
-			    ref->seconds, t);
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "KVM is slower than TCG emulation here: the probe "
+			    "guest took %.1f s under TCG and was not through "
+			    "after %.1f s under KVM (a nested KVM without "
+			    "hardware help?)", ref->seconds, t);
 			return false;
 		}
 		if (t > VIRT_PROBE_TIMEOUT) {
-			*why = g_strdup_printf("the probe guest gave no sign "
-			    "of life in %d s", VIRT_PROBE_TIMEOUT);
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "the probe guest gave no sign of life in %d s",
+			    VIRT_PROBE_TIMEOUT);
 			return false;
 		}
 		sleep_poll();
@@ -149,26 +154,21 @@ probe_wait(struct probe *p, struct probe *ref, double start, char **why)
 
 bool
 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
-    char **why)
+    GError **err)
 {
 	struct domxml_cpu tcg = *cpu;
 	struct probe p, ref;
 	double	 start = now();
-	bool	 ok = false;
+	bool	 ok = false, ref_ok = false;
 
-	*why = NULL;
 	memset(&ref, 0, sizeof(ref));
-	probe_start(conn, cpu, dir, &p);
-	if (p.why != NULL) {
-		*why = g_steal_pointer(&p.why);
+	if (!probe_start(conn, cpu, dir, &p, err))
 		goto out;
-	}
 	if (cpu->kvm) {
 		tcg.kvm = false;
-		probe_start(conn, &tcg, dir, &ref);
+		ref_ok = probe_start(conn, &tcg, dir, &ref, NULL);
 	}
-	ok = probe_wait(&p, cpu->kvm && ref.why == NULL ? &ref : NULL, start,
-	    why);
+	ok = probe_wait(&p, ref_ok ? &ref : NULL, start, err);
 out:
 	probe_stop(&p);
 	probe_stop(&ref);
@@ -177,20 +177,19 @@ out:
 
 void
 virt_choose(virConnectPtr conn, const struct vps_config *cfg,
-    struct domxml_cpu *cpu, char **why)
+    struct domxml_cpu *cpu, GError **warn)
 {
-	*why = NULL;
 	cpu->cpu = cfg->cpu;
 	cpu->disable = (const char *const *)cfg->cpu_disable;
 	cpu->kvm = cfg->virt_type != VPS_VIRT_QEMU;
 	if (cfg->virt_type != VPS_VIRT_AUTO)
 		return;
-	if (!virt_probe(conn, cpu, cfg->template_dir, why))
+	if (!virt_probe(conn, cpu, cfg->template_dir, warn))
 		cpu->kvm = false;
 }
 
 bool
-virt_cpu_known(virConnectPtr conn, const char *model, const char **why)
+virt_cpu_known(virConnectPtr conn, const char *model, GError **err)
 {
 	char	**models = NULL;
 	bool	 known = false;
@@ -208,7 +207,7 @@ virt_cpu_known(virConnectPtr conn, const char *model, const char **why)
 	}
 	free(models);
 	if (!known)
-		*why = "libvirt knows no such x86_64 CPU model "
-		    "(virsh cpu-models x86_64 lists them)";
-	return known;
+		return vps_invalid(err, "libvirt knows no such x86_64 CPU "
+		    "model (virsh cpu-models x86_64 lists them)");
+	return true;
 }

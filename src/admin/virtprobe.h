@@ -27,28 +27,30 @@
  * Runs the probe guest with cpu, booting probe.img of dir ([vps]
  * template_dir); true if it got through. Under KVM a
  * second probe runs under TCG at the same time, and KVM fails if it is
- * slower than that emulation. On false, *why (g_free) is
+ * slower than that emulation. On false, err (VPS_ERROR_FAILED) is
  * libvirt's or QEMU's reason, or what the guest did, as one line.
  */
 bool	 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu,
-	    const char *dir, char **why);
+	    const char *dir, GError **err);
 
 /*
  * The CPU of cfg ([vps] cpu, cpu_disable) under the domain type it
  * decides: [vps] virt_type kvm or qemu as set; auto: kvm if the probe
  * with the configured CPU gets through under KVM, else qemu (TCG), and
- * then *why (g_free) says why KVM is not used. disable points into cfg.
+ * then warn (may be NULL) says why KVM is not used: a warning, since
+ * the VPS still runs. disable points into cfg.
  */
 void	 virt_choose(virConnectPtr conn, const struct vps_config *cfg,
-	    struct domxml_cpu *cpu, char **why);
+	    struct domxml_cpu *cpu, GError **warn);
 
 /*
  * True if libvirt knows CPU model for x86_64 (always true for
- * host-passthrough and host-model); false with *why when it does not.
+ * host-passthrough and host-model); false with err (VPS_ERROR_INVALID)
+ * when it does not.
  * A libvirt that cannot list its models is given the benefit of the
  * doubt: QEMU refuses an unknown model when the domain starts.
  */
 bool	 virt_cpu_known(virConnectPtr conn, const char *model,
-	    const char **why);
+	    GError **err);
 
 #endif

@@ -112,23 +112,23 @@ vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
  * sticky (/tmp): others can add entries there but cannot rename or
  * remove root's.
  */
-const char *
-vps_root_only_flaw(const struct stat *st, bool sticky_ok)
+bool
+vps_root_only(const struct stat *st, bool sticky_ok, GError **err)
 {
 	if (st->st_uid != 0)
-		return "not owned by root";
+		return vps_failed(err, "not owned by root");
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    !(sticky_ok && S_ISDIR(st->st_mode) &&
 	    (st->st_mode & S_ISVTX) != 0))
-		return "writable by group or others";
-	return NULL;
+		return vps_failed(err, "writable by group or others");
+	return true;
 }
 
 static bool
 root_only(const struct stat *st, const char *path, const char *what,
     GError **err)
 {
-	if (vps_root_only_flaw(st, true) == NULL)
+	if (vps_root_only(st, true, NULL))
 		return true;
 	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 	    "%s %s must be owned by root and writable only by root "

@@ -41,11 +41,12 @@ int	 vps_path_trusted(const char *path, const struct stat *st,
 	    GError **err);
 
 /*
- * Why st is not root's alone ("not owned by root", "writable by group or
- * others"), or NULL. With sticky_ok a root-owned sticky directory may be
- * writable by others: they cannot rename or remove root's entries there.
+ * True if st is root's alone; else false with err (VPS_ERROR_FAILED)
+ * saying why: "not owned by root", "writable by group or others". With
+ * sticky_ok a root-owned sticky directory may be writable by others:
+ * they cannot rename or remove root's entries there.
  */
-const char *vps_root_only_flaw(const struct stat *st, bool sticky_ok);
+bool	 vps_root_only(const struct stat *st, bool sticky_ok, GError **err);
 
 struct atomic_file;
 

@@ -17,29 +17,30 @@
 #include "names.h"
 #include "util.h"
 
-const char *
-isolib_dir_flaw(const struct stat *st, bool last)
+bool
+isolib_dir_trusted(const struct stat *st, bool last, GError **err)
 {
 	if (!S_ISDIR(st->st_mode))
-		return "not a directory";
+		return vps_failed(err, "not a directory");
 	/* A sticky directory on the way is fine, not as the library. */
-	return vps_root_only_flaw(st, !last);
+	return vps_root_only(st, !last, err);
 }
 
-const char *
-isolib_file_flaw(const struct stat *st)
+bool
+isolib_file_trusted(const struct stat *st, GError **err)
 {
 	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
+		return vps_failed(err, "not a regular file");
 	if (st->st_uid != 0)
-		return "not owned by root";
+		return vps_failed(err, "not owned by root");
 	if (st->st_nlink != 1)
-		return "has more than one hard link";
+		return vps_failed(err, "has more than one hard link");
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return "writable by group or others";
+		return vps_failed(err, "writable by group or others");
 	if ((st->st_mode & S_IROTH) == 0)
-		return "not readable by others (QEMU opens it as its own user)";
-	return NULL;
+		return vps_failed(err,
+		    "not readable by others (QEMU opens it as its own user)");
+	return true;
 }
 
 /* The error of open(2) of path as a GError: a symbolic link by name. */
@@ -59,14 +60,15 @@ static bool
 dir_ok(int fd, const char *dir, const char *path, bool last, GError **err)
 {
 	struct stat st;
-	const char *why;
 
 	if (fstat(fd, &st) == -1)
-		why = g_strerror(errno);
-	else if ((why = isolib_dir_flaw(&st, last)) == NULL)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "ISO library %s "
+		    "is not safe: %s is %s", dir, path, g_strerror(errno));
+	else if (isolib_dir_trusted(&st, last, err))
 		return true;
-	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "ISO library %s is "
-	    "not safe: %s is %s", dir, path, why);
+	else
+		g_prefix_error(err, "ISO library %s is not safe: %s is ", dir,
+		    path);
 	close(fd);
 	return false;
 }
@@ -118,12 +120,10 @@ int
 isolib_open_iso(int dfd, const char *dir, const char *name, GError **err)
 {
 	struct stat st;
-	const char *why;
 	int	 fd;
 
-	if (!vps_iso_name_valid(name, &why)) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "ISO %s: %s",
-		    name, why);
+	if (!vps_iso_name_valid(name, err)) {
+		g_prefix_error(err, "ISO %s: ", name);
 		return -1;
 	}
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -137,11 +137,12 @@ isolib_open_iso(int dfd, const char *dir, const char *name, GError **err)
 		return -1;
 	}
 	if (fstat(fd, &st) == -1)
-		why = g_strerror(errno);
-	else if ((why = isolib_file_flaw(&st)) == NULL)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "ISO %s/%s is "
+		    "not safe: %s", dir, name, g_strerror(errno));
+	else if (isolib_file_trusted(&st, err))
 		return fd;
-	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "ISO %s/%s is not "
-	    "safe: %s", dir, name, why);
+	else
+		g_prefix_error(err, "ISO %s/%s is not safe: ", dir, name);
 	close(fd);
 	return -1;
 }
@@ -176,10 +177,9 @@ list_one(int dfd, const char *dir, const char *name, GPtrArray *isos,
 {
 	g_autoptr(GError) e = NULL;
 	struct stat st;
-	const char *why;
 	int	 fd;
 
-	if (!vps_iso_name_valid(name, &why))
+	if (!vps_iso_name_valid(name, NULL))
 		return;
 	/* A directory named x.iso is no ISO: left out, as before. */
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -224,9 +224,8 @@ isolib_name_of(const char *dir, const char *path)
 {
 	g_autofree char *base = g_path_get_basename(path);
 	g_autofree char *again = g_build_filename(dir, base, NULL);
-	const char *why;
 
-	if (strcmp(again, path) != 0 || !vps_iso_name_valid(base, &why))
+	if (strcmp(again, path) != 0 || !vps_iso_name_valid(base, NULL))
 		return NULL;
 	return g_steal_pointer(&base);
 }

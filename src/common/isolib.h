@@ -20,13 +20,17 @@
 #include <glib.h>
 
 /*
- * Why a directory with status st on the way to the library (last: the
- * library itself) makes it untrusted, or NULL if it does not.
+ * True if a directory with status st on the way to the library (last:
+ * the library itself) may be trusted; else false with err
+ * (VPS_ERROR_FAILED) saying why ("not a directory").
  */
-const char *isolib_dir_flaw(const struct stat *st, bool last);
+bool	 isolib_dir_trusted(const struct stat *st, bool last, GError **err);
 
-/* Why an opened ISO with status st is untrusted, or NULL if it is not. */
-const char *isolib_file_flaw(const struct stat *st);
+/*
+ * True if an opened ISO with status st may be trusted; else false with
+ * err (VPS_ERROR_FAILED) saying why ("has more than one hard link").
+ */
+bool	 isolib_file_trusted(const struct stat *st, GError **err);
 
 /*
  * Opens the library dir (an absolute path) from "/" down, one directory

@@ -18,10 +18,9 @@ static const char memberlist_header[] =
 /* Checks one line (without '\n'); a name goes to out. */
 static bool
 parse_line(const char *raw, size_t len, unsigned lineno, GHashTable *seen,
-    GArray *out, char **why)
+    GArray *out, GError **err)
 {
 	struct member m;
-	const char *reason;
 	size_t	 skip = 0;
 	gpointer first;
 
@@ -29,20 +28,20 @@ parse_line(const char *raw, size_t len, unsigned lineno, GHashTable *seen,
 		skip++;
 	if (skip == len || raw[skip] == '#')
 		return true;
-	if (len > VPS_OWNER_MAX) {
-		*why = g_strdup("line too long for a user name");
-		return false;
-	}
+	if (len > VPS_OWNER_MAX)
+		return vps_invalid(err, "line too long for a user name");
 	memcpy(m.name, raw, len);
 	m.name[len] = '\0';
-	if (strlen(m.name) != len || !vps_owner_valid(m.name, &reason)) {
-		*why = g_strdup_printf("invalid user name: %s",
-		    strlen(m.name) != len ? "NUL byte" : reason);
+	if (strlen(m.name) != len)
+		return vps_invalid(err, "invalid user name: NUL byte");
+	if (!vps_owner_valid(m.name, err)) {
+		g_prefix_error(err, "invalid user name: ");
 		return false;
 	}
 	if ((first = g_hash_table_lookup(seen, m.name)) != NULL) {
-		*why = g_strdup_printf("member '%s' is also on line %u",
-		    m.name, GPOINTER_TO_UINT(first));
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "member '%s' is also on line %u", m.name,
+		    GPOINTER_TO_UINT(first));
 		return false;
 	}
 	m.line = lineno;
@@ -60,16 +59,13 @@ memberlist_parse(const char *buf, size_t len, const char *fname,
 	GArray	*v = g_array_new(FALSE, FALSE, sizeof(struct member));
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned lineno = 0;
-	char	*why = NULL;
 
 	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;	/* last line without '\n' */
 		lineno++;
-		if (!parse_line(p, (size_t)(nl - p), lineno, seen, v, &why)) {
-			g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-			    "%s:%u: %s", fname, lineno, why);
-			g_free(why);
+		if (!parse_line(p, (size_t)(nl - p), lineno, seen, v, err)) {
+			g_prefix_error(err, "%s:%u: ", fname, lineno);
 			g_array_unref(v);
 			return false;
 		}

@@ -12,44 +12,45 @@
 G_DEFINE_QUARK(vpshost-error-quark, vps_error)
 
 bool
+vps_invalid(GError **err, const char *why)
+{
+	g_set_error_literal(err, VPS_ERROR, VPS_ERROR_INVALID, why);
+	return false;
+}
+
+bool
+vps_failed(GError **err, const char *why)
+{
+	g_set_error_literal(err, VPS_ERROR, VPS_ERROR_FAILED, why);
+	return false;
+}
+
+bool
 vps_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out, const char **errstr)
+    unsigned long long *out, GError **err)
 {
 	unsigned long long v = 0;
 	const char *p;
 
-	*errstr = NULL;
-	if (s == NULL || *s == '\0') {
-		*errstr = "empty";
-		return false;
-	}
+	if (s == NULL || *s == '\0')
+		return vps_invalid(err, "empty");
 	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9') {
-			*errstr = "not a number";
-			return false;
-		}
+		if (*p < '0' || *p > '9')
+			return vps_invalid(err, "not a number");
 	}
-	if (s[0] == '0' && s[1] != '\0') {
-		*errstr = "leading zero";
-		return false;
-	}
+	if (s[0] == '0' && s[1] != '\0')
+		return vps_invalid(err, "leading zero");
 	for (p = s; *p != '\0'; p++) {
 		unsigned d = (unsigned)(*p - '0');
 
-		if (v > (G_MAXUINT64 - d) / 10) {
-			*errstr = "too large";
-			return false;
-		}
+		if (v > (G_MAXUINT64 - d) / 10)
+			return vps_invalid(err, "too large");
 		v = v * 10 + d;
 	}
-	if (v < min) {
-		*errstr = "too small";
-		return false;
-	}
-	if (v > max) {
-		*errstr = "too large";
-		return false;
-	}
+	if (v < min)
+		return vps_invalid(err, "too small");
+	if (v > max)
+		return vps_invalid(err, "too large");
 	*out = v;
 	return true;
 }

@@ -26,13 +26,21 @@ typedef enum {
 } VpsErrorCode;
 
 /*
+ * Set err (which may be NULL) to VPS_ERROR_INVALID or VPS_ERROR_FAILED
+ * with the static text why, and return false, so that a check can
+ * "return vps_invalid(err, why)".
+ */
+bool	 vps_invalid(GError **err, const char *why);
+bool	 vps_failed(GError **err, const char *why);
+
+/*
  * Parses a decimal number in [min, max]: digits only, no sign, no blanks,
  * no leading zero (so that every value has one spelling). On failure
- * *errstr says why ("not a number", "too small", "too large").
+ * err (VPS_ERROR_INVALID) says why: "empty", "not a number", "leading
+ * zero", "too small" or "too large"; callers that only test pass NULL.
  */
 bool	 vps_parse_uint(const char *s, unsigned long long min,
-	    unsigned long long max, unsigned long long *out,
-	    const char **errstr);
+	    unsigned long long max, unsigned long long *out, GError **err);
 
 /* Exit status for a GError: 2 for invalid input, else 1. */
 int	 vps_exit_status(const GError *err);

@@ -127,94 +127,82 @@ find_key(const char *group, const char *key)
 }
 
 static bool
-path_valid(const char *v, const char **why)
+path_valid(const char *v, GError **err)
 {
 	g_auto(GStrv) parts = NULL;
 	size_t	 i;
 
-	if (v[0] != '/') {
-		*why = "must be an absolute path";
-		return false;
-	}
+	if (v[0] != '/')
+		return vps_invalid(err, "must be an absolute path");
 	parts = g_strsplit(v, "/", -1);
 	for (i = 0; parts[i] != NULL; i++) {
-		if (strcmp(parts[i], "..") == 0) {
-			*why = "must not contain '..'";
-			return false;
-		}
+		if (strcmp(parts[i], "..") == 0)
+			return vps_invalid(err, "must not contain '..'");
 	}
 	return true;
 }
 
 static bool
-addr_valid(const char *v, const char **why)
+addr_valid(const char *v, GError **err)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
 
 	if (inet_pton(AF_INET, v, buf) == 1 ||
 	    inet_pton(AF_INET6, v, buf) == 1)
 		return true;
-	*why = "not an IPv4 or IPv6 address";
-	return false;
+	return vps_invalid(err, "not an IPv4 or IPv6 address");
 }
 
 static bool
-ifname_valid(const char *v, const char **why)
+ifname_valid(const char *v, GError **err)
 {
 	if (strlen(v) > 15 || strchr(v, '/') != NULL ||
 	    strchr(v, ' ') != NULL || strcmp(v, ".") == 0 ||
-	    strcmp(v, "..") == 0) {
-		*why = "not a network interface name";
-		return false;
-	}
+	    strcmp(v, "..") == 0)
+		return vps_invalid(err, "not a network interface name");
 	return true;
 }
 
 /* A libvirt nwfilter name: letters, digits, '-', '_', '.', ':'. */
 static bool
-nwfilter_valid(const char *v, const char **why)
+nwfilter_valid(const char *v, GError **err)
 {
 	size_t	 i;
 
 	for (i = 0; v[i] != '\0'; i++) {
-		if (!g_ascii_isalnum(v[i]) && strchr("-_.:", v[i]) == NULL) {
-			*why = "not a libvirt nwfilter name (letters, digits, "
-			    "'-', '_', '.', ':')";
-			return false;
-		}
+		if (!g_ascii_isalnum(v[i]) && strchr("-_.:", v[i]) == NULL)
+			return vps_invalid(err, "not a libvirt nwfilter name "
+			    "(letters, digits, '-', '_', '.', ':')");
 	}
-	if (i > 64) {
-		*why = "nwfilter name too long";
-		return false;
-	}
+	if (i > 64)
+		return vps_invalid(err, "nwfilter name too long");
 	return true;
 }
 
 static bool
-ldapuri_valid(const char *v, const char **why)
+ldapuri_valid(const char *v, GError **err)
 {
 	if (g_str_has_prefix(v, "ldap://") || g_str_has_prefix(v, "ldaps://") ||
 	    g_str_has_prefix(v, "ldapi://"))
 		return true;
-	*why = "must start with ldap://, ldaps:// or ldapi://";
-	return false;
+	return vps_invalid(err,
+	    "must start with ldap://, ldaps:// or ldapi://");
 }
 
 static bool
-filter_valid(const char *v, const char **why)
+filter_valid(const char *v, GError **err)
 {
 	size_t	 len = strlen(v);
 
-	if (len < 3 || v[0] != '(' || v[len - 1] != ')') {
-		*why = "must be an LDAP filter in parentheses";
-		return false;
-	}
+	if (len < 3 || v[0] != '(' || v[len - 1] != ')')
+		return vps_invalid(err,
+		    "must be an LDAP filter in parentheses");
 	return true;
 }
 
 static bool
 enum_value(const struct config_key *k, const char *v, int *out,
-    const char **why)
+    GError **err)
 {
 	int	 i;
 
@@ -225,12 +213,10 @@ enum_value(const struct config_key *k, const char *v, int *out,
 		}
 	}
 	if (k->choices == backends)
-		*why = "must be lvm or file";
-	else if (k->choices == virt_types)
-		*why = "must be auto, kvm or qemu";
-	else
-		*why = "must be no, try or demand";
-	return false;
+		return vps_invalid(err, "must be lvm or file");
+	if (k->choices == virt_types)
+		return vps_invalid(err, "must be auto, kvm or qemu");
+	return vps_invalid(err, "must be no, try or demand");
 }
 
 /*
@@ -238,7 +224,7 @@ enum_value(const struct config_key *k, const char *v, int *out,
  * allowed), each once; empty: no list.
  */
 static bool
-features_value(const char *v, char ***out, const char **why)
+features_value(const char *v, char ***out, GError **err)
 {
 	g_auto(GStrv) parts = NULL;
 	size_t	 i, j;
@@ -250,13 +236,12 @@ features_value(const char *v, char ***out, const char **why)
 	parts = g_strsplit(v, ",", -1);
 	for (i = 0; parts[i] != NULL; i++) {
 		g_strstrip(parts[i]);
-		if (!vps_cpu_feature_valid(parts[i], why))
+		if (!vps_cpu_feature_valid(parts[i], err))
 			return false;
 		for (j = 0; j < i; j++) {
-			if (strcmp(parts[i], parts[j]) == 0) {
-				*why = "a CPU feature is listed twice";
-				return false;
-			}
+			if (strcmp(parts[i], parts[j]) == 0)
+				return vps_invalid(err,
+				    "a CPU feature is listed twice");
 		}
 	}
 	g_strfreev(*out);
@@ -265,43 +250,42 @@ features_value(const char *v, char ***out, const char **why)
 }
 
 /*
- * Checks v against the type of k and stores it in cfg; on error *why is a
- * static reason.
+ * Checks v against the type of k and stores it in cfg; on error err says
+ * why, for the caller to prefix with the key.
  */
 static bool
 set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
-    const char **why)
+    GError **err)
 {
 	char	*base = (char *)cfg;
 	unsigned long long n;
 	bool	 empty = v[0] == '\0';
 
-	if (!vps_printable_ascii(v)) {
-		*why = "control or non-ASCII character in value";
-		return false;
-	}
+	if (!vps_printable_ascii(v))
+		return vps_invalid(err,
+		    "control or non-ASCII character in value");
 	switch (k->type) {
 	case K_UINT:
-		if (!vps_parse_uint(v, k->min, k->max, &n, why))
+		if (!vps_parse_uint(v, k->min, k->max, &n, err))
 			return false;
 		*(unsigned *)(void *)(base + k->off) = (unsigned)n;
 		return true;
 	case K_ENUM:
-		return enum_value(k, v, (int *)(void *)(base + k->off), why);
+		return enum_value(k, v, (int *)(void *)(base + k->off), err);
 	case K_FEATURES:
 		return features_value(v, (char ***)(void *)(base + k->off),
-		    why);
+		    err);
 	case K_OPTSTR:
 	case K_OPTPATH:
 	case K_IFNAME:
 	case K_FILTER_NAME:
 		if (empty)
 			break;
-		if (k->type == K_FILTER_NAME && !nwfilter_valid(v, why))
+		if (k->type == K_FILTER_NAME && !nwfilter_valid(v, err))
 			return false;
-		if (k->type == K_OPTPATH && !path_valid(v, why))
+		if (k->type == K_OPTPATH && !path_valid(v, err))
 			return false;
-		if (k->type == K_IFNAME && !ifname_valid(v, why))
+		if (k->type == K_IFNAME && !ifname_valid(v, err))
 			return false;
 		break;
 	case K_STR:
@@ -311,16 +295,14 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 	case K_LDAPURI:
 	case K_FILTER:
 	case K_CPU:
-		if (empty) {
-			*why = "must not be empty";
-			return false;
-		}
-		if ((k->type == K_PATH && !path_valid(v, why)) ||
-		    (k->type == K_ADDR && !addr_valid(v, why)) ||
-		    (k->type == K_VG && !vps_vg_name_valid(v, why)) ||
-		    (k->type == K_LDAPURI && !ldapuri_valid(v, why)) ||
-		    (k->type == K_FILTER && !filter_valid(v, why)) ||
-		    (k->type == K_CPU && !vps_cpu_valid(v, why)))
+		if (empty)
+			return vps_invalid(err, "must not be empty");
+		if ((k->type == K_PATH && !path_valid(v, err)) ||
+		    (k->type == K_ADDR && !addr_valid(v, err)) ||
+		    (k->type == K_VG && !vps_vg_name_valid(v, err)) ||
+		    (k->type == K_LDAPURI && !ldapuri_valid(v, err)) ||
+		    (k->type == K_FILTER && !filter_valid(v, err)) ||
+		    (k->type == K_CPU && !vps_cpu_valid(v, err)))
 			return false;
 		break;
 	}
@@ -333,13 +315,13 @@ static struct vps_config *
 config_defaults(void)
 {
 	struct vps_config *cfg = g_new0(struct vps_config, 1);
-	const char *why;
+	GError	*err = NULL;
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (!set_value(cfg, &config_keys[i], config_keys[i].def, &why))
+		if (!set_value(cfg, &config_keys[i], config_keys[i].def, &err))
 			g_error("default of [%s] %s: %s", config_keys[i].group,
-			    config_keys[i].key, why);
+			    config_keys[i].key, err->message);
 	}
 	return cfg;
 }
@@ -464,7 +446,6 @@ apply_file(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
 		    k->key);
 		g_autofree char *v = NULL;
 		GError	*kerr = NULL;
-		const char *why;
 		unsigned line;
 
 		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, id));
@@ -477,9 +458,11 @@ apply_file(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
 			g_error_free(kerr);
 			return false;
 		}
-		if (!set_value(cfg, k, v, &why))
-			return line_error(err, idx->fname, line,
-			    "[%s] %s: %s", k->group, k->key, why);
+		if (!set_value(cfg, k, v, err)) {
+			g_prefix_error(err, "%s:%u: [%s] %s: ", idx->fname,
+			    line, k->group, k->key);
+			return false;
+		}
 	}
 	return true;
 }

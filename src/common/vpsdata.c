@@ -16,49 +16,62 @@ static const char vpsdata_header[] =
     "# vps.data: one VPS a line, written by vpshost; see vps.data(5)\n"
     "# name:owner:vcpus:memory_mib:disk_gib:spice_port\n";
 
+static const char *const field_names[VPS_FIELD_COUNT] = {
+	[VPS_FIELD_NAME] = "name",
+	[VPS_FIELD_OWNER] = "owner",
+	[VPS_FIELD_VCPUS] = "vcpus",
+	[VPS_FIELD_MEMORY] = "memory_mib",
+	[VPS_FIELD_DISK] = "disk_gib",
+	[VPS_FIELD_PORT] = "spice_port",
+};
+
+const char *
+vps_field_name(enum vps_field f)
+{
+	return (unsigned)f < VPS_FIELD_COUNT ? field_names[f] : "entry";
+}
+
 static bool
 parse_field(const char *s, unsigned long long min, unsigned long long max,
-    unsigned *out, const char **why)
+    unsigned *out, GError **err)
 {
 	unsigned long long v;
 
-	if (!vps_parse_uint(s, min, max, &v, why))
+	if (!vps_parse_uint(s, min, max, &v, err))
 		return false;
 	*out = (unsigned)v;
 	return true;
 }
 
 bool
-vpsdata_entry_parse(struct vps_entry *e, const char *name, const char *owner,
-    const char *vcpus, const char *memory, const char *disk, const char *port,
-    const char **field, const char **why)
+vpsdata_entry_parse(struct vps_entry *e, const struct vps_entry_text *t,
+    enum vps_field *bad, GError **err)
 {
 	memset(e, 0, sizeof(*e));
-	*field = "name";
-	if (!vps_name_valid(name, why))
+	*bad = VPS_FIELD_NAME;
+	if (!vps_name_valid(t->name, err))
 		return false;
-	*field = "owner";
-	if (!vps_owner_valid(owner, why))
+	*bad = VPS_FIELD_OWNER;
+	if (!vps_owner_valid(t->owner, err))
 		return false;
-	vps_strlcpy(e->name, name, sizeof(e->name));
-	vps_strlcpy(e->owner, owner, sizeof(e->owner));
-	*field = "vcpus";
-	if (!parse_field(vcpus, VPSDATA_VCPUS_MIN, VPSDATA_VCPUS_MAX,
-	    &e->vcpus, why))
+	vps_strlcpy(e->name, t->name, sizeof(e->name));
+	vps_strlcpy(e->owner, t->owner, sizeof(e->owner));
+	*bad = VPS_FIELD_VCPUS;
+	if (!parse_field(t->vcpus, VPSDATA_VCPUS_MIN, VPSDATA_VCPUS_MAX,
+	    &e->vcpus, err))
 		return false;
-	*field = "memory_mib";
-	if (!parse_field(memory, VPSDATA_MEMORY_MIN, VPSDATA_MEMORY_MAX,
-	    &e->memory_mib, why))
+	*bad = VPS_FIELD_MEMORY;
+	if (!parse_field(t->memory, VPSDATA_MEMORY_MIN, VPSDATA_MEMORY_MAX,
+	    &e->memory_mib, err))
 		return false;
-	*field = "disk_gib";
-	if (!parse_field(disk, VPSDATA_DISK_MIN, VPSDATA_DISK_MAX,
-	    &e->disk_gib, why))
+	*bad = VPS_FIELD_DISK;
+	if (!parse_field(t->disk, VPSDATA_DISK_MIN, VPSDATA_DISK_MAX,
+	    &e->disk_gib, err))
 		return false;
-	*field = "spice_port";
-	if (port != NULL && !parse_field(port, VPSDATA_PORT_MIN,
-	    VPSDATA_PORT_MAX, &e->spice_port, why))
+	*bad = VPS_FIELD_PORT;
+	if (t->port != NULL && !parse_field(t->port, VPSDATA_PORT_MIN,
+	    VPSDATA_PORT_MAX, &e->spice_port, err))
 		return false;
-	*field = NULL;
 	return true;
 }
 
@@ -201,56 +214,41 @@ split_fields(char *line, char *fields[VPSDATA_FIELDS])
 /* Checks one line (without '\n') and adds its entry to out. */
 static bool
 parse_line(const char *raw, size_t len, unsigned lineno, struct vps_data *out,
-    const char **why, GError **err)
+    GError **err)
 {
 	char	 line[VPSDATA_LINE_MAX + 1];
 	char	*f[VPSDATA_FIELDS];
-	const char *field;
+	struct vps_entry_text t;
 	struct vps_entry e;
-	GError	*dup = NULL;
+	enum vps_field bad;
 
-	*why = NULL;
-	if (len > VPSDATA_LINE_MAX) {
-		*why = "line too long";
-		return false;
-	}
-	if (memchr(raw, '\0', len) != NULL) {
-		*why = "NUL byte in line";
-		return false;
-	}
-	if (memchr(raw, '\r', len) != NULL) {
-		*why = "carriage return in line (DOS line ending?)";
-		return false;
-	}
+	if (len > VPSDATA_LINE_MAX)
+		return vps_invalid(err, "line too long");
+	if (memchr(raw, '\0', len) != NULL)
+		return vps_invalid(err, "NUL byte in line");
+	if (memchr(raw, '\r', len) != NULL)
+		return vps_invalid(err,
+		    "carriage return in line (DOS line ending?)");
 	memcpy(line, raw, len);
 	line[len] = '\0';
 	if (line_is_skippable(line))
 		return true;
-	if (!vps_printable_ascii(line)) {
-		*why = "control or non-ASCII character in line";
-		return false;
-	}
-	if (line[0] == ' ' || line[0] == '\t') {
-		*why = "leading blank in line";
-		return false;
-	}
-	if (split_fields(line, f) != VPSDATA_FIELDS) {
-		*why = "expected 6 fields "
-		    "name:owner:vcpus:memory_mib:disk_gib:spice_port";
-		return false;
-	}
-	if (!vpsdata_entry_parse(&e, f[0], f[1], f[2], f[3], f[4], f[5],
-	    &field, why)) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s: %s",
-		    field, *why);
+	if (!vps_printable_ascii(line))
+		return vps_invalid(err,
+		    "control or non-ASCII character in line");
+	if (line[0] == ' ' || line[0] == '\t')
+		return vps_invalid(err, "leading blank in line");
+	if (split_fields(line, f) != VPSDATA_FIELDS)
+		return vps_invalid(err, "expected 6 fields "
+		    "name:owner:vcpus:memory_mib:disk_gib:spice_port");
+	t = (struct vps_entry_text){ .name = f[0], .owner = f[1],
+	    .vcpus = f[2], .memory = f[3], .disk = f[4], .port = f[5] };
+	if (!vpsdata_entry_parse(&e, &t, &bad, err)) {
+		g_prefix_error(err, "%s: ", vps_field_name(bad));
 		return false;
 	}
 	e.line = lineno;
-	if (!vpsdata_add(out, &e, &dup)) {
-		g_propagate_error(err, dup);
-		return false;
-	}
-	return true;
+	return vpsdata_add(out, &e, err);
 }
 
 bool
@@ -258,7 +256,7 @@ vpsdata_parse(const char *buf, size_t len, const char *fname,
     struct vps_data *out, GError **err)
 {
 	struct vps_data d = VPSDATA_INIT;
-	const char *p = buf, *end = buf + len, *nl, *why;
+	const char *p = buf, *end = buf + len, *nl;
 	unsigned lineno = 0;
 	GError	*lerr = NULL;
 
@@ -267,12 +265,9 @@ vpsdata_parse(const char *buf, size_t len, const char *fname,
 		if (nl == NULL)
 			nl = end;	/* last line without '\n' */
 		lineno++;
-		if (!parse_line(p, (size_t)(nl - p), lineno, &d, &why,
-		    &lerr)) {
-			g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-			    "%s:%u: %s", fname, lineno,
-			    lerr != NULL ? lerr->message : why);
-			g_clear_error(&lerr);
+		if (!parse_line(p, (size_t)(nl - p), lineno, &d, &lerr)) {
+			g_propagate_prefixed_error(err, lerr, "%s:%u: ", fname,
+			    lineno);
 			vpsdata_clear(&d);
 			return false;
 		}

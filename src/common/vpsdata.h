@@ -49,15 +49,42 @@ struct vps_data {
 /* Zero-initialise a struct vps_data before use: VPSDATA_INIT. */
 #define VPSDATA_INIT	{ NULL, 0, 0, NULL, NULL }
 
+/* The six fields of a line, in the order of the file. */
+enum vps_field {
+	VPS_FIELD_NAME,
+	VPS_FIELD_OWNER,
+	VPS_FIELD_VCPUS,
+	VPS_FIELD_MEMORY,
+	VPS_FIELD_DISK,
+	VPS_FIELD_PORT,
+	VPS_FIELD_COUNT
+};
+
 /*
- * Fills e from the text of its six fields; port may be NULL (unassigned,
- * as in an LDAP entry without vpsSpicePort). On error *field names the
- * bad field and *why the reason.
+ * The name of a field as vps.data(5) and the messages spell it: "name",
+ * "owner", "vcpus", "memory_mib", "disk_gib", "spice_port".
  */
-bool	 vpsdata_entry_parse(struct vps_entry *e, const char *name,
-	    const char *owner, const char *vcpus, const char *memory,
-	    const char *disk, const char *port, const char **field,
-	    const char **why);
+const char *vps_field_name(enum vps_field f);
+
+/* The text of an entry's six fields, before they are checked. */
+struct vps_entry_text {
+	const char *name;
+	const char *owner;
+	const char *vcpus;
+	const char *memory;
+	const char *disk;
+	const char *port;	/* NULL: unassigned, as in an LDAP entry
+				   without vpsSpicePort */
+};
+
+/*
+ * Fills e from the text t. On error (VPS_ERROR_INVALID) *bad is the field
+ * that is wrong and err says why ("too large"), without the field's name:
+ * each caller names the field in its own terms.
+ */
+bool	 vpsdata_entry_parse(struct vps_entry *e,
+	    const struct vps_entry_text *t, enum vps_field *bad,
+	    GError **err);
 
 /* Parses buf[len]; fname is used in error messages. */
 bool	 vpsdata_parse(const char *buf, size_t len, const char *fname,

@@ -64,14 +64,15 @@ display(const char *s)
 }
 
 /*
- * A tool's output as one printable line cut to OUTPUT_MAX characters
- * (g_free): its first lines say what went wrong, the rest would drown
- * the report.
+ * What the report shows of a run (doctor_run): why it did not run (err),
+ * or its output, as one printable line cut to OUTPUT_MAX characters
+ * (g_free): the first lines of the output say what went wrong, the rest
+ * would drown the report.
  */
 static char *
-tool_output(const char *out)
+tool_output(const char *out, const GError *err)
 {
-	char	*s = vps_one_line(out);
+	char	*s = vps_one_line(err != NULL ? err->message : out);
 
 	if (*s == '\0') {
 		g_free(s);
@@ -169,9 +170,10 @@ sudoers_include(struct doctor *d)
 	g_autofree char *out = NULL, *why = NULL, *fix = NULL;
 	g_autofree char *top = display(d->sudoers_main);
 	g_autofree char *path = display(d->cfg->sudoers);
+	g_autoptr(GError) err = NULL;
 
-	if (doctor_run(argv, &out) != 0) {
-		why = tool_output(out);
+	if (doctor_run(argv, &out, &err) != 0) {
+		why = tool_output(out, err);
 		fix = g_strdup_printf("correct what visudo -c -f %s reports "
 		    "(edit with visudo -f FILE)", top);
 		doctor_add(d, "sudoers", DOCTOR_FAIL, fix,
@@ -202,14 +204,15 @@ sudoers_rules(struct doctor *d)
 	g_autofree char *gen = sudoers_gen_cmd(d);
 	g_autofree char *out = NULL, *why = NULL, *fix = NULL;
 	const char *argv[] = { prog, "--check", NULL, NULL, NULL };
+	g_autoptr(GError) err = NULL;
 	int	 rc;
 
 	if (d->cfg->path != NULL) {
 		argv[2] = "-c";
 		argv[3] = d->cfg->path;
 	}
-	rc = doctor_run(argv, &out);
-	why = tool_output(out);
+	rc = doctor_run(argv, &out, &err);
+	why = tool_output(out, err);
 	if (rc == 0)
 		doctor_add(d, "rules", DOCTOR_OK, NULL, "%s rules match "
 		    "vps.data", d->cfg->sshd != NULL ? "sudoers and sshd" :
@@ -235,11 +238,12 @@ doctor_check_sudoers(struct doctor *d)
 		sudoers_rules(d);
 }
 
-/* A FAIL for "sshd MODE -f CONF" that exited non-zero with out. */
+/* A FAIL for "sshd MODE -f CONF" that exited non-zero with out, or err. */
 static void
-sshd_failed(struct doctor *d, const char *mode, const char *out)
+sshd_failed(struct doctor *d, const char *mode, const char *out,
+    const GError *err)
 {
-	g_autofree char *why = tool_output(out);
+	g_autofree char *why = tool_output(out, err);
 	g_autofree char *conf = display(d->sshd_config);
 	g_autofree char *fix = g_strdup_printf("correct what sshd %s -f %s "
 	    "reports", mode, conf);
@@ -254,10 +258,11 @@ sshd_syntax(struct doctor *d)
 {
 	const char *argv[] = { SSHD, "-t", "-f", d->sshd_config, NULL };
 	g_autofree char *out = NULL;
+	g_autoptr(GError) err = NULL;
 
-	if (doctor_run(argv, &out) == 0)
+	if (doctor_run(argv, &out, &err) == 0)
 		return true;
-	sshd_failed(d, "-t", out);
+	sshd_failed(d, "-t", out, err);
 	return false;
 }
 
@@ -272,6 +277,7 @@ sshd_effective(struct doctor *d, const char *owner)
 	const char *argv[] = { SSHD, "-T", "-f", d->sshd_config, NULL, NULL,
 	    NULL };
 	g_autofree char *spec = NULL, *out = NULL;
+	g_autoptr(GError) err = NULL;
 
 	if (owner != NULL) {
 		spec = g_strdup_printf("user=%s,host=localhost,"
@@ -279,9 +285,9 @@ sshd_effective(struct doctor *d, const char *owner)
 		argv[4] = "-C";
 		argv[5] = spec;
 	}
-	if (doctor_run(argv, &out) == 0 && out != NULL)
+	if (doctor_run(argv, &out, &err) == 0 && out != NULL)
 		return g_steal_pointer(&out);
-	sshd_failed(d, "-T", out);
+	sshd_failed(d, "-T", out, err);
 	return NULL;
 }
 
@@ -471,31 +477,27 @@ doctor_check_sshd(struct doctor *d)
 }
 
 /*
- * True if shell is a line of /etc/shells (comments and blank lines
- * aside); read here, as getusershell(3) caches and is not thread-safe.
- * *why (g_free) is set if the file cannot be read.
+ * Sets *listed if shell is a line of /etc/shells (comments and blank
+ * lines aside); read here, as getusershell(3) caches and is not
+ * thread-safe. False, with err, if the file cannot be read.
  */
 static bool
-shells_lists(const char *shell, char **why)
+shells_lists(const char *shell, bool *listed, GError **err)
 {
-	g_autoptr(GError) err = NULL;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
 	size_t	 i;
 
-	*why = NULL;
-	if (!g_file_get_contents(SHELLS_PATH, &text, NULL, &err)) {
-		*why = vps_one_line(err->message);
+	*listed = false;
+	if (!g_file_get_contents(SHELLS_PATH, &text, NULL, err))
 		return false;
-	}
 	lines = g_strsplit(text, "\n", -1);
-	for (i = 0; lines[i] != NULL; i++) {
+	for (i = 0; lines[i] != NULL && !*listed; i++) {
 		const char *l = g_strstrip(lines[i]);
 
-		if (*l != '#' && strcmp(l, shell) == 0)
-			return true;
+		*listed = *l != '#' && strcmp(l, shell) == 0;
 	}
-	return false;
+	return true;
 }
 
 /* The owners of vps.data, each once, in the order of the file. */
@@ -518,10 +520,11 @@ distinct_owners(const struct vps_data *data)
 
 /*
  * Whether member's account can log in to the menu: it must exist and
- * have MENU_PATH as its login shell. *what (g_free) says what is wrong.
+ * have MENU_PATH as its login shell. Unless MEMBER_OK, err says what is
+ * wrong.
  */
 static enum member_state
-member_check(const char *member, char **what)
+member_check(const char *member, GError **err)
 {
 	struct passwd *pw;
 	g_autofree char *shell = NULL;
@@ -531,17 +534,19 @@ member_check(const char *member, char **what)
 		/* Not found leaves errno 0 or one of these (getpwnam(3)). */
 		if (errno == 0 || errno == ENOENT || errno == ESRCH ||
 		    errno == EBADF || errno == EPERM)
-			*what = g_strdup_printf("%s: no account", member);
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "%s: no account", member);
 		else
-			*what = g_strdup_printf("%s: no account (%s)", member,
-			    g_strerror(errno));
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+			    "%s: no account (%s)", member, g_strerror(errno));
 		return MEMBER_NO_ACCOUNT;
 	}
 	if (pw->pw_shell != NULL && strcmp(pw->pw_shell, MENU_PATH) == 0)
 		return MEMBER_OK;
 	shell = display(pw->pw_shell != NULL && *pw->pw_shell != '\0' ?
 	    pw->pw_shell : "/bin/sh (empty)");
-	*what = g_strdup_printf("%s: shell %s", member, shell);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: shell %s", member,
+	    shell);
 	return MEMBER_SHELL;
 }
 
@@ -584,6 +589,7 @@ void
 doctor_check_shells(struct doctor *d)
 {
 	g_autoptr(GPtrArray) owners = NULL, bad = NULL;
+	g_autoptr(GError) err = NULL;
 	g_autofree char *why = NULL;
 	unsigned kinds = 0;
 	bool	 listed;
@@ -599,15 +605,16 @@ doctor_check_shells(struct doctor *d)
 	}
 	bad = g_ptr_array_new_with_free_func(g_free);
 	for (i = 0; i < owners->len; i++) {
-		char	*what = NULL;
+		g_autoptr(GError) what = NULL;
 		enum member_state s = member_check(owners->pdata[i], &what);
 
 		if (s != MEMBER_OK) {
 			kinds |= 1u << s;
-			g_ptr_array_add(bad, what);
+			g_ptr_array_add(bad, g_strdup(what->message));
 		}
 	}
-	listed = shells_lists(MENU_PATH, &why);
+	if (!shells_lists(MENU_PATH, &listed, &err))
+		why = vps_one_line(err->message);
 	if (bad->len == 0 && listed)
 		doctor_add(d, "members", DOCTOR_OK, NULL, "%u member%s: "
 		    "accounts with shell %s, listed in %s", owners->len,
@@ -645,23 +652,23 @@ listen_port(const char *line, unsigned *port)
 /*
  * Adds to ports the TCP ports in [lo, hi] that a socket listens on
  * according to path. A missing file is no error if optional (tcp6 on a
- * host without IPv6); else *why (g_free) says why it could not be read.
+ * host without IPv6); else err says why it could not be read.
  */
 static bool
 proc_listeners(const char *path, bool optional, unsigned lo, unsigned hi,
-    GHashTable *ports, char **why)
+    GHashTable *ports, GError **err)
 {
-	g_autoptr(GError) err = NULL;
+	g_autoptr(GError) rerr = NULL;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
 	unsigned port;
 	size_t	 i;
 
-	if (!g_file_get_contents(path, &text, NULL, &err)) {
-		if (optional && g_error_matches(err, G_FILE_ERROR,
+	if (!g_file_get_contents(path, &text, NULL, &rerr)) {
+		if (optional && g_error_matches(rerr, G_FILE_ERROR,
 		    G_FILE_ERROR_NOENT))
 			return true;
-		*why = vps_one_line(err->message);
+		g_propagate_error(err, g_steal_pointer(&rerr));
 		return false;
 	}
 	lines = g_strsplit(text, "\n", -1);
@@ -804,6 +811,7 @@ void
 doctor_check_ports(struct doctor *d)
 {
 	g_autoptr(GHashTable) listen = NULL, held = NULL;
+	g_autoptr(GError) err = NULL;
 	g_autofree char *why = NULL;
 	unsigned lo, hi;
 
@@ -812,8 +820,9 @@ doctor_check_ports(struct doctor *d)
 	lo = d->cfg->port_min;
 	hi = d->cfg->port_max;
 	listen = g_hash_table_new(NULL, NULL);
-	if (!proc_listeners(PROC_TCP, false, lo, hi, listen, &why) ||
-	    !proc_listeners(PROC_TCP6, true, lo, hi, listen, &why)) {
+	if (!proc_listeners(PROC_TCP, false, lo, hi, listen, &err) ||
+	    !proc_listeners(PROC_TCP6, true, lo, hi, listen, &err)) {
+		why = vps_one_line(err->message);
 		doctor_add(d, "spice-ports", DOCTOR_WARN, "check that /proc is "
 		    "mounted", "cannot tell the listeners on SPICE ports "
 		    "%u-%u: %s", lo, hi, why);
@@ -828,7 +837,8 @@ doctor_check_ldap(struct doctor *d)
 {
 	static bool noinit;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *warning = NULL, *uri = NULL, *dn = NULL, *why = NULL;
+	g_autoptr(GError) warn = NULL;
+	g_autofree char *uri = NULL, *dn = NULL, *why = NULL;
 	LDAP	*ld;
 
 	if (d->cfg == NULL || d->cfg->bind_dn == NULL)
@@ -840,7 +850,7 @@ doctor_check_ldap(struct doctor *d)
 	}
 	uri = display(d->cfg->ldap_uri);
 	dn = display(d->cfg->bind_dn);
-	if ((ld = ldapsync_open(d->cfg, &warning, &err)) == NULL) {
+	if ((ld = ldapsync_open(d->cfg, &warn, &err)) == NULL) {
 		why = vps_one_line(err != NULL ? err->message : NULL);
 		doctor_add(d, "ldap", DOCTOR_WARN, "check [ldap] uri, bind_dn "
 		    "and bind_password_file in vps.conf; vps-data-gen keeps "
@@ -849,12 +859,12 @@ doctor_check_ldap(struct doctor *d)
 		return;
 	}
 	ldapsync_close(ld);
-	if (warning == NULL) {
+	if (warn == NULL) {
 		doctor_add(d, "ldap", DOCTOR_OK, NULL, "%s: bound as %s", uri,
 		    dn);
 		return;
 	}
-	why = vps_one_line(warning);
+	why = vps_one_line(warn->message);
 	doctor_add(d, "ldap", DOCTOR_WARN, "make StartTLS work ([ldap] "
 	    "ca_file, the server's certificate), then set starttls = demand",
 	    "%s: bound as %s, but %s", uri, dn, why);

@@ -124,7 +124,8 @@ void
 doctor_check_kvm(struct doctor *d)
 {
 	struct domxml_cpu plain = { true, NULL, NULL };
-	g_autofree char *why = NULL, *hint = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *hint = NULL;
 	int	 bad;
 
 	if (d->conn == NULL)
@@ -135,7 +136,7 @@ doctor_check_kvm(struct doctor *d)
 		return;
 	}
 	if ((d->kvm_ok = virt_probe(d->conn, &plain,
-	    d->cfg->template_dir, &why))) {
+	    d->cfg->template_dir, &err))) {
 		doctor_add(d, "kvm", DOCTOR_OK, NULL, "QEMU starts a KVM "
 		    "domain");
 		return;
@@ -143,7 +144,8 @@ doctor_check_kvm(struct doctor *d)
 	hint = kvm_device_hint();
 	bad = d->cfg->virt_type == VPS_VIRT_KVM ? DOCTOR_FAIL : DOCTOR_WARN;
 	doctor_add(d, "kvm", bad, hint, "KVM not usable%s: %s",
-	    bad == DOCTOR_WARN ? " (VPS run under TCG, slowly)" : "", why);
+	    bad == DOCTOR_WARN ? " (VPS run under TCG, slowly)" : "",
+	    err->message);
 }
 
 void
@@ -152,15 +154,15 @@ doctor_check_cpu(struct doctor *d)
 	static const char fix[] = "set [vps] cpu to host-model or a model "
 	    "of 'virsh cpu-models x86_64', or turn the feature off with "
 	    "[vps] cpu_disable (on nested hosts often arch-capabilities)";
-	g_autofree char *fallback = NULL, *why = NULL;
+	g_autoptr(GError) fallback = NULL;
+	g_autoptr(GError) err = NULL;
 	struct domxml_cpu c;
-	const char *unknown;
 
 	if (d->conn == NULL)
 		return;
-	if (!virt_cpu_known(d->conn, d->cfg->cpu, &unknown)) {
+	if (!virt_cpu_known(d->conn, d->cfg->cpu, &err)) {
 		doctor_add(d, "cpu", DOCTOR_FAIL, fix, "[vps] cpu %s: %s",
-		    d->cfg->cpu, unknown);
+		    d->cfg->cpu, err->message);
 		return;
 	}
 	if (d->cfg->virt_type == VPS_VIRT_AUTO && !d->kvm_ok) {
@@ -170,14 +172,14 @@ doctor_check_cpu(struct doctor *d)
 		c.disable = (const char *const *)d->cfg->cpu_disable;
 	} else
 		virt_choose(d->conn, d->cfg, &c, &fallback);
-	if (!virt_probe(d->conn, &c, d->cfg->template_dir, &why))
+	if (!virt_probe(d->conn, &c, d->cfg->template_dir, &err))
 		doctor_add(d, "cpu", DOCTOR_FAIL, fix, "[vps] cpu %s does not "
 		    "start under %s: %s", d->cfg->cpu, c.kvm ? "KVM" : "TCG",
-		    why);
+		    err->message);
 	else if (fallback != NULL && d->kvm_ok)
 		doctor_add(d, "cpu", DOCTOR_WARN, fix, "[vps] cpu %s does not "
 		    "start under KVM, so VPS run under TCG: %s", d->cfg->cpu,
-		    fallback);
+		    fallback->message);
 	else if (!c.kvm && c.cpu != NULL && (strcmp(c.cpu, "host-model") == 0 ||
 	    strcmp(c.cpu, "host-passthrough") == 0))
 		doctor_add(d, "cpu", DOCTOR_OK, NULL, "VPS run under TCG "

@@ -44,9 +44,9 @@ void	 doctor_add(struct doctor *d, const char *check, int status,
 /*
  * Runs PROG ARGV with stdin from /dev/null (no shell); *out (g_free) is
  * its stdout and stderr together. Returns its exit status, or -1 with
- * *out the reason if it could not run or was killed.
+ * err (and *out NULL) if it could not run or was killed.
  */
-int	 doctor_run(const char *const *argv, char **out);
+int	 doctor_run(const char *const *argv, char **out, GError **err);
 
 /* doctor-host.c: vps.conf, vps.data, libvirt, KVM, CPU, network,
  * storage, ISO library. */

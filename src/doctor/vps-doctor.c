@@ -106,9 +106,9 @@ doctor_add(struct doctor *d, const char *check, int status, const char *fix,
 }
 
 int
-doctor_run(const char *const *argv, char **out)
+doctor_run(const char *const *argv, char **out, GError **err)
 {
-	g_autoptr(GError) err = NULL;
+	g_autoptr(GError) serr = NULL;
 	g_autofree char *text = NULL, *etext = NULL;
 	int	 wstatus;
 
@@ -119,20 +119,19 @@ doctor_run(const char *const *argv, char **out)
 	*out = NULL;
 	if (!g_spawn_sync(NULL, (char **)argv, (char **)envp,
 	    G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &text, &etext, &wstatus,
-	    &err)) {
-		*out = g_strdup_printf("cannot run %s: %s", argv[0],
-		    err->message);
+	    &serr)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot run %s: %s", argv[0], serr->message);
+		return -1;
+	}
+	if (!WIFEXITED(wstatus)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s was killed by signal %d", argv[0], WTERMSIG(wstatus));
 		return -1;
 	}
 	*out = g_strconcat(text, etext, NULL);
 	if (strlen(*out) > RUN_OUTPUT_MAX)
 		(*out)[RUN_OUTPUT_MAX] = '\0';
-	if (!WIFEXITED(wstatus)) {
-		g_free(*out);
-		*out = g_strdup_printf("%s was killed by signal %d", argv[0],
-		    WTERMSIG(wstatus));
-		return -1;
-	}
 	return WEXITSTATUS(wstatus);
 }
 

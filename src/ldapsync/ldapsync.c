@@ -180,12 +180,11 @@ bind_simple(LDAP *ld, const struct vps_config *cfg, GError **err)
 }
 
 LDAP *
-ldapsync_open(const struct vps_config *cfg, char **warning, GError **err)
+ldapsync_open(const struct vps_config *cfg, GError **warn, GError **err)
 {
 	GError	*tlserr = NULL;
 	LDAP	*ld;
 
-	*warning = NULL;
 	if ((ld = init_handle(cfg, err)) == NULL)
 		return NULL;
 	if (cfg->starttls != VPS_STARTTLS_NO && !start_tls(ld, cfg, &tlserr)) {
@@ -194,8 +193,8 @@ ldapsync_open(const struct vps_config *cfg, char **warning, GError **err)
 			g_propagate_error(err, tlserr);
 			return NULL;
 		}
-		*warning = g_strdup_printf("%s; going on without TLS "
-		    "(starttls = try)", tlserr->message);
+		g_set_error(warn, VPS_ERROR, VPS_ERROR_FAILED, "%s; going on "
+		    "without TLS (starttls = try)", tlserr->message);
 		g_clear_error(&tlserr);
 		if ((ld = init_handle(cfg, err)) == NULL)
 			return NULL;

@@ -28,11 +28,12 @@
 bool	 ldapsync_noinit(void);
 
 /*
- * Connects to [ldap] uri, applies starttls and binds. With starttls=try
- * a failed StartTLS is retried without TLS and described in *warning
- * (free with g_free; may be NULL).
+ * Connects to [ldap] uri, applies starttls and binds; NULL with err set
+ * on failure. With starttls=try a failed StartTLS is retried without
+ * TLS, and warn (may be NULL) says so: a GError that did not stop the
+ * connection, for the caller to print as a warning.
  */
-LDAP	*ldapsync_open(const struct vps_config *cfg, char **warning,
+LDAP	*ldapsync_open(const struct vps_config *cfg, GError **warn,
 	    GError **err);
 void	 ldapsync_close(LDAP *ld);
 

@@ -81,14 +81,14 @@ static void
 read_directory(const struct vps_config *cfg, struct vpsmerge *m)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *warning = NULL;
+	g_autoptr(GError) warn = NULL;
 	LDAP	*ld;
 
-	if ((ld = ldapsync_open(cfg, &warning, &err)) == NULL)
+	if ((ld = ldapsync_open(cfg, &warn, &err)) == NULL)
 		vlog_fatal(vps_exit_status(err), "%s; vps.data not changed",
 		    err->message);
-	if (warning != NULL)
-		vlog_warn("%s", warning);
+	if (warn != NULL)
+		vlog_warn("%s", warn->message);
 	if (!ldapsync_read_members(ld, cfg, m, &err) ||
 	    !ldapsync_read_vps(ld, cfg, m, &err)) {
 		ldapsync_close(ld);
@@ -215,7 +215,6 @@ merge_and_write(const struct vps_config *cfg, const struct options *o,
     struct vpsmerge *m)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *why = NULL;
 	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
 	struct vpsmerge_diff diff;
 	const char *dest = o->output != NULL ? o->output : cfg->data;
@@ -226,11 +225,12 @@ merge_and_write(const struct vps_config *cfg, const struct options *o,
 	print_notes(m->warnings, m->errors);
 	vpsmerge_diff(&cur, &out, &diff);
 	if (!vpsmerge_shrink_ok(cur.n, out.n, diff.removed,
-	    cfg->max_shrink_percent, &why)) {
+	    cfg->max_shrink_percent, &err)) {
 		if (!o->force)
 			vlog_fatal(1, "refusing to write %s: %s (use --force "
-			    "if this is intended)", dest, why);
-		vlog_warn("--force: %s", why);
+			    "if this is intended)", dest, err->message);
+		vlog_warn("--force: %s", err->message);
+		g_clear_error(&err);
 	}
 	check_handovers(m->handovers, dest, o->force);
 	if (o->output == NULL && !write_members(cfg->members, m, &err))

@@ -21,9 +21,14 @@ const char *const vpsmerge_attrs[VA_COUNT + 1] = {
 	"vpsSpicePort", NULL
 };
 
-/* vpsdata_entry_parse()'s field names, in the order of enum vps_attr. */
-static const char *const entry_fields[VA_COUNT] = {
-	"name", "owner", "vcpus", "memory_mib", "disk_gib", "spice_port"
+/* The attribute of each field of vpsdata_entry_parse(). */
+static const enum vps_attr field_attr[VPS_FIELD_COUNT] = {
+	[VPS_FIELD_NAME] = VA_NAME,
+	[VPS_FIELD_OWNER] = VA_OWNER,
+	[VPS_FIELD_VCPUS] = VA_VCPUS,
+	[VPS_FIELD_MEMORY] = VA_MEMORY,
+	[VPS_FIELD_DISK] = VA_DISK,
+	[VPS_FIELD_PORT] = VA_PORT,
 };
 
 struct vps_candidate {
@@ -95,22 +100,25 @@ note(GPtrArray *to, const char *fmt, ...)
  */
 static bool
 single_value(struct berval *const *vals, const char *attr, char *buf,
-    size_t size, char **why)
+    size_t size, GError **err)
 {
 	if (vals == NULL || vals[0] == NULL) {
-		*why = g_strdup_printf("no %s", attr);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "no %s", attr);
 		return false;
 	}
 	if (vals[1] != NULL) {
-		*why = g_strdup_printf("%s has more than one value", attr);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s has more than one value", attr);
 		return false;
 	}
 	if (vals[0]->bv_len >= size) {
-		*why = g_strdup_printf("%s is too long", attr);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s is too long", attr);
 		return false;
 	}
 	if (memchr(vals[0]->bv_val, '\0', vals[0]->bv_len) != NULL) {
-		*why = g_strdup_printf("%s contains a NUL byte", attr);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
+		    "%s contains a NUL byte", attr);
 		return false;
 	}
 	memcpy(buf, vals[0]->bv_val, vals[0]->bv_len);
@@ -121,10 +129,11 @@ single_value(struct berval *const *vals, const char *attr, char *buf,
 /* Fills e from the values of one vpsInstance entry. */
 static bool
 parse_vps(struct berval *const *const vals[VA_COUNT], struct vps_entry *e,
-    bool *has_port, char **why)
+    bool *has_port, GError **err)
 {
 	char	 v[VA_COUNT][VALUE_MAX + 1];
-	const char *field = NULL, *reason = NULL;
+	struct vps_entry_text t;
+	enum vps_field bad;
 	size_t	 i;
 
 	*has_port = vals[VA_PORT] != NULL && vals[VA_PORT][0] != NULL;
@@ -132,18 +141,15 @@ parse_vps(struct berval *const *const vals[VA_COUNT], struct vps_entry *e,
 		if (i == VA_PORT && !*has_port)
 			continue;
 		if (!single_value(vals[i], vpsmerge_attrs[i], v[i],
-		    sizeof(v[i]), why))
+		    sizeof(v[i]), err))
 			return false;
 	}
-	if (vpsdata_entry_parse(e, v[VA_NAME], v[VA_OWNER], v[VA_VCPUS],
-	    v[VA_MEMORY], v[VA_DISK], *has_port ? v[VA_PORT] : NULL, &field,
-	    &reason))
+	t = (struct vps_entry_text){ .name = v[VA_NAME], .owner = v[VA_OWNER],
+	    .vcpus = v[VA_VCPUS], .memory = v[VA_MEMORY], .disk = v[VA_DISK],
+	    .port = *has_port ? v[VA_PORT] : NULL };
+	if (vpsdata_entry_parse(e, &t, &bad, err))
 		return true;
-	for (i = 0; i < VA_COUNT; i++)
-		if (field != NULL && strcmp(field, entry_fields[i]) == 0)
-			break;
-	*why = g_strdup_printf("%s: %s",
-	    i < VA_COUNT ? vpsmerge_attrs[i] : "entry", reason);
+	g_prefix_error(err, "%s: ", vpsmerge_attrs[field_attr[bad]]);
 	return false;
 }
 
@@ -152,12 +158,12 @@ vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
     struct berval *const *const vals[VA_COUNT])
 {
 	struct vps_candidate *c = g_new0(struct vps_candidate, 1);
-	char	*why = NULL;
+	GError	*err = NULL;
 
 	c->dn = display_dn(dn);
-	if (!parse_vps(vals, &c->e, &c->ldap_port, &why)) {
-		note(m->warnings, "%s: skipped: %s", c->dn, why);
-		g_free(why);
+	if (!parse_vps(vals, &c->e, &c->ldap_port, &err)) {
+		note(m->warnings, "%s: skipped: %s", c->dn, err->message);
+		g_error_free(err);
 		candidate_free(c);
 		return false;
 	}
@@ -186,20 +192,18 @@ system_reason(const struct vpsmerge *m, const char *uid, bool has_number,
 /* The uidNumber of a member entry, if it has one. */
 static bool
 uid_number(struct berval *const *vals, bool *has, unsigned long long *v,
-    char **why)
+    GError **err)
 {
 	char	 buf[VALUE_MAX + 1];
-	const char *errstr;
 
 	*has = vals != NULL && vals[0] != NULL;
 	if (!*has)
 		return true;
 	if (!single_value(vals, VPSMERGE_UIDNUMBER_ATTR, buf, sizeof(buf),
-	    why))
+	    err))
 		return false;
-	if (!vps_parse_uint(buf, 0, G_MAXUINT32, v, &errstr)) {
-		*why = g_strdup_printf("%s: %s", VPSMERGE_UIDNUMBER_ATTR,
-		    errstr);
+	if (!vps_parse_uint(buf, 0, G_MAXUINT32, v, err)) {
+		g_prefix_error(err, "%s: ", VPSMERGE_UIDNUMBER_ATTR);
 		return false;
 	}
 	return true;
@@ -210,21 +214,21 @@ vpsmerge_add_member(struct vpsmerge *m, const char *dn,
     struct berval *const *vals, struct berval *const *numvals)
 {
 	char	 uid[VALUE_MAX + 1];
-	const char *reason;
 	const char *first;
 	g_autofree char *ddn = display_dn(dn);
-	char	*why = NULL, *sys;
+	g_autoptr(GError) err = NULL;
+	char	*sys;
 	unsigned long long number = 0;
 	bool	 has_number;
 
-	if (!single_value(vals, VPSMERGE_UID_ATTR, uid, sizeof(uid), &why) ||
-	    !uid_number(numvals, &has_number, &number, &why)) {
-		note(m->warnings, "%s: member skipped: %s", ddn, why);
-		g_free(why);
+	if (!single_value(vals, VPSMERGE_UID_ATTR, uid, sizeof(uid), &err) ||
+	    !uid_number(numvals, &has_number, &number, &err)) {
+		note(m->warnings, "%s: member skipped: %s", ddn, err->message);
 		return;
 	}
-	if (!vps_owner_valid(uid, &reason)) {
-		note(m->warnings, "%s: member skipped: uid: %s", ddn, reason);
+	if (!vps_owner_valid(uid, &err)) {
+		note(m->warnings, "%s: member skipped: uid: %s", ddn,
+		    err->message);
 		return;
 	}
 	if ((sys = system_reason(m, uid, has_number, number)) != NULL) {
@@ -487,20 +491,20 @@ vpsmerge_diff(const struct vps_data *cur, const struct vps_data *out,
 
 bool
 vpsmerge_shrink_ok(size_t cur_n, size_t new_n, unsigned removed,
-    unsigned max_percent, char **why)
+    unsigned max_percent, GError **err)
 {
 	if (cur_n == 0)
 		return true;
 	if (new_n == 0) {
-		*why = g_strdup_printf("the result has no VPS, vps.data has "
-		    "%zu", cur_n);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "the result has "
+		    "no VPS, vps.data has %zu", cur_n);
 		return false;
 	}
 	if ((unsigned long long)removed * 100 >
 	    (unsigned long long)max_percent * cur_n) {
-		*why = g_strdup_printf("%u of the %zu VPS in vps.data would "
-		    "be removed, more than max_shrink_percent (%u%%)",
-		    removed, cur_n, max_percent);
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%u of the %zu "
+		    "VPS in vps.data would be removed, more than "
+		    "max_shrink_percent (%u%%)", removed, cur_n, max_percent);
 		return false;
 	}
 	return true;

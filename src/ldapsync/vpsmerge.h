@@ -93,11 +93,11 @@ void	 vpsmerge_diff(const struct vps_data *cur, const struct vps_data *out,
 	    struct vpsmerge_diff *diff);
 
 /*
- * The shrink guard: false, with *why (free with g_free), if going from
- * cur_n to new_n entries with removed of them gone drops all of them or
- * more than max_percent of them.
+ * The shrink guard: false, with err (VPS_ERROR_FAILED) saying why, if
+ * going from cur_n to new_n entries with removed of them gone drops all
+ * of them or more than max_percent of them.
  */
 bool	 vpsmerge_shrink_ok(size_t cur_n, size_t new_n, unsigned removed,
-	    unsigned max_percent, char **why);
+	    unsigned max_percent, GError **err);
 
 #endif

@@ -40,20 +40,20 @@ int
 menu_call(struct menu_ctx *ctx, const char *vps, int verb, const char *arg,
     GPtrArray *lines)
 {
-	g_autofree char *errtext = NULL;
+	g_autoptr(GError) err = NULL;
 	struct session *s;
 	int	 rc;
 
 	if ((s = menu_session(ctx, vps)) == NULL)
 		return 1;
-	rc = session_call(s, verb, arg, lines, &errtext);
+	rc = session_call(s, verb, arg, lines, &err);
 	if (rc == SESSION_TRANSPORT) {
-		vlog_err("%s: %s", vps, errtext);
+		vlog_err("%s: %s", vps, err->message);
 		g_hash_table_remove(ctx->sessions, vps);
 		return 1;
 	}
 	if (rc != 0)
-		vlog_err("%s", errtext);
+		vlog_err("%s", err->message);
 	return rc;
 }
 
@@ -76,13 +76,13 @@ cmd_forward(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv)
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-	const char *why;
+	g_autoptr(GError) err = NULL;
 	char	 shown[MENU_WORD_MAX + 1];
 	int	 rc;
 
-	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &why)) {
+	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &err)) {
 		vps_sanitize_display(argv[0], shown, sizeof(shown));
-		vlog_err("%s: %s: %s", cmd->name, shown, why);
+		vlog_err("%s: %s: %s", cmd->name, shown, err->message);
 		return 2;
 	}
 	rc = menu_call(ctx, vps, cmd->verb, argc > 0 ? argv[0] : NULL, lines);

@@ -21,20 +21,17 @@ is_blank(char c)
 
 bool
 menu_split(const char *line, size_t len, struct menu_words *w,
-    const char **why)
+    GError **err)
 {
 	size_t	 i, start;
 
 	memset(w, 0, sizeof(*w));
-	if (len > MENU_LINE_MAX) {
-		*why = "line too long";
-		return false;
-	}
+	if (len > MENU_LINE_MAX)
+		return vps_invalid(err, "line too long");
 	for (i = 0; i < len; i++) {
-		if (!is_blank(line[i]) && (line[i] < 0x20 || line[i] > 0x7e)) {
-			*why = "only printable ASCII is accepted";
-			return false;
-		}
+		if (!is_blank(line[i]) && (line[i] < 0x20 || line[i] > 0x7e))
+			return vps_invalid(err,
+			    "only printable ASCII is accepted");
 	}
 	memcpy(w->buf, line, len);
 	w->buf[len] = '\0';
@@ -43,17 +40,13 @@ menu_split(const char *line, size_t len, struct menu_words *w,
 			w->buf[i] = '\0';
 		if (i == len)
 			break;
-		if (w->argc == MENU_WORDS_MAX) {
-			*why = "too many words";
-			return false;
-		}
+		if (w->argc == MENU_WORDS_MAX)
+			return vps_invalid(err, "too many words");
 		start = i;
 		for (; i < len && !is_blank(w->buf[i]); i++)
 			;
-		if (i - start > MENU_WORD_MAX) {
-			*why = "word too long";
-			return false;
-		}
+		if (i - start > MENU_WORD_MAX)
+			return vps_invalid(err, "word too long");
 		w->argv[w->argc++] = w->buf + start;
 	}
 	w->argv[w->argc] = NULL;
@@ -91,25 +84,16 @@ menu_owns(const struct menu_ctx *ctx, const char *name)
 }
 
 bool
-menu_arg_valid(const struct menu_cmd *cmd, const char *arg, const char **why)
+menu_arg_valid(const struct menu_cmd *cmd, const char *arg, GError **err)
 {
 	switch (cmd->arg) {
 	case VERB_ARG_ONOFF:
-		if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
-			return true;
-		*why = "must be on or off";
-		return false;
 	case VERB_ARG_FORCE:
-		if (strcmp(arg, "force") == 0)
-			return true;
-		*why = "must be force, or nothing";
-		return false;
+		return verb_arg_word(cmd->arg, arg, err);
 	case VERB_ARG_ISO:
-		if (strpbrk(arg, " \t") != NULL) {
-			*why = "an ISO name has no blanks";
-			return false;
-		}
-		return vps_iso_name_valid(arg, why);
+		if (strpbrk(arg, " \t") != NULL)
+			return vps_invalid(err, "an ISO name has no blanks");
+		return vps_iso_name_valid(arg, err);
 	case VERB_ARG_NONE:
 	case VERB_ARG_VPS:
 		break;
@@ -121,12 +105,11 @@ const char *
 menu_pick_iso(GPtrArray *isos, const char *answer, GError **err)
 {
 	unsigned long long n;
-	const char *errstr;
 
 	if (answer[0] == '\0' || strspn(answer, "0123456789") !=
 	    strlen(answer))
 		return answer;
-	if (vps_parse_uint(answer, 1, isos->len, &n, &errstr))
+	if (vps_parse_uint(answer, 1, isos->len, &n, NULL))
 		return g_ptr_array_index(isos, n - 1);
 	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 	    "%.20s: not one of the numbers listed (1 to %u)", answer,
@@ -140,7 +123,7 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 {
 	const struct menu_cmd *cmd = NULL;
 	const char *vps = ctx->selected;
-	static const char *const onoff[] = { "on", "off" };
+	const char *const *words;
 	size_t	 i;
 	int	 first = 0;
 
@@ -165,11 +148,10 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 			g_ptr_array_add(out, g_strdup(ctx->vps[i]));
 		break;
 	case VERB_ARG_ONOFF:
-		for (i = 0; i < G_N_ELEMENTS(onoff); i++)
-			g_ptr_array_add(out, g_strdup(onoff[i]));
-		break;
 	case VERB_ARG_FORCE:
-		g_ptr_array_add(out, g_strdup("force"));
+		words = verb_arg_words(cmd->arg);
+		for (i = 0; words[i] != NULL; i++)
+			g_ptr_array_add(out, g_strdup(words[i]));
 		break;
 	case VERB_ARG_NONE:
 		break;
@@ -206,10 +188,10 @@ int
 menu_run_line(struct menu_ctx *ctx, const char *line, size_t len)
 {
 	struct menu_words w;
-	const char *why;
+	g_autoptr(GError) err = NULL;
 
-	if (!menu_split(line, len, &w, &why)) {
-		vlog_err("invalid input: %s", why);
+	if (!menu_split(line, len, &w, &err)) {
+		vlog_err("invalid input: %s", err->message);
 		return 2;
 	}
 	return menu_run_words(ctx, NULL, w.argc, w.argv);

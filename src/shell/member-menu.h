@@ -59,12 +59,12 @@ extern const struct menu_cmd menu_cmds[];
 extern const size_t menu_ncmds;
 
 /*
- * Splits line[len] on blanks (space, tab) into words. Refuses (with *why)
- * a line that is too long, has too many or too long words, or has a byte
- * outside printable ASCII other than a blank.
+ * Splits line[len] on blanks (space, tab) into words. Refuses (with err,
+ * VPS_ERROR_INVALID) a line that is too long, has too many or too long
+ * words, or has a byte outside printable ASCII other than a blank.
  */
 bool	 menu_split(const char *line, size_t len, struct menu_words *w,
-	    const char **why);
+	    GError **err);
 /* The command called name, or NULL. */
 const struct menu_cmd *menu_find(const char *name);
 /* Checks argc (without the command word) against the command. */
@@ -74,11 +74,11 @@ bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
 /*
  * Checks the argument that a command forwards to its server, as the
  * member typed it: on or off for VERB_ARG_ONOFF, an ISO name for
- * VERB_ARG_ISO. False, with *why a reason for the member,
- * if the server could not even be asked.
+ * VERB_ARG_ISO. False, with err (VPS_ERROR_INVALID) a reason for the
+ * member, if the server could not even be asked.
  */
 bool	 menu_arg_valid(const struct menu_cmd *cmd, const char *arg,
-	    const char **why);
+	    GError **err);
 /*
  * The ISO that the member's answer names: a number of the list shown
  * (isos, counted from 1), or else the answer itself, as a name that

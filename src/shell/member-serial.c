@@ -143,17 +143,16 @@ cmd_serial(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv)
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-	g_autofree char *errtext = NULL;
+	g_autoptr(GError) err = NULL;
 	char	 reason[FRAME_END_MAX + 1];
 	struct termios saved, raw;
 	struct session *s;
 	struct serial sr;
 	enum serial_end end;
-	const char *why;
 	int	 rc;
 
-	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &why)) {
-		vlog_err("serial: %s", why);
+	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &err)) {
+		vlog_err("serial: %s", err->message);
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
@@ -165,14 +164,14 @@ cmd_serial(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	if ((s = menu_session(ctx, vps)) == NULL)
 		return 1;
 	rc = session_call(s, PROTO_SERIAL, argc > 0 ? argv[0] : NULL, lines,
-	    &errtext);
+	    &err);
 	if (rc == SESSION_TRANSPORT) {
-		vlog_err("%s: %s", vps, errtext);
+		vlog_err("%s: %s", vps, err->message);
 		g_hash_table_remove(ctx->sessions, vps);
 		return 1;
 	}
 	if (rc != 0) {
-		vlog_err("%s", errtext);
+		vlog_err("%s", err->message);
 		return rc;
 	}
 	printf("Connected to the serial console of %s. Escape: Ctrl-] "

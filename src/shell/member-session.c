@@ -223,37 +223,42 @@ wait_reply(struct session *s)
 	}
 }
 
+/* Sets err to text, with the code that matches rc; returns rc. */
+static int
+call_error(GError **err, int rc, const char *text)
+{
+	g_set_error_literal(err, VPS_ERROR, rc == 2 ? VPS_ERROR_INVALID :
+	    VPS_ERROR_FAILED, text);
+	return rc;
+}
+
 int
 session_call(struct session *s, enum proto_verb v, const char *arg,
-    GPtrArray *lines, char **errtext)
+    GPtrArray *lines, GError **err)
 {
 	char	 req[PROTO_LINE_MAX + 2], line[PROTO_LINE_MAX + 1];
-	const char *text, *why;
+	const char *text;
 	ssize_t	 len;
 	int	 code;
 	guint	 n = 0;
 
-	*errtext = NULL;
-	if (!proto_format_request(req, sizeof(req), v, arg, &why)) {
-		*errtext = g_strdup_printf("invalid request: %s", why);
+	if (!proto_format_request(req, sizeof(req), v, arg, err)) {
+		g_prefix_error(err, "invalid request: ");
 		return 2;
 	}
-	if (!vps_write_all(s->to, req, strlen(req))) {
-		*errtext = g_strdup("the privileged helper has exited");
-		return SESSION_TRANSPORT;
-	}
+	if (!vps_write_all(s->to, req, strlen(req)))
+		return call_error(err, SESSION_TRANSPORT,
+		    "the privileged helper has exited");
 	for (;;) {
-		if (!wait_reply(s)) {
-			*errtext = g_strdup("your connection is gone");
-			return SESSION_TRANSPORT;
-		}
+		if (!wait_reply(s))
+			return call_error(err, SESSION_TRANSPORT,
+			    "your connection is gone");
 		len = proto_read_line(&s->from, line, sizeof(line), NULL);
-		if (len < 0) {
-			*errtext = g_strdup(len == PROTO_READ_EOF ?
+		if (len < 0)
+			return call_error(err, SESSION_TRANSPORT,
+			    len == PROTO_READ_EOF ?
 			    "the privileged helper has exited" :
 			    "protocol error");
-			return SESSION_TRANSPORT;
-		}
 		switch (proto_parse_reply(line, (size_t)len, &code, &text)) {
 		case PROTO_LINE_DATA:
 			if (++n > PROTO_REPLY_MAX)
@@ -263,13 +268,11 @@ session_call(struct session *s, enum proto_verb v, const char *arg,
 		case PROTO_LINE_OK:
 			return 0;
 		case PROTO_LINE_ERR:
-			*errtext = g_strdup(text);
-			return code;
+			return call_error(err, code, text);
 		case PROTO_LINE_BAD:
 			break;
 		}
-		*errtext = g_strdup("protocol error");
-		return SESSION_TRANSPORT;
+		return call_error(err, SESSION_TRANSPORT, "protocol error");
 	}
 }
 
@@ -278,12 +281,11 @@ static bool
 read_list(struct proto_reader *r, GPtrArray *names, GError **err)
 {
 	char	 line[VPS_NAME_MAX + 2];
-	const char *why;
 	ssize_t	 len;
 
 	while ((len = proto_read_line(r, line, sizeof(line), NULL)) !=
 	    PROTO_READ_EOF) {
-		if (len < 0 || !vps_name_valid(line, &why) ||
+		if (len < 0 || !vps_name_valid(line, NULL) ||
 		    names->len >= LIST_MAX) {
 			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 			    "unexpected output from --list");

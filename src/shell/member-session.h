@@ -20,11 +20,12 @@ struct session *session_open(const char *vps, GError **err);
 /*
  * Sends one request and reads the reply. Data lines are appended to
  * lines (g_free'd strings). Returns 0 (ok), 1 or 2 (the server's error
- * code, with *errtext set), or SESSION_TRANSPORT (the server is gone or
- * spoke out of protocol; *errtext says why). Free *errtext with g_free.
+ * code), or SESSION_TRANSPORT (the server is gone or spoke out of
+ * protocol); whenever it is not 0, err says why, with VPS_ERROR_INVALID
+ * for 2 and VPS_ERROR_FAILED otherwise.
  */
 int	 session_call(struct session *s, enum proto_verb v, const char *arg,
-	    GPtrArray *lines, char **errtext);
+	    GPtrArray *lines, GError **err);
 /*
  * After the server's ok to serial: the pipe to it and the reader of its
  * output, which carry frames (frames.h) until the stream has ended.

@@ -405,12 +405,12 @@ ui_complete(EditLine *el, int ch)
 	const LineInfo *li = el_line(el);
 	struct menu_ctx *ctx = NULL;
 	struct menu_words w;
-	const char *why, *prefix = "";
+	const char *prefix = "";
 	size_t	 len = (size_t)(li->cursor - li->buffer);
 	int	 idx;
 
 	el_get(el, EL_CLIENTDATA, &ctx);
-	if (ctx == NULL || !menu_split(li->buffer, len, &w, &why))
+	if (ctx == NULL || !menu_split(li->buffer, len, &w, NULL))
 		return CC_ERROR;
 	idx = w.argc;
 	if (len > 0 && li->buffer[len - 1] != ' ' && w.argc > 0)

@@ -37,6 +37,7 @@
 
 #include "names.h"
 #include "proto.h"
+#include "util.h"
 
 /* The request grammar of each verb, from its row of VPS_VERBS. */
 static const struct {
@@ -71,48 +72,73 @@ proto_verb_lookup(const char *name)
 	return -1;
 }
 
+const char *const *
+verb_arg_words(enum verb_arg a)
+{
+	static const char *const onoff[] = { "on", "off", NULL };
+	static const char *const force[] = { "force", NULL };
+
+	switch (a) {
+	case VERB_ARG_ONOFF:
+		return onoff;
+	case VERB_ARG_FORCE:
+		return force;
+	case VERB_ARG_NONE:
+	case VERB_ARG_ISO:
+	case VERB_ARG_VPS:
+		break;
+	}
+	return NULL;
+}
+
+bool
+verb_arg_word(enum verb_arg a, const char *arg, GError **err)
+{
+	const char *const *w = verb_arg_words(a);
+	size_t	 i;
+
+	for (i = 0; w != NULL && w[i] != NULL; i++) {
+		if (strcmp(arg, w[i]) == 0)
+			return true;
+	}
+	return vps_invalid(err, a == VERB_ARG_ONOFF ? "must be on or off" :
+	    a == VERB_ARG_FORCE ? "must be force" : "takes no word");
+}
+
 /* Checks an argument against what the verb takes. */
 static bool
-proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
+proto_arg_valid(enum proto_verb v, const char *arg, GError **err)
 {
 	if (arg[0] == '\0') {
 		if (proto_verbs[v].minargs == 0)
 			return true;
-		*why = proto_verbs[v].arg == VERB_ARG_ISO ?
-		    "an ISO name is required" : "an argument is required";
-		return false;
+		return vps_invalid(err, proto_verbs[v].arg == VERB_ARG_ISO ?
+		    "an ISO name is required" : "an argument is required");
 	}
 	/* An argument of no kind would be unchecked: none is taken. */
 	if (proto_verbs[v].maxargs == 0 ||
-	    proto_verbs[v].arg == VERB_ARG_NONE) {
-		*why = "this request takes no argument";
-		return false;
-	}
+	    proto_verbs[v].arg == VERB_ARG_NONE)
+		return vps_invalid(err, "this request takes no argument");
 	switch (proto_verbs[v].arg) {
 	case VERB_ARG_NONE:
 		break;
 	case VERB_ARG_ONOFF:
-		if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
-			return true;
-		*why = "argument must be on or off";
-		return false;
 	case VERB_ARG_FORCE:
-		if (strcmp(arg, "force") == 0)
+		if (verb_arg_word(proto_verbs[v].arg, arg, err))
 			return true;
-		*why = "argument must be force";
+		g_prefix_error(err, "argument ");
 		return false;
 	case VERB_ARG_ISO:
-		return vps_iso_name_valid(arg, why);
+		return vps_iso_name_valid(arg, err);
 	case VERB_ARG_VPS:
-		return vps_name_valid(arg, why);
+		return vps_name_valid(arg, err);
 	}
-	*why = "unknown argument kind";
-	return false;
+	return vps_invalid(err, "unknown argument kind");
 }
 
 bool
 proto_parse_request(const char *buf, size_t len, struct proto_req *req,
-    const char **why)
+    GError **err)
 {
 	char	 verb[16];
 	const char *sp;
@@ -120,68 +146,52 @@ proto_parse_request(const char *buf, size_t len, struct proto_req *req,
 	int	 v;
 
 	memset(req, 0, sizeof(*req));
-	if (len == 0) {
-		*why = "empty request";
-		return false;
-	}
-	if (len > PROTO_LINE_MAX) {
-		*why = "request too long";
-		return false;
-	}
+	if (len == 0)
+		return vps_invalid(err, "empty request");
+	if (len > PROTO_LINE_MAX)
+		return vps_invalid(err, "request too long");
 	for (i = 0; i < len; i++) {
-		if (buf[i] < 0x20 || buf[i] > 0x7e) {
-			*why = "request contains a byte outside printable ASCII";
-			return false;
-		}
+		if (buf[i] < 0x20 || buf[i] > 0x7e)
+			return vps_invalid(err,
+			    "request contains a byte outside printable ASCII");
 	}
 	sp = memchr(buf, ' ', len);
 	vlen = sp != NULL ? (size_t)(sp - buf) : len;
 	alen = sp != NULL ? len - vlen - 1 : 0;
-	if (vlen == 0 || vlen >= sizeof(verb)) {
-		*why = "unknown request";
-		return false;
-	}
+	if (vlen == 0 || vlen >= sizeof(verb))
+		return vps_invalid(err, "unknown request");
 	memcpy(verb, buf, vlen);
 	verb[vlen] = '\0';
-	if ((v = proto_verb_lookup(verb)) == -1) {
-		*why = "unknown request";
-		return false;
-	}
-	if (sp != NULL && (alen == 0 || memchr(sp + 1, ' ', alen) != NULL)) {
-		*why = "malformed argument (one word after one blank)";
-		return false;
-	}
-	if (alen > PROTO_ARG_MAX) {
-		*why = "argument too long";
-		return false;
-	}
+	if ((v = proto_verb_lookup(verb)) == -1)
+		return vps_invalid(err, "unknown request");
+	if (sp != NULL && (alen == 0 || memchr(sp + 1, ' ', alen) != NULL))
+		return vps_invalid(err,
+		    "malformed argument (one word after one blank)");
+	if (alen > PROTO_ARG_MAX)
+		return vps_invalid(err, "argument too long");
 	if (alen > 0)
 		memcpy(req->arg, sp + 1, alen);
 	req->arg[alen] = '\0';
 	req->verb = v;
-	return proto_arg_valid(v, req->arg, why);
+	return proto_arg_valid(v, req->arg, err);
 }
 
 bool
 proto_format_request(char *buf, size_t size, enum proto_verb v,
-    const char *arg, const char **why)
+    const char *arg, GError **err)
 {
 	struct proto_req check;
 	int	 n;
 
-	if ((unsigned)v >= PROTO_NVERBS) {
-		*why = "unknown request";
-		return false;
-	}
+	if ((unsigned)v >= PROTO_NVERBS)
+		return vps_invalid(err, "unknown request");
 	if (arg == NULL || arg[0] == '\0')
 		n = snprintf(buf, size, "%s\n", proto_verbs[v].name);
 	else
 		n = snprintf(buf, size, "%s %s\n", proto_verbs[v].name, arg);
-	if (n < 0 || (size_t)n >= size) {
-		*why = "request too long";
-		return false;
-	}
-	return proto_parse_request(buf, (size_t)n - 1, &check, why);
+	if (n < 0 || (size_t)n >= size)
+		return vps_invalid(err, "request too long");
+	return proto_parse_request(buf, (size_t)n - 1, &check, err);
 }
 
 void

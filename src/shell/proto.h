@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <glib.h>
 
 #include "verbs.h"
 
@@ -45,22 +46,30 @@ enum proto_kind {
 	PROTO_LINE_BAD,		/* anything else: a protocol error */
 };
 
+/*
+ * The words an argument of keyword kind a may be (VERB_ARG_ONOFF: on,
+ * off; VERB_ARG_FORCE: force), NULL-terminated; NULL for other kinds.
+ */
+const char *const *verb_arg_words(enum verb_arg a);
+/* Whether arg is one of them; false with err "must be ..." if not. */
+bool	 verb_arg_word(enum verb_arg a, const char *arg, GError **err);
+
 const char *proto_verb_name(enum proto_verb v);
 /* The verb called name, or -1. */
 int	 proto_verb_lookup(const char *name);
 
 /*
  * Parses one request line buf[len] (without its LF; may contain any
- * byte). On failure *why says what is wrong with it.
+ * byte). On failure err (VPS_ERROR_INVALID) says what is wrong with it.
  */
 bool	 proto_parse_request(const char *buf, size_t len,
-	    struct proto_req *req, const char **why);
+	    struct proto_req *req, GError **err);
 /*
  * Formats a request with its LF into buf[size]; false if invalid, with
- * *why saying what is wrong with it.
+ * err (VPS_ERROR_INVALID) saying what is wrong with it.
  */
 bool	 proto_format_request(char *buf, size_t size, enum proto_verb v,
-	    const char *arg, const char **why);
+	    const char *arg, GError **err);
 
 /*
  * Formats a data line "| text\n" into buf[size] (size > PROTO_LINE_MAX),

@@ -87,7 +87,6 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 	char	 passwd[TICKET_LEN + 1];
 	struct ticket *t;
 	unsigned long long port;
-	const char *errstr;
 	xmlNode	*gfx;
 	time_t	 until;
 
@@ -97,7 +96,7 @@ dom_console(struct serve_ctx *s, const struct domain_verb *dv,
 		return reply_fail(r, 1, "console: %s has no SPICE display",
 		    s->vps);
 	p = domdoc_get(doc, gfx, "@port");
-	if (p == NULL || !vps_parse_uint(p, 1, 65535, &port, &errstr))
+	if (p == NULL || !vps_parse_uint(p, 1, 65535, &port, NULL))
 		return reply_fail(r, 1, "console: %s has no SPICE port",
 		    s->vps);
 	if (!vps_random_password(passwd, TICKET_LEN, &err))

@@ -27,14 +27,14 @@
 const char *
 priv_member(void)
 {
-	const char *user = getenv("SUDO_USER"), *why;
+	const char *user = getenv("SUDO_USER");
 
 	if (geteuid() != 0) {
 		vlog_err("refused: the privileged half must run as root "
 		    "under sudo");
 		return NULL;
 	}
-	if (user == NULL || !vps_owner_valid(user, &why)) {
+	if (user == NULL || !vps_owner_valid(user, NULL)) {
 		vlog_err("refused: SUDO_USER is not set to a user name");
 		return NULL;
 	}

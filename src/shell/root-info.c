@@ -70,11 +70,10 @@ info_spice(xmlDoc *doc)
 	g_autofree char *port = gfx != NULL ?
 	    domdoc_get(doc, gfx, "@port") : NULL;
 	unsigned long long n;
-	const char *errstr;
 
 	if (gfx == NULL)
 		return g_strdup("(no SPICE display)");
-	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, &errstr))
+	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, NULL))
 		return g_strdup("(chosen at start)");
 	return g_strdup_printf("%llu", n);
 }
@@ -110,7 +109,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 	g_auto(GStrv) fields = NULL;
 	char	 uuid[VIR_UUID_STRING_BUFLEN];
 	unsigned long long pid, start;
-	const char *errstr, *p;
+	const char *p;
 	struct timespec now;
 	size_t	 len;
 	long	 hz = sysconf(_SC_CLK_TCK);
@@ -119,7 +118,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 	if (!vps_read_trusted_file(pidfile, 32, &pidtext, &len, NULL))
 		return false;
 	g_strchomp(pidtext);
-	if (!vps_parse_uint(pidtext, 2, INT_MAX, &pid, &errstr))
+	if (!vps_parse_uint(pidtext, 2, INT_MAX, &pid, NULL))
 		return false;
 	path = g_strdup_printf("/proc/%llu/stat", pid);
 	if (!vps_read_file(path, PROC_MAX, &stattext, &len, NULL) ||
@@ -127,7 +126,7 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 		return false;
 	fields = g_strsplit(p + 1, " ", 0);	/* "", state, ppid, ... */
 	if (g_strv_length(fields) < 21 ||
-	    !vps_parse_uint(fields[20], 0, ULLONG_MAX, &start, &errstr))
+	    !vps_parse_uint(fields[20], 0, ULLONG_MAX, &start, NULL))
 		return false;
 	g_free(path);
 	path = g_strdup_printf("/proc/%llu/cmdline", pid);

@@ -27,9 +27,8 @@ boot_order(xmlDoc *doc, xmlNode *dev)
 {
 	g_autofree char *v = domdoc_get(doc, dev, "boot[1]/@order");
 	unsigned long long o;
-	const char *errstr;
 
-	if (v == NULL || !vps_parse_uint(v, 1, UINT_MAX, &o, &errstr))
+	if (v == NULL || !vps_parse_uint(v, 1, UINT_MAX, &o, NULL))
 		return 0;
 	return (unsigned)o;
 }
@@ -39,9 +38,8 @@ max_order(const char *v, void *arg)
 {
 	unsigned *max = arg;
 	unsigned long long o;
-	const char *errstr;
 
-	if (vps_parse_uint(v, 1, UINT_MAX, &o, &errstr) && o > *max)
+	if (vps_parse_uint(v, 1, UINT_MAX, &o, NULL) && o > *max)
 		*max = (unsigned)o;
 }
 

@@ -147,12 +147,14 @@ serve_line(struct serve_ctx *s, const char *line, ssize_t len)
 {
 	struct proto_req req;
 	struct reply r;
-	const char *why = "request too long";
+	g_autoptr(GError) err = NULL;
+	const char *why;
 	bool	 ok;
 
 	memset(&r, 0, sizeof(r));
 	r.out = g_string_new(NULL);
-	if (len < 0 || !proto_parse_request(line, (size_t)len, &req, &why)) {
+	if (len < 0 || !proto_parse_request(line, (size_t)len, &req, &err)) {
+		why = err != NULL ? err->message : "request too long";
 		reply_fail(&r, 2, "invalid request: %s", why);
 		vlog_audit("member=%s vps=%s action=invalid result=%s",
 		    s->member, s->vps, why);
@@ -219,14 +221,13 @@ serve_main(const char *vps)
 	struct owner_check owner;
 	struct serve_ctx s;
 	struct vps_config *cfg;
-	const char *why;
 	int	 rc = 1;
 
 	memset(&s, 0, sizeof(s));
 	if ((s.member = priv_member()) == NULL)
 		return 1;
-	if (!vps_name_valid(vps, &why)) {
-		vlog_err("refused: invalid VPS name: %s", why);
+	if (!vps_name_valid(vps, &err)) {
+		vlog_err("refused: invalid VPS name: %s", err->message);
 		return 2;
 	}
 	if ((cfg = priv_config()) == NULL)

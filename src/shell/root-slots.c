@@ -67,7 +67,6 @@ proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
 	char	 buf[PROC_FILE_MAX];
 	g_auto(GStrv) f = NULL;
 	unsigned long long n;
-	const char *errstr;
 	char	*p;
 
 	if (!proc_read(pid, "stat", buf, sizeof(buf)) ||
@@ -76,8 +75,8 @@ proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
 	p[strcspn(p, "\n")] = '\0';
 	f = g_strsplit(p + 2, " ", 0);		/* f[0] is field 3 */
 	if (g_strv_length(f) < 20 ||
-	    !vps_parse_uint(f[1], 0, G_MAXINT32, &n, &errstr) ||
-	    !vps_parse_uint(f[19], 0, G_MAXUINT64, start, &errstr))
+	    !vps_parse_uint(f[1], 0, G_MAXINT32, &n, NULL) ||
+	    !vps_parse_uint(f[19], 0, G_MAXUINT64, start, NULL))
 		return false;
 	*ppid = (pid_t)n;
 	return true;
@@ -90,7 +89,6 @@ proc_uids_are(pid_t pid, uid_t uid)
 	char	 buf[PROC_FILE_MAX];
 	g_auto(GStrv) f = NULL;
 	unsigned long long n;
-	const char *errstr;
 	char	*p;
 	int	 i;
 
@@ -103,7 +101,7 @@ proc_uids_are(pid_t pid, uid_t uid)
 	if (g_strv_length(f) != 4)
 		return false;
 	for (i = 0; i < 4; i++) {
-		if (!vps_parse_uint(f[i], 0, G_MAXUINT32, &n, &errstr) ||
+		if (!vps_parse_uint(f[i], 0, G_MAXUINT32, &n, NULL) ||
 		    n != uid)
 			return false;
 	}
@@ -155,11 +153,10 @@ slots_parse(const char *line, struct slots_proc *p)
 {
 	g_auto(GStrv) f = g_strsplit(line, " ", 3);
 	unsigned long long n;
-	const char *errstr;
 
 	if (g_strv_length(f) != 2 ||
-	    !vps_parse_uint(f[0], 2, G_MAXINT32, &n, &errstr) ||
-	    !vps_parse_uint(f[1], 0, G_MAXUINT64, &p->start, &errstr))
+	    !vps_parse_uint(f[0], 2, G_MAXINT32, &n, NULL) ||
+	    !vps_parse_uint(f[1], 0, G_MAXUINT64, &p->start, NULL))
 		return false;
 	p->pid = (pid_t)n;
 	return true;

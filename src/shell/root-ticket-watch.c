@@ -335,12 +335,11 @@ static bool
 watch_args(char **argv, struct watch *w)
 {
 	unsigned long long until;
-	const char *why;
 
-	if (!vps_owner_valid(argv[1], &why) || !vps_name_valid(argv[2], &why))
+	if (!vps_owner_valid(argv[1], NULL) || !vps_name_valid(argv[2], NULL))
 		return false;
 	if (!ticket_id_valid(argv[3]) ||
-	    !vps_parse_uint(argv[4], 1, G_MAXINT64, &until, &why))
+	    !vps_parse_uint(argv[4], 1, G_MAXINT64, &until, NULL))
 		return false;
 	memset(w, 0, sizeof(*w));
 	w->s.member = argv[1];

@@ -111,9 +111,8 @@ int
 main(int argc, char **argv)
 {
 	unsigned long long n;
-	const char *why;
 
-	if (argc != 4 || !vps_parse_uint(argv[3], 1, 1000000, &n, &why)) {
+	if (argc != 4 || !vps_parse_uint(argv[3], 1, 1000000, &n, NULL)) {
 		fprintf(stderr, "usage: vpsdata-stress write|read PATH N\n");
 		return 2;
 	}

@@ -377,14 +377,16 @@ validated_build(const struct input *in)
 	struct domxml_params p;
 	struct vps_entry e;
 	struct vps_config *cfg;
-	const char *bad, *why, *mac = field(in, F_MAC);
+	struct vps_entry_text t = { field(in, F_NAME), field(in, F_OWNER),
+	    field(in, F_VCPUS), field(in, F_MEMORY), field(in, F_DISK),
+	    field(in, F_PORT) };
+	enum vps_field bad;
+	const char *mac = field(in, F_MAC);
 	const char *password = field(in, F_PASSWORD);
 	char	 canon[VPS_MAC_LEN + 1];
 	char	*iso = NULL, *disk;
 
-	if (!vpsdata_entry_parse(&e, field(in, F_NAME), field(in, F_OWNER),
-	    field(in, F_VCPUS), field(in, F_MEMORY), field(in, F_DISK),
-	    field(in, F_PORT), &bad, &why))
+	if (!vpsdata_entry_parse(&e, &t, &bad, NULL))
 		return;
 	if (!g_uuid_string_is_valid(field(in, F_UUID)) ||
 	    !domxml_mac_canon(mac, canon) || strcmp(canon, mac) != 0 ||
@@ -395,7 +397,7 @@ validated_build(const struct input *in)
 	    NULL)) == NULL)
 		return;
 	if (in->f[F_ISO] != NULL &&
-	    (iso = domxml_iso_path(cfg->iso_dir, in->f[F_ISO], &why)) == NULL) {
+	    (iso = domxml_iso_path(cfg->iso_dir, in->f[F_ISO], NULL)) == NULL) {
 		config_free(cfg);
 		return;
 	}

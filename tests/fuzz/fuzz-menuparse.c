@@ -44,12 +44,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct menu_words w;
 	const struct menu_cmd *cmd;
-	const char *why = NULL;
+	g_autoptr(GError) err = NULL;
 	char	*joined, *want;
 	int	 i;
 
-	if (!menu_split((const char *)data, size, &w, &why)) {
-		FUZZ_ASSERT(why != NULL && why[0] != '\0');
+	if (!menu_split((const char *)data, size, &w, &err)) {
+		FUZZ_ASSERT(err != NULL && err->message[0] != '\0');
 		return 0;
 	}
 	FUZZ_ASSERT(size <= MENU_LINE_MAX);

@@ -28,10 +28,10 @@ check_request(const char *line, size_t len)
 {
 	char	 again[PROTO_LINE_MAX + 2];
 	struct proto_req req;
-	const char *why = NULL;
+	g_autoptr(GError) err = NULL;
 
-	if (!proto_parse_request(line, len, &req, &why)) {
-		FUZZ_ASSERT(why != NULL && why[0] != '\0');
+	if (!proto_parse_request(line, len, &req, &err)) {
+		FUZZ_ASSERT(err != NULL && err->message[0] != '\0');
 		return;
 	}
 	FUZZ_ASSERT(len > 0 && len <= PROTO_LINE_MAX);
@@ -39,7 +39,7 @@ check_request(const char *line, size_t len)
 	FUZZ_ASSERT(strlen(req.arg) <= PROTO_ARG_MAX);
 	FUZZ_ASSERT(strchr(req.arg, ' ') == NULL && vps_printable_ascii(req.arg));
 	FUZZ_ASSERT(proto_format_request(again, sizeof(again), req.verb,
-	    req.arg, &why));
+	    req.arg, NULL));
 	FUZZ_ASSERT(strlen(again) == len + 1 && memcmp(again, line, len) == 0 &&
 	    again[len] == '\n');
 }

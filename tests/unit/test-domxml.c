@@ -18,6 +18,7 @@
 #include "unit.h"
 #include "domxml.h"
 #include "pathnames.h"
+#include "util.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
 
@@ -583,15 +584,18 @@ test_iso_path(void **state)
 	size_t	 i;
 
 	for (i = 0; i < G_N_ELEMENTS(iso_cases); i++) {
-		const char *why = NULL;
+		g_autoptr(GError) err = NULL;
 		g_autofree char *path = domxml_iso_path("/srv/iso",
-		    iso_cases[i].in, &why);
+		    iso_cases[i].in, &err);
 
 		if (iso_cases[i].want == NULL) {
 			assert_null(path);
-			assert_non_null(why);
-		} else
+			assert_true(g_error_matches(err, VPS_ERROR,
+			    VPS_ERROR_INVALID));
+		} else {
 			assert_string_equal(path, iso_cases[i].want);
+			assert_null(err);
+		}
 	}
 }
 

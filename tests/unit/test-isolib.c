@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "isolib.h"
+#include "util.h"
 
 struct stat_case {
 	mode_t	 mode;
@@ -65,17 +66,21 @@ static void
 check_cases(const struct stat_case *t, size_t n, bool dir)
 {
 	struct stat st;
-	const char *flaw;
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
+		g_autoptr(GError) err = NULL;
+		bool	 ok;
+
 		memset(&st, 0, sizeof(st));
 		st.st_mode = t[i].mode;
 		st.st_uid = t[i].uid;
 		st.st_nlink = t[i].nlink;
-		flaw = dir ? isolib_dir_flaw(&st, t[i].last) :
-		    isolib_file_flaw(&st);
-		if ((flaw == NULL) != t[i].ok)
+		ok = dir ? isolib_dir_trusted(&st, t[i].last, &err) :
+		    isolib_file_trusted(&st, &err);
+		/* A flaw is the state of the system, not bad input. */
+		if (ok != t[i].ok || ok != (err == NULL) || (!ok &&
+		    !g_error_matches(err, VPS_ERROR, VPS_ERROR_FAILED)))
 			FAIL_MSG("%s %o uid %u nlink %u last %d: want %s",
 			    dir ? "directory" : "file", (unsigned)t[i].mode,
 			    (unsigned)t[i].uid, (unsigned)t[i].nlink,

@@ -306,12 +306,12 @@ static void
 cur_add(struct vps_data *cur, const char *name, const char *owner,
     unsigned port)
 {
-	struct vps_entry e;
-	const char *field, *why;
 	g_autofree char *p = g_strdup_printf("%u", port);
+	struct vps_entry_text t = { name, owner, "1", "512", "10", p };
+	struct vps_entry e;
+	enum vps_field bad;
 
-	assert_true(vpsdata_entry_parse(&e, name, owner, "1", "512", "10", p,
-	    &field, &why));
+	assert_true(vpsdata_entry_parse(&e, &t, &bad, NULL));
 	assert_true(vpsdata_add(cur, &e, NULL));
 }
 
@@ -483,15 +483,15 @@ test_shrink(void **state)
 
 	for (i = 0; i < G_N_ELEMENTS(shrink_cases); i++) {
 		const struct shrink_case *c = &shrink_cases[i];
-		char	*why = NULL;
+		g_autoptr(GError) err = NULL;
 		bool	 ok = vpsmerge_shrink_ok(c->cur, c->out, c->removed,
-		    c->percent, &why);
+		    c->percent, &err);
 
-		if (ok != (c->refused == NULL) ||
-		    (c->refused != NULL && strstr(why, c->refused) == NULL))
+		if (ok != (c->refused == NULL) || (c->refused != NULL &&
+		    strstr(err->message, c->refused) == NULL))
 			FAIL_MSG("case %zu: got %s '%s'", i,
-			    ok ? "allowed" : "refused", why ? why : "");
-		g_free(why);
+			    ok ? "allowed" : "refused",
+			    err != NULL ? err->message : "");
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "member-menu.h"
 #include "proto.h"
+#include "util.h"
 
 struct split_case {
 	const char *line;
@@ -52,14 +53,15 @@ test_split(void **state)
 	for (i = 0; i < G_N_ELEMENTS(split_cases); i++) {
 		const struct split_case *c = &split_cases[i];
 		struct menu_words w;
-		const char *why = NULL;
-		bool	 got = menu_split(c->line, strlen(c->line), &w, &why);
+		g_autoptr(GError) err = NULL;
+		bool	 got = menu_split(c->line, strlen(c->line), &w, &err);
 
 		if (got != c->ok)
 			FAIL_MSG("case %zu \"%s\": expected %s", i, c->line,
 			    c->ok ? "accepted" : "refused");
 		if (!got) {
-			assert_non_null(why);
+			assert_true(g_error_matches(err, VPS_ERROR,
+			    VPS_ERROR_INVALID));
 			continue;
 		}
 		assert_int_equal(w.argc, c->argc);
@@ -74,16 +76,15 @@ test_split_limits(void **state)
 {
 	char	 line[MENU_LINE_MAX + 2];
 	struct menu_words w;
-	const char *why;
 
 	memset(line, 'a', MENU_WORD_MAX + 1);
-	assert_true(menu_split(line, MENU_WORD_MAX, &w, &why));
-	assert_false(menu_split(line, MENU_WORD_MAX + 1, &w, &why));
+	assert_true(menu_split(line, MENU_WORD_MAX, &w, NULL));
+	assert_false(menu_split(line, MENU_WORD_MAX + 1, &w, NULL));
 	memset(line, ' ', sizeof(line));
-	assert_true(menu_split(line, MENU_LINE_MAX, &w, &why));
-	assert_false(menu_split(line, MENU_LINE_MAX + 1, &w, &why));
+	assert_true(menu_split(line, MENU_LINE_MAX, &w, NULL));
+	assert_false(menu_split(line, MENU_LINE_MAX + 1, &w, NULL));
 	/* A NUL inside the line is a byte outside printable ASCII. */
-	assert_false(menu_split("status\0id", 9, &w, &why));
+	assert_false(menu_split("status\0id", 9, &w, NULL));
 }
 
 struct cmd_case {
@@ -239,6 +240,9 @@ static const struct arg_case arg_cases[] = {
 	{ "autostart", "off", NULL },
 	{ "autostart", "maybe", "must be on or off" },
 	{ "autostart", "ON", "must be on or off" },
+	{ "serial", "force", NULL },
+	{ "serial", "now", "must be force" },
+	{ "serial", "FORCE", "must be force" },
 	{ "attach_iso", "debian-12.iso", NULL },
 	{ "attach_iso", "my disk.iso", "an ISO name has no blanks" },
 	{ "attach_iso", "a\tb.iso", "an ISO name has no blanks" },
@@ -258,15 +262,16 @@ test_arg_reasons(void **state)
 
 	for (i = 0; i < G_N_ELEMENTS(arg_cases); i++) {
 		const struct arg_case *c = &arg_cases[i];
-		const char *why = NULL;
-		bool	 ok = menu_arg_valid(menu_find(c->cmd), c->arg, &why);
+		g_autoptr(GError) err = NULL;
+		bool	 ok = menu_arg_valid(menu_find(c->cmd), c->arg, &err);
 
 		if (ok != (c->why == NULL))
 			FAIL_MSG("case %zu %s \"%s\": expected %s", i, c->cmd,
 			    c->arg, c->why == NULL ? "valid" : "refused");
-		if (!ok && strcmp(why, c->why) != 0)
+		if (!ok && (!g_error_matches(err, VPS_ERROR,
+		    VPS_ERROR_INVALID) || strcmp(err->message, c->why) != 0))
 			FAIL_MSG("case %zu %s \"%s\": reason \"%s\", expected "
-			    "\"%s\"", i, c->cmd, c->arg, why, c->why);
+			    "\"%s\"", i, c->cmd, c->arg, err->message, c->why);
 	}
 }
 
@@ -403,12 +408,12 @@ complete_line(struct menu_ctx *ctx, const char *line)
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) out = g_ptr_array_new();
 	struct menu_words w;
-	const char *why, *prefix = "";
+	const char *prefix = "";
 	size_t	 len = strlen(line);
 	guint	 i;
 	int	 idx;
 
-	assert_true(menu_split(line, len, &w, &why));
+	assert_true(menu_split(line, len, &w, NULL));
 	idx = w.argc;
 	if (len > 0 && line[len - 1] != ' ')
 		prefix = w.argv[--idx];
@@ -434,8 +439,8 @@ test_complete(void **state)
 	ctx.selected = ctx.vps[0];
 	all = complete_line(&ctx, "");
 	assert_string_equal(all, "status info start shutdown reboot reset "
-	    "poweroff autostart attach_iso detach_iso console list use help "
-	    "quit exit");
+	    "poweroff autostart attach_iso detach_iso console serial list use "
+	    "help quit exit");
 	after_use = complete_line(&ctx, "use web2 ");
 	assert_string_equal(after_use, all);
 	for (i = 0; i < G_N_ELEMENTS(complete_cases); i++) {

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "names.h"
+#include "util.h"
 
 struct name_case {
 	const char *s;
@@ -53,20 +54,26 @@ static const struct name_case iso_names[] = {
 };
 
 static void
-check_table(bool (*fn)(const char *, const char **),
+check_table(bool (*fn)(const char *, GError **),
     const struct name_case *t, size_t n)
 {
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		const char *why = NULL;
-		bool	 got = fn(t[i].s, &why);
+		g_autoptr(GError) err = NULL;
+		bool	 got = fn(t[i].s, &err);
 
 		if (got != t[i].ok)
 			FAIL_MSG("case %zu \"%s\": expected %s", i, t[i].s,
 			    t[i].ok ? "valid" : "invalid");
+		/* A refusal is invalid input, with a reason; else no error. */
 		if (!got)
-			assert_non_null(why);
+			assert_true(g_error_matches(err, VPS_ERROR,
+			    VPS_ERROR_INVALID));
+		else
+			assert_null(err);
+		/* Callers that only test pass NULL. */
+		assert_int_equal(fn(t[i].s, NULL), got);
 	}
 }
 
@@ -90,21 +97,19 @@ test_iso_name(void **state)
 	check_table(vps_iso_name_valid, iso_names, G_N_ELEMENTS(iso_names));
 	memset(longname, 'a', sizeof(longname));
 	memcpy(longname + sizeof(longname) - 5, ".iso", 5);
-	assert_false(vps_iso_name_valid(longname, &(const char *){ NULL }));
+	assert_false(vps_iso_name_valid(longname, NULL));
 }
 
 static void
 test_vg_name(void **state)
 {
-	const char *why;
-
-	assert_true(vps_vg_name_valid("vps", &why));
-	assert_true(vps_vg_name_valid("vg_data-01.x+", &why));
-	assert_false(vps_vg_name_valid("", &why));
-	assert_false(vps_vg_name_valid("-vg", &why));
-	assert_false(vps_vg_name_valid("..", &why));
-	assert_false(vps_vg_name_valid("a/b", &why));
-	assert_false(vps_vg_name_valid("a b", &why));
+	assert_true(vps_vg_name_valid("vps", NULL));
+	assert_true(vps_vg_name_valid("vg_data-01.x+", NULL));
+	assert_false(vps_vg_name_valid("", NULL));
+	assert_false(vps_vg_name_valid("-vg", NULL));
+	assert_false(vps_vg_name_valid("..", NULL));
+	assert_false(vps_vg_name_valid("a/b", NULL));
+	assert_false(vps_vg_name_valid("a b", NULL));
 }
 
 static void

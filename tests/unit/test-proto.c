@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "proto.h"
+#include "util.h"
 
 struct req_case {
 	const char *line;
@@ -43,7 +44,12 @@ static const struct req_case req_cases[] = {
 	{ "console", 0, true, PROTO_CONSOLE, "" },
 	{ "isos", 0, true, PROTO_ISOS, "" },
 	{ "info", 0, true, PROTO_INFO, "" },
+	{ "serial", 0, true, PROTO_SERIAL, "" },
+	{ "serial force", 0, true, PROTO_SERIAL, "force" },
 	/* hostile or malformed */
+	{ "serial now", 0, false, 0, NULL },
+	{ "serial Force", 0, false, 0, NULL },
+	{ "serial force force", 0, false, 0, NULL },
 	{ "", 0, false, 0, NULL },
 	{ " status", 0, false, 0, NULL },
 	{ "status ", 0, false, 0, NULL },
@@ -92,16 +98,17 @@ test_parse_request(void **state)
 	for (i = 0; i < G_N_ELEMENTS(req_cases); i++) {
 		const struct req_case *c = &req_cases[i];
 		struct proto_req req;
-		const char *why = NULL;
+		g_autoptr(GError) err = NULL;
 		size_t	 len = c->len ? c->len : strlen(c->line);
-		bool	 got = proto_parse_request(c->line, len, &req, &why);
+		bool	 got = proto_parse_request(c->line, len, &req, &err);
 
 		if (got != c->ok)
 			FAIL_MSG("case %zu \"%s\": expected %s (%s)", i,
 			    c->line, c->ok ? "valid" : "invalid",
-			    why ? why : "");
+			    err != NULL ? err->message : "");
 		if (!got) {
-			assert_non_null(why);
+			assert_true(g_error_matches(err, VPS_ERROR,
+			    VPS_ERROR_INVALID));
 			continue;
 		}
 		assert_int_equal(req.verb, c->verb);
@@ -114,11 +121,23 @@ test_request_too_long(void **state)
 {
 	char	 buf[PROTO_LINE_MAX + 10];
 	struct proto_req req;
-	const char *why;
 
 	memset(buf, 'a', sizeof(buf));
-	assert_false(proto_parse_request(buf, sizeof(buf), &req, &why));
-	assert_false(proto_parse_request(buf, PROTO_LINE_MAX + 1, &req, &why));
+	assert_false(proto_parse_request(buf, sizeof(buf), &req, NULL));
+	assert_false(proto_parse_request(buf, PROTO_LINE_MAX + 1, &req, NULL));
+}
+
+/* proto_format_request refuses v with arg, saying why. */
+static void
+format_refused(size_t size, enum proto_verb v, const char *arg,
+    const char *why)
+{
+	char	 buf[PROTO_LINE_MAX + 2];
+	g_autoptr(GError) err = NULL;
+
+	assert_false(proto_format_request(buf, size, v, arg, &err));
+	assert_true(g_error_matches(err, VPS_ERROR, VPS_ERROR_INVALID));
+	assert_string_equal(err->message, why);
 }
 
 /* Every valid request formats to a line that parses back to itself. */
@@ -126,7 +145,6 @@ static void
 test_format_roundtrip(void **state)
 {
 	char	 buf[PROTO_LINE_MAX + 2];
-	const char *why;
 	size_t	 i;
 
 	for (i = 0; i < G_N_ELEMENTS(req_cases); i++) {
@@ -136,31 +154,25 @@ test_format_roundtrip(void **state)
 		if (!c->ok)
 			continue;
 		assert_true(proto_format_request(buf, sizeof(buf), c->verb,
-		    c->arg, &why));
+		    c->arg, NULL));
 		assert_int_equal(buf[strlen(buf) - 1], '\n');
 		assert_true(proto_parse_request(buf, strlen(buf) - 1, &req,
-		    &why));
+		    NULL));
 		assert_int_equal(req.verb, c->verb);
 		assert_string_equal(req.arg, c->arg);
 	}
-	assert_false(proto_format_request(buf, sizeof(buf), PROTO_STATUS,
-	    "x", &why));
-	assert_string_equal(why, "this request takes no argument");
-	assert_false(proto_format_request(buf, sizeof(buf), PROTO_ATTACH_ISO,
-	    "../x.iso", &why));
-	assert_string_equal(why, "ISO name must not start with '.' or '-'");
-	assert_false(proto_format_request(buf, sizeof(buf), PROTO_AUTOSTART,
-	    "maybe", &why));
-	assert_string_equal(why, "argument must be on or off");
-	assert_false(proto_format_request(buf, sizeof(buf), PROTO_ATTACH_ISO,
-	    "a b.iso", &why));
-	assert_string_equal(why,
+	format_refused(sizeof(buf), PROTO_STATUS, "x",
+	    "this request takes no argument");
+	format_refused(sizeof(buf), PROTO_ATTACH_ISO, "../x.iso",
+	    "ISO name must not start with '.' or '-'");
+	format_refused(sizeof(buf), PROTO_AUTOSTART, "maybe",
+	    "argument must be on or off");
+	format_refused(sizeof(buf), PROTO_SERIAL, "now",
+	    "argument must be force");
+	format_refused(sizeof(buf), PROTO_ATTACH_ISO, "a b.iso",
 	    "malformed argument (one word after one blank)");
-	assert_false(proto_format_request(buf, sizeof(buf), PROTO_NVERBS,
-	    NULL, &why));
-	assert_string_equal(why, "unknown request");
-	assert_false(proto_format_request(buf, 4, PROTO_STATUS, NULL, &why));
-	assert_string_equal(why, "request too long");
+	format_refused(sizeof(buf), PROTO_NVERBS, NULL, "unknown request");
+	format_refused(4, PROTO_STATUS, NULL, "request too long");
 }
 
 struct reply_case {

@@ -39,17 +39,19 @@ test_parse_uint(void **state)
 
 	for (i = 0; i < G_N_ELEMENTS(nums); i++) {
 		unsigned long long v = 12345;
-		const char *why = NULL;
+		g_autoptr(GError) err = NULL;
 		bool	 ok = vps_parse_uint(nums[i].s, nums[i].min,
-		    nums[i].max, &v, &why);
+		    nums[i].max, &v, &err);
 
 		if (ok != nums[i].ok)
 			FAIL_MSG("case %zu \"%s\": expected %s", i, nums[i].s,
 			    nums[i].ok ? "valid" : "invalid");
-		if (ok)
+		if (ok) {
 			assert_int_equal(v, nums[i].want);
-		else
-			assert_non_null(why);
+			assert_null(err);
+		} else
+			assert_true(g_error_matches(err, VPS_ERROR,
+			    VPS_ERROR_INVALID));
 	}
 }
 

@@ -221,16 +221,54 @@ test_round_trip(void **state)
 	vpsdata_clear(&d2);
 }
 
+/* The field that failed comes back as a value, the reason apart. */
+static void
+test_entry_fields(void **state)
+{
+	static const struct {
+		struct vps_entry_text t;
+		enum vps_field bad;
+		const char *name;
+	} fields[] = {
+		{ { "Web", "alice", "1", "64", "1", NULL }, VPS_FIELD_NAME,
+		    "name" },
+		{ { "web", "1x", "1", "64", "1", NULL }, VPS_FIELD_OWNER,
+		    "owner" },
+		{ { "web", "alice", "0", "64", "1", NULL }, VPS_FIELD_VCPUS,
+		    "vcpus" },
+		{ { "web", "alice", "1", "63", "1", NULL }, VPS_FIELD_MEMORY,
+		    "memory_mib" },
+		{ { "web", "alice", "1", "64", "x", NULL }, VPS_FIELD_DISK,
+		    "disk_gib" },
+		{ { "web", "alice", "1", "64", "1", "01024" }, VPS_FIELD_PORT,
+		    "spice_port" },
+	};
+	struct vps_entry e;
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(fields); i++) {
+		g_autoptr(GError) err = NULL;
+		enum vps_field bad = VPS_FIELD_COUNT;
+
+		assert_false(vpsdata_entry_parse(&e, &fields[i].t, &bad, &err));
+		assert_int_equal(bad, fields[i].bad);
+		assert_string_equal(vps_field_name(bad), fields[i].name);
+		assert_true(g_error_matches(err, VPS_ERROR,
+		    VPS_ERROR_INVALID));
+		assert_null(strstr(err->message, fields[i].name));
+	}
+}
+
 static void
 test_add_rules(void **state)
 {
 	struct vps_data d = VPSDATA_INIT;
+	struct vps_entry_text t = { "a", "alice", "1", "64", "1", NULL };
 	struct vps_entry e;
-	const char *field, *why;
+	enum vps_field bad;
 	GError	*err = NULL;
 
-	assert_true(vpsdata_entry_parse(&e, "a", "alice", "1", "64", "1", NULL,
-	    &field, &why));
+	assert_true(vpsdata_entry_parse(&e, &t, &bad, NULL));
 	assert_int_equal(e.spice_port, 0);
 	assert_true(vpsdata_add(&d, &e, NULL));
 	vps_strlcpy(e.name, "b", sizeof(e.name));
@@ -239,9 +277,13 @@ test_add_rules(void **state)
 	assert_false(vpsdata_add(&d, &e, &err));
 	assert_non_null(strstr(err->message, "duplicate VPS name 'b'"));
 	g_clear_error(&err);
-	assert_false(vpsdata_entry_parse(&e, "a", "alice", "1", "64", "1",
-	    "80", &field, &why));
-	assert_string_equal(field, "spice_port");
+	t.port = "80";
+	assert_false(vpsdata_entry_parse(&e, &t, &bad, &err));
+	assert_int_equal(bad, VPS_FIELD_PORT);
+	assert_string_equal(vps_field_name(bad), "spice_port");
+	assert_true(g_error_matches(err, VPS_ERROR, VPS_ERROR_INVALID));
+	assert_string_equal(err->message, "too small");
+	g_clear_error(&err);
 	/* The writer refuses an entry without a port. */
 	assert_false(vpsdata_write("/nonexistent/vps.data", &d, NULL, &err));
 	assert_non_null(strstr(err->message, "has no spice port"));
@@ -256,13 +298,13 @@ test_write_load(void **state)
 	g_autofree char *path = g_build_filename(dir, "vps.data", NULL);
 	struct vps_data d = VPSDATA_INIT, back = VPSDATA_INIT;
 	struct stat st1, st2;
-	const char *field, *why;
+	struct vps_entry_text t = { "web", "alice", "2", "1024", "20", "5901" };
 	struct vps_entry e;
+	enum vps_field bad;
 	bool	 changed;
 	GError	*err = NULL;
 
-	assert_true(vpsdata_entry_parse(&e, "web", "alice", "2", "1024", "20",
-	    "5901", &field, &why));
+	assert_true(vpsdata_entry_parse(&e, &t, &bad, &err));
 	assert_true(vpsdata_add(&d, &e, NULL));
 	assert_true(vpsdata_write(path, &d, &changed, &err));
 	assert_true(changed);
@@ -303,6 +345,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_long_line),
 	cmocka_unit_test(test_entries),
 	cmocka_unit_test(test_round_trip),
+	cmocka_unit_test(test_entry_fields),
 	cmocka_unit_test(test_add_rules),
 	cmocka_unit_test(test_write_load),
 };
