@@ -37,6 +37,7 @@ struct menu_cmd {
 	int	 minargs;
 	int	 maxargs;
 	enum verb_arg arg;		/* its check, and what tab completes */
+	unsigned flags;			/* VERB_* */
 	int	 verb;			/* enum proto_verb, or -1 */
 	menu_fn	 fn;
 };
@@ -49,6 +50,7 @@ struct menu_ctx {
 	GHashTable *sessions;		/* VPS name -> struct session */
 	bool	 interactive;
 	bool	 quit;
+	bool	 json;			/* under json: JSON output */
 	/* Asks the member a question; NULL when not interactive. */
 	char	*(*ask)(struct menu_ctx *ctx, const char *prompt);
 };
@@ -72,7 +74,7 @@ bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
 /*
  * Checks the argument that a command forwards to its server, as the
  * member typed it: on or off for VERB_ARG_ONOFF, an ISO name for
- * VERB_ARG_ISO. False, with *why a reason for the member,
+ * VERB_ARG_ISO, vv for VERB_ARG_FORM. False, with *why a reason for the member,
  * if the server could not even be asked.
  */
 bool	 menu_arg_valid(const struct menu_cmd *cmd, const char *arg,

@@ -14,14 +14,29 @@
  *	(VERB_ARG_ONOFF: autostart, none toggles), an ISO file name
  *	(VERB_ARG_ISO, vps_iso_name_valid(): attach_iso, which the server
  *	then looks up among the current *.iso files of iso_dir), a VPS
- *	name (VERB_ARG_VPS). No NUL, no CR, no second blank, no leading or
- *	trailing blank: a line is valid in exactly one spelling.
+ *	name (VERB_ARG_VPS); a form the menu makes of the reply
+ *	(VERB_ARG_FORM: console's vv) is never a request's argument. A
+ *	verb whose row has VERB_KV also takes the argument "kv" (status,
+ *	info). No NUL, no CR, no second blank, no leading or trailing
+ *	blank: a line is valid in exactly one spelling.
  *
  *	reply    = *data-line status-line
  *	data     = "| " text LF           ; one line of output for the member
  *	status   = "ok" LF / "err" SP code SP text LF
  *	code     = "1" / "2"              ; 1 operation failed, 2 invalid input
  *	text     = *( %x20-7E )           ; at most 254 bytes
+ *
+ *	The data lines of "console", "status kv" and "info kv" are facts
+ *	for the menu to render (as text, JSON or a .vv file), which it
+ *	parses strictly (member-out.c):
+ *
+ *	kv-text  = key "=" value          ; one per data line
+ *	key      = 1*( %x61-7A / "_" )    ; known to the verb, once each
+ *	                                  ; unless it is a list ("mac")
+ *	value    = *( %x20-7E )           ; a decimal number, "true" or
+ *	                                  ; "false", or text, by key
+ *
+ *	A key without a value to give is left out (the menu shows null).
  *
  * The server answers every request line, also an invalid or too long
  * one (with "err 2 ..."), and never sends anything unasked. It exits at
@@ -44,9 +59,10 @@ static const struct {
 	int	 minargs;
 	int	 maxargs;
 	enum verb_arg arg;
+	unsigned flags;
 } proto_verbs[PROTO_NVERBS] = {
-#define PROTO_ROW(ID, SIDE, NAME, MIN, MAX, ARG, ...) \
-	VERB_SENT_##SIDE([PROTO_##ID] = { NAME, MIN, MAX, ARG },)
+#define PROTO_ROW(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, ...) \
+	VERB_SENT_##SIDE([PROTO_##ID] = { NAME, MIN, MAX, ARG, FLAGS },)
 	VPS_VERBS(PROTO_ROW)
 #undef PROTO_ROW
 };
@@ -82,6 +98,8 @@ proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
 		    "an ISO name is required" : "an argument is required";
 		return false;
 	}
+	if ((proto_verbs[v].flags & VERB_KV) && strcmp(arg, "kv") == 0)
+		return true;
 	/* An argument of no kind would be unchecked: none is taken. */
 	if (proto_verbs[v].maxargs == 0 ||
 	    proto_verbs[v].arg == VERB_ARG_NONE) {
@@ -100,6 +118,10 @@ proto_arg_valid(enum proto_verb v, const char *arg, const char **why)
 		return vps_iso_name_valid(arg, why);
 	case VERB_ARG_VPS:
 		return vps_name_valid(arg, why);
+	case VERB_ARG_FORM:
+	case VERB_ARG_COMMAND:
+		*why = "this argument is the menu's, not a request's";
+		return false;
 	}
 	*why = "unknown argument kind";
 	return false;
