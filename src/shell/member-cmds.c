@@ -174,16 +174,16 @@ console_json(const char *vps, const struct out_facts *f, unsigned port,
 	g_autofree char *url = g_strdup_printf("spice://127.0.0.1:%u", port);
 
 	g_string_append(obj, "\"vps\": ");
-	out_json_str(obj, vps);
+	vps_json_string(obj, vps);
 	g_string_append(obj, ", \"host\": \"127.0.0.1\"");
 	out_json_facts(obj, f, ", ");
 	g_string_append(obj, ", \"url\": ");
-	out_json_str(obj, url);
+	vps_json_string(obj, url);
 	g_string_append(obj, ", \"tunnel\": ");
-	out_json_str(obj, tunnel);
+	vps_json_string(obj, tunnel);
 	g_string_append(obj, ", \"ssh_address\": ");
 	if (sshd != NULL)
-		out_json_str(obj, sshd->addr);
+		vps_json_string(obj, sshd->addr);
 	else
 		g_string_append(obj, "null");
 	if (sshd != NULL)
@@ -318,7 +318,7 @@ cmd_list(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	for (i = 0; ctx->vps != NULL && ctx->vps[i] != NULL; i++) {
 		if (ctx->json) {
 			g_string_append(obj, i > 0 ? ", " : "");
-			out_json_str(obj, ctx->vps[i]);
+			vps_json_string(obj, ctx->vps[i]);
 			continue;
 		}
 		printf("%s%s\n", ctx->vps[i],
@@ -327,7 +327,7 @@ cmd_list(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	if (ctx->json) {
 		g_string_append(obj, "], \"selected\": ");
 		if (ctx->selected != NULL)
-			out_json_str(obj, ctx->selected);
+			vps_json_string(obj, ctx->selected);
 		else
 			g_string_append(obj, "null");
 		print_json(obj);

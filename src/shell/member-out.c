@@ -155,45 +155,6 @@ out_uint(const struct out_facts *f, const char *key)
 }
 
 void
-out_json_str(GString *out, const char *s)
-{
-	const char *p = s, *end = s + strlen(s);
-
-	g_string_append_c(out, '"');
-	while (p < end) {
-		unsigned char c = (unsigned char)*p;
-		gunichar u;
-
-		if (c == '"' || c == '\\') {
-			g_string_append_c(out, '\\');
-			g_string_append_c(out, (char)c);
-		} else if (c == '\n')
-			g_string_append(out, "\\n");
-		else if (c == '\t')
-			g_string_append(out, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			g_string_append_printf(out, "\\u%04x", c);
-		else if (c < 0x80)
-			g_string_append_c(out, (char)c);
-		else {
-			/* RFC 8259, section 8.1: JSON text is UTF-8. */
-			u = g_utf8_get_char_validated(p, end - p);
-			if (u == (gunichar)-1 || u == (gunichar)-2) {
-				g_string_append(out, "\\ufffd");
-				p++;
-				continue;
-			}
-			g_string_append_len(out, p,
-			    g_utf8_next_char(p) - p);
-			p = g_utf8_next_char(p);
-			continue;
-		}
-		p++;
-	}
-	g_string_append_c(out, '"');
-}
-
-void
 out_json_facts(GString *out, const struct out_facts *f, const char *sep)
 {
 	size_t	 k;
@@ -204,20 +165,20 @@ out_json_facts(GString *out, const struct out_facts *f, const char *sep)
 		GPtrArray *v = f->vals[k];
 
 		g_string_append(out, k == 0 ? sep : ", ");
-		out_json_str(out, key->json);
+		vps_json_string(out, key->json);
 		g_string_append(out, ": ");
 		if (key->kind == OUT_LIST) {
 			g_string_append_c(out, '[');
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					g_string_append(out, ", ");
-				out_json_str(out, g_ptr_array_index(v, i));
+				vps_json_string(out, g_ptr_array_index(v, i));
 			}
 			g_string_append_c(out, ']');
 		} else if (v->len == 0)
 			g_string_append(out, "null");
 		else if (key->kind == OUT_STR)
-			out_json_str(out, g_ptr_array_index(v, 0));
+			vps_json_string(out, g_ptr_array_index(v, 0));
 		else	/* checked: digits, true or false */
 			g_string_append(out, g_ptr_array_index(v, 0));
 	}

@@ -59,8 +59,6 @@ const char *out_get(const struct out_facts *f, const char *key);
 /* The number of an OUT_UINT key that out_parse checked; 0 if absent. */
 unsigned long long out_uint(const struct out_facts *f, const char *key);
 
-/* Appends s as a JSON string: quoted, escaped; invalid UTF-8 as U+FFFD. */
-void	 out_json_str(GString *out, const char *s);
 /*
  * Appends the members of f's JSON object (no braces), each "json": value,
  * separated by ", ", every key of f's list, absent ones as null (a list

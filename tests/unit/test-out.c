@@ -1,6 +1,6 @@
 /*
  * test-out.c: the menu's renderings of the helper's key=value replies:
- * the strict parse, JSON strings and objects, SSH_CONNECTION, the tunnel
+ * the strict parse, JSON objects, SSH_CONNECTION, the tunnel
  * line and the remote-viewer file. Table-driven, with hostile input.
  */
 #include <config.h>
@@ -12,48 +12,6 @@
 #include <glib.h>
 
 #include "member-out.h"
-
-struct str_case {
-	const char *in;
-	const char *json;
-};
-
-/* RFC 8259, section 7: quotes, backslash and controls escaped. */
-static const struct str_case str_cases[] = {
-	{ "", "\"\"" },
-	{ "web1", "\"web1\"" },
-	{ "a\"b", "\"a\\\"b\"" },
-	{ "a\\b", "\"a\\\\b\"" },
-	{ "a/b", "\"a/b\"" },
-	{ "l1\nl2", "\"l1\\nl2\"" },
-	{ "t\tx", "\"t\\tx\"" },
-	{ "\r", "\"\\u000d\"" },
-	{ "\x01\x1f", "\"\\u0001\\u001f\"" },
-	{ "\x1b]0;owned\x07", "\"\\u001b]0;owned\\u0007\"" },
-	{ "del\x7f", "\"del\\u007f\"" },
-	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		/* UTF-8 kept */
-	{ "\xe2\x82\xac 1", "\"\xe2\x82\xac 1\"" },
-	{ "\xff", "\"\\ufffd\"" },			/* not UTF-8 */
-	{ "a\xc3", "\"a\\ufffd\"" },			/* cut short */
-	{ "\xc3(", "\"\\ufffd(\"" },
-	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* surrogate */
-	{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },		/* overlong '/' */
-};
-
-static void
-test_json_str(void **state)
-{
-	size_t	 i;
-
-	for (i = 0; i < G_N_ELEMENTS(str_cases); i++) {
-		g_autoptr(GString) out = g_string_new(NULL);
-
-		out_json_str(out, str_cases[i].in);
-		if (strcmp(out->str, str_cases[i].json) != 0)
-			FAIL_MSG("case %zu: got %s, expected %s", i, out->str,
-			    str_cases[i].json);
-	}
-}
 
 static GPtrArray *
 lines_of(const char *text)
@@ -314,7 +272,6 @@ test_vv(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(test_json_str),
 	cmocka_unit_test(test_parse),
 	cmocka_unit_test(test_console_facts),
 	cmocka_unit_test(test_ssh_connection),
