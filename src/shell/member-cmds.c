@@ -61,18 +61,25 @@ print_lines(GPtrArray *lines)
 
 /*
  * Sends the request verb (arg may be NULL) and parses its key=value reply
- * (proto.c) against keys[nkeys] into f. Returns the exit status; a
- * failure is reported to the member here.
+ * (proto.c) into f. Returns the exit status; a failure is reported to
+ * the member here.
  */
 static int
 call_facts(struct menu_ctx *ctx, const char *vps, int verb, const char *arg,
-    const struct out_key *keys, size_t nkeys, struct out_facts *f)
+    struct out_facts *f)
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GError) err = NULL;
+	const struct out_key *keys;
+	size_t	 nkeys;
 	int	 rc;
 
 	memset(f, 0, sizeof(*f));
+	if ((keys = out_keys(verb, &nkeys)) == NULL) {
+		vlog_err("%s: %s has no facts to give", vps,
+		    proto_verb_name(verb));
+		return 1;
+	}
 	if ((rc = menu_call(ctx, vps, verb, arg, lines)) != 0)
 		return rc;
 	if (!out_parse(keys, nkeys, lines, f, &err)) {
@@ -100,12 +107,7 @@ json_forward(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	struct out_facts f;
 	int	 rc;
 
-	if (cmd->verb == PROTO_STATUS)
-		rc = call_facts(ctx, vps, cmd->verb, "kv", out_status_keys,
-		    out_status_nkeys, &f);
-	else
-		rc = call_facts(ctx, vps, cmd->verb, "kv", out_info_keys,
-		    out_info_nkeys, &f);
+	rc = call_facts(ctx, vps, cmd->verb, "kv", &f);
 	if (rc == 0) {
 		out_json_facts(obj, &f, "");
 		print_json(obj);
@@ -254,8 +256,7 @@ cmd_console(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 		vlog_err("console: vv and json are two forms; give one");
 		return 2;
 	}
-	if ((rc = call_facts(ctx, vps, cmd->verb, NULL, out_console_keys,
-	    out_console_nkeys, &f)) == 0)
+	if ((rc = call_facts(ctx, vps, cmd->verb, NULL, &f)) == 0)
 		rc = console_show(ctx, vps, argc > 0, &f);
 	out_facts_clear(&f);
 	return rc;

@@ -44,6 +44,25 @@ const struct out_key out_console_keys[] = {
 };
 const size_t out_console_nkeys = G_N_ELEMENTS(out_console_keys);
 
+const struct out_key *
+out_keys(enum proto_verb v, size_t *nkeys)
+{
+	switch (v) {
+	case PROTO_STATUS:
+		*nkeys = out_status_nkeys;
+		return out_status_keys;
+	case PROTO_INFO:
+		*nkeys = out_info_nkeys;
+		return out_info_keys;
+	case PROTO_CONSOLE:
+		*nkeys = out_console_nkeys;
+		return out_console_keys;
+	default:
+		*nkeys = 0;
+		return NULL;
+	}
+}
+
 static bool
 value_valid(enum out_kind kind, const char *v)
 {

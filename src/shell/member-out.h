@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "proto.h"
+
 /* What a key's value is, and how JSON shows it. */
 enum out_kind {
 	OUT_STR,	/* text: a JSON string */
@@ -36,6 +38,12 @@ extern const struct out_key out_info_keys[];
 extern const size_t out_info_nkeys;
 extern const struct out_key out_console_keys[];
 extern const size_t out_console_nkeys;
+
+/*
+ * The keys of the key=value reply of request v (status and info asked
+ * with kv, console), or NULL for a request that has none.
+ */
+const struct out_key *out_keys(enum proto_verb v, size_t *nkeys);
 
 /* A parsed reply: the values of each key, in the order of the keys. */
 struct out_facts {

@@ -140,6 +140,25 @@ test_console_facts(void **state)
 	out_facts_clear(&f);
 }
 
+/* Which replies have facts: info's begin with status's. */
+static void
+test_keys(void **state)
+{
+	const struct out_key *st, *in;
+	size_t	 nst, nin, i;
+
+	st = out_keys(PROTO_STATUS, &nst);
+	in = out_keys(PROTO_INFO, &nin);
+	assert_non_null(st);
+	assert_non_null(in);
+	assert_true(nst < nin && nin <= OUT_KEYS_MAX);
+	for (i = 0; i < nst; i++)
+		assert_string_equal(st[i].key, in[i].key);
+	assert_non_null(out_keys(PROTO_CONSOLE, &i));
+	assert_null(out_keys(PROTO_START, &i));
+	assert_null(out_keys(PROTO_ISOS, &i));
+}
+
 struct conn_case {
 	const char *env;
 	const char *addr;		/* NULL: refused */
@@ -274,6 +293,7 @@ test_vv(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse),
 	cmocka_unit_test(test_console_facts),
+	cmocka_unit_test(test_keys),
 	cmocka_unit_test(test_ssh_connection),
 	cmocka_unit_test(test_tunnel),
 	cmocka_unit_test(test_vv),
