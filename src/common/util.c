@@ -132,6 +132,45 @@ vps_one_line(const char *msg)
 }
 
 void
+vps_json_string(GString *out, const char *s)
+{
+	const char *p = s, *end = s + strlen(s);
+
+	g_string_append_c(out, '"');
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		gunichar u;
+
+		if (c == '"' || c == '\\') {
+			g_string_append_c(out, '\\');
+			g_string_append_c(out, (char)c);
+		} else if (c == '\n')
+			g_string_append(out, "\\n");
+		else if (c == '\t')
+			g_string_append(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			g_string_append_printf(out, "\\u%04x", c);
+		else if (c < 0x80)
+			g_string_append_c(out, (char)c);
+		else {
+			/* RFC 8259, section 8.1: JSON text is UTF-8. */
+			u = g_utf8_get_char_validated(p, end - p);
+			if (u == (gunichar)-1 || u == (gunichar)-2) {
+				g_string_append(out, "\\ufffd");
+				p++;
+				continue;
+			}
+			g_string_append_len(out, p,
+			    g_utf8_next_char(p) - p);
+			p = g_utf8_next_char(p);
+			continue;
+		}
+		p++;
+	}
+	g_string_append_c(out, '"');
+}
+
+void
 vps_limit_memory(size_t bytes)
 {
 #if !defined(VPS_SANITIZERS) && !defined(__SANITIZE_ADDRESS__)

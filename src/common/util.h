@@ -56,6 +56,13 @@ bool	 vps_strlcpy(char *dst, const char *src, size_t size);
  */
 char	*vps_one_line(const char *msg);
 
+/*
+ * Appends s to out as a JSON string (RFC 8259): quoted, with '"', '\\'
+ * and control characters escaped; UTF-8 kept, a byte that is not UTF-8
+ * as U+FFFD.
+ */
+void	 vps_json_string(GString *out, const char *s);
+
 /* Wipes a string (a password) and frees it. */
 void	 vps_free_secret(char *s);
 

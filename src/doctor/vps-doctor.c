@@ -182,19 +182,6 @@ print_text(const struct doctor *d)
 	}
 }
 
-/* s as a JSON string (s is printable ASCII: vps_one_line made it so). */
-static void
-json_string(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			g_string_append_c(out, '\\');
-		g_string_append_c(out, *s);
-	}
-	g_string_append_c(out, '"');
-}
-
 static void
 print_json(const struct doctor *d, const unsigned counts[3])
 {
@@ -205,14 +192,14 @@ print_json(const struct doctor *d, const unsigned counts[3])
 		const struct doctor_result *r = d->results->pdata[i];
 
 		g_string_append(out, i > 0 ? ",\n{\"check\":" : "\n{\"check\":");
-		json_string(out, r->check);
+		vps_json_string(out, r->check);
 		g_string_append(out, ",\"status\":");
-		json_string(out, status_names[r->status]);
+		vps_json_string(out, status_names[r->status]);
 		g_string_append(out, ",\"message\":");
-		json_string(out, r->message);
+		vps_json_string(out, r->message);
 		g_string_append(out, ",\"fix\":");
 		if (r->fix != NULL)
-			json_string(out, r->fix);
+			vps_json_string(out, r->fix);
 		else
 			g_string_append(out, "null");
 		g_string_append_c(out, '}');

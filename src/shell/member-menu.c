@@ -94,8 +94,11 @@ menu_arg_valid(const struct menu_cmd *cmd, const char *arg, GError **err)
 		if (strpbrk(arg, " \t") != NULL)
 			return vps_invalid(err, "an ISO name has no blanks");
 		return vps_iso_name_valid(arg, err);
+	case VERB_ARG_FORM:
+		return verb_arg_word(cmd->arg, arg, err);
 	case VERB_ARG_NONE:
 	case VERB_ARG_VPS:
+	case VERB_ARG_COMMAND:
 		break;
 	}
 	return true;
@@ -124,17 +127,26 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 	const struct menu_cmd *cmd = NULL;
 	const char *vps = ctx->selected;
 	const char *const *words;
+	unsigned need = 0;
 	size_t	 i;
 	int	 first = 0;
 
-	if (idx >= 2 && (cmd = menu_find(w->argv[0])) != NULL &&
-	    cmd->arg == VERB_ARG_VPS && menu_owns(ctx, w->argv[1])) {
-		vps = w->argv[1];	/* use VPS COMMAND ARG */
-		first = 2;
+	if (idx >= 1 && (cmd = menu_find(w->argv[0])) != NULL &&
+	    cmd->arg == VERB_ARG_COMMAND) {
+		first = 1;		/* json COMMAND ... */
+		need = VERB_JSON;
+	}
+	if (idx >= first + 2 && (cmd = menu_find(w->argv[first])) != NULL &&
+	    cmd->arg == VERB_ARG_VPS && menu_owns(ctx, w->argv[first + 1])) {
+		vps = w->argv[first + 1];	/* use VPS COMMAND ARG */
+		first += 2;
 	}
 	if (idx == first) {
-		for (i = 0; i < menu_ncmds; i++)
-			g_ptr_array_add(out, g_strdup(menu_cmds[i].name));
+		for (i = 0; i < menu_ncmds; i++) {
+			if ((menu_cmds[i].flags & need) == need)
+				g_ptr_array_add(out,
+				    g_strdup(menu_cmds[i].name));
+		}
 		return;
 	}
 	if (idx != first + 1 || (cmd = menu_find(w->argv[first])) == NULL)
@@ -153,6 +165,11 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 		for (i = 0; words[i] != NULL; i++)
 			g_ptr_array_add(out, g_strdup(words[i]));
 		break;
+	case VERB_ARG_FORM:
+		if (!ctx->json && need == 0)
+			g_ptr_array_add(out, g_strdup("vv"));
+		break;
+	case VERB_ARG_COMMAND:
 	case VERB_ARG_NONE:
 		break;
 	}
@@ -177,6 +194,11 @@ menu_run_words(struct menu_ctx *ctx, const char *vps, int argc, char **argv)
 		    argc - 1 < cmd->minargs ? "missing argument" :
 		    "too many arguments", cmd->name, cmd->args[0] ? " " : "",
 		    cmd->args);
+		return 2;
+	}
+	if (ctx->json && !(cmd->flags & VERB_JSON)) {
+		vlog_err("json: %s has no JSON form (json works with list, "
+		    "status, info, console and use VPS COMMAND)", cmd->name);
 		return 2;
 	}
 	if (vps == NULL)

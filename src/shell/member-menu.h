@@ -37,6 +37,7 @@ struct menu_cmd {
 	int	 minargs;
 	int	 maxargs;
 	enum verb_arg arg;		/* its check, and what tab completes */
+	unsigned flags;			/* VERB_* */
 	int	 verb;			/* enum proto_verb, or -1 */
 	menu_fn	 fn;
 };
@@ -51,6 +52,7 @@ struct menu_ctx {
 	GHashTable *sessions;		/* VPS name -> struct session */
 	bool	 interactive;
 	bool	 quit;
+	bool	 json;			/* under json: JSON output */
 	/* Asks the member a question; NULL when not interactive. */
 	char	*(*ask)(struct menu_ctx *ctx, const char *prompt);
 };
@@ -74,8 +76,8 @@ bool	 menu_owns(const struct menu_ctx *ctx, const char *name);
 /*
  * Checks the argument that a command forwards to its server, as the
  * member typed it: on or off for VERB_ARG_ONOFF, an ISO name for
- * VERB_ARG_ISO. False, with err (VPS_ERROR_INVALID) a reason for the
- * member, if the server could not even be asked.
+ * VERB_ARG_ISO, vv for VERB_ARG_FORM. False, with err (VPS_ERROR_INVALID)
+ * a reason for the member, if the server could not even be asked.
  */
 bool	 menu_arg_valid(const struct menu_cmd *cmd, const char *arg,
 	    GError **err);
@@ -121,6 +123,12 @@ int	 menu_call(struct menu_ctx *ctx, const char *vps, int verb,
  * g_hash_table_remove(ctx->sessions, vps) once it is gone.
  */
 struct session *menu_session(struct menu_ctx *ctx, const char *vps);
+
+/*
+ * Whether the command's argument, if any, is one it takes; if not, says
+ * so to the member ("CMD: ARG: why").
+ */
+bool	 menu_arg_ok(const struct menu_cmd *cmd, int argc, char **argv);
 
 /* serial (member-serial.c): the VPS's serial console on this terminal. */
 int	 cmd_serial(struct menu_ctx *ctx, const struct menu_cmd *cmd,

@@ -151,10 +151,8 @@ cmd_serial(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	enum serial_end end;
 	int	 rc;
 
-	if (argc > 0 && !menu_arg_valid(cmd, argv[0], &err)) {
-		vlog_err("serial: %s", err->message);
+	if (!menu_arg_ok(cmd, argc, argv))
 		return 2;
-	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    tcgetattr(STDIN_FILENO, &saved) == -1) {
 		vlog_err("serial: needs a terminal: log in with ssh -t "

@@ -14,14 +14,29 @@
  *	(VERB_ARG_ONOFF: autostart, none toggles), an ISO file name
  *	(VERB_ARG_ISO, vps_iso_name_valid(): attach_iso, which the server
  *	then looks up among the current *.iso files of iso_dir), a VPS
- *	name (VERB_ARG_VPS). No NUL, no CR, no second blank, no leading or
- *	trailing blank: a line is valid in exactly one spelling.
+ *	name (VERB_ARG_VPS); a form the menu makes of the reply
+ *	(VERB_ARG_FORM: console's vv) is never a request's argument. A
+ *	verb whose row has VERB_KV also takes the argument "kv" (status,
+ *	info). No NUL, no CR, no second blank, no leading or trailing
+ *	blank: a line is valid in exactly one spelling.
  *
  *	reply    = *data-line status-line
  *	data     = "| " text LF           ; one line of output for the member
  *	status   = "ok" LF / "err" SP code SP text LF
  *	code     = "1" / "2"              ; 1 operation failed, 2 invalid input
  *	text     = *( %x20-7E )           ; at most 254 bytes
+ *
+ *	The data lines of "console", "status kv" and "info kv" are facts
+ *	for the menu to render (as text, JSON or a .vv file), which it
+ *	parses strictly (member-out.c):
+ *
+ *	kv-text  = key "=" value          ; one per data line
+ *	key      = 1*( %x61-7A / "_" )    ; known to the verb, once each
+ *	                                  ; unless it is a list ("mac")
+ *	value    = *( %x20-7E )           ; a decimal number, "true" or
+ *	                                  ; "false", or text, by key
+ *
+ *	A key without a value to give is left out (the menu shows null).
  *
  * The server answers every request line, also an invalid or too long
  * one (with "err 2 ..."), and never sends anything unasked. It exits at
@@ -45,9 +60,10 @@ static const struct {
 	int	 minargs;
 	int	 maxargs;
 	enum verb_arg arg;
+	unsigned flags;
 } proto_verbs[PROTO_NVERBS] = {
-#define PROTO_ROW(ID, SIDE, NAME, MIN, MAX, ARG, ...) \
-	VERB_SENT_##SIDE([PROTO_##ID] = { NAME, MIN, MAX, ARG },)
+#define PROTO_ROW(ID, SIDE, NAME, MIN, MAX, ARG, FLAGS, ...) \
+	VERB_SENT_##SIDE([PROTO_##ID] = { NAME, MIN, MAX, ARG, FLAGS },)
 	VPS_VERBS(PROTO_ROW)
 #undef PROTO_ROW
 };
@@ -77,12 +93,16 @@ verb_arg_words(enum verb_arg a)
 {
 	static const char *const onoff[] = { "on", "off", NULL };
 	static const char *const force[] = { "force", NULL };
+	static const char *const form[] = { "vv", NULL };
 
 	switch (a) {
 	case VERB_ARG_ONOFF:
 		return onoff;
 	case VERB_ARG_FORCE:
 		return force;
+	case VERB_ARG_FORM:
+		return form;
+	case VERB_ARG_COMMAND:
 	case VERB_ARG_NONE:
 	case VERB_ARG_ISO:
 	case VERB_ARG_VPS:
@@ -102,7 +122,8 @@ verb_arg_word(enum verb_arg a, const char *arg, GError **err)
 			return true;
 	}
 	return vps_invalid(err, a == VERB_ARG_ONOFF ? "must be on or off" :
-	    a == VERB_ARG_FORCE ? "must be force" : "takes no word");
+	    a == VERB_ARG_FORCE ? "must be force" :
+	    a == VERB_ARG_FORM ? "the only form is vv" : "takes no word");
 }
 
 /* Checks an argument against what the verb takes. */
@@ -115,6 +136,8 @@ proto_arg_valid(enum proto_verb v, const char *arg, GError **err)
 		return vps_invalid(err, proto_verbs[v].arg == VERB_ARG_ISO ?
 		    "an ISO name is required" : "an argument is required");
 	}
+	if ((proto_verbs[v].flags & VERB_KV) && strcmp(arg, "kv") == 0)
+		return true;
 	/* An argument of no kind would be unchecked: none is taken. */
 	if (proto_verbs[v].maxargs == 0 ||
 	    proto_verbs[v].arg == VERB_ARG_NONE)
@@ -132,6 +155,10 @@ proto_arg_valid(enum proto_verb v, const char *arg, GError **err)
 		return vps_iso_name_valid(arg, err);
 	case VERB_ARG_VPS:
 		return vps_name_valid(arg, err);
+	case VERB_ARG_FORM:
+	case VERB_ARG_COMMAND:
+		return vps_invalid(err,
+		    "this argument is the menu's, not a request's");
 	}
 	return vps_invalid(err, "unknown argument kind");
 }

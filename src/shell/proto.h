@@ -48,7 +48,8 @@ enum proto_kind {
 
 /*
  * The words an argument of keyword kind a may be (VERB_ARG_ONOFF: on,
- * off; VERB_ARG_FORCE: force), NULL-terminated; NULL for other kinds.
+ * off; VERB_ARG_FORCE: force; VERB_ARG_FORM: vv), NULL-terminated; NULL
+ * for other kinds.
  */
 const char *const *verb_arg_words(enum verb_arg a);
 /* Whether arg is one of them; false with err "must be ..." if not. */

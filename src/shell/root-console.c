@@ -17,7 +17,12 @@
 
 #define TICKET_LEN	24	/* characters of a console password */
 
-/* Prints the ticket: where to connect, with what, until when. */
+/*
+ * The ticket's facts, as key=value lines (proto.c): the menu renders
+ * them, with the tunnel line, which only the member's side can write
+ * (the port of sshd the member came through is in the member's
+ * SSH_CONNECTION, which sudo does not pass on).
+ */
 static void
 console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
     const char *passwd, time_t until)
@@ -28,23 +33,12 @@ console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
 	localtime_r(&until, &tm);
 	if (strftime(expiry, sizeof(expiry), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
 		expiry[0] = '\0';	/* contents undefined otherwise */
-	reply_line(r, "Console ticket for %s (one-time password, unused it "
-	    "expires in %u minute%s):", s->vps, s->cfg->ticket_minutes,
-	    s->cfg->ticket_minutes == 1 ? "" : "s");
-	reply_line(r, "  host:     127.0.0.1");
-	reply_line(r, "  port:     %u", port);
-	reply_line(r, "  password: %s", passwd);
-	reply_line(r, "  expires:  %s", expiry);
-	reply_line(r, "One-time: %u seconds after the first SPICE client has "
-	    "connected with this", TICKET_WINDOW_SEC);
-	reply_line(r, "password (time to open all of its channels), it admits "
-	    "no new connection;");
-	reply_line(r, "that client keeps its session. Unused, it expires at "
-	    "%s.", expiry);
-	reply_line(r, "A new ticket ends this one.");
-	reply_line(r, "Open the tunnel:  ssh -N -L %u:127.0.0.1:%u %s@%s",
-	    port, port, s->member, g_get_host_name());
-	reply_line(r, "Then connect to:  spice://127.0.0.1:%u", port);
+	reply_line(r, "port=%u", port);
+	reply_line(r, "password=%s", passwd);
+	reply_line(r, "expires=%lld", (long long)until);
+	reply_line(r, "expires_text=%s", expiry);
+	reply_line(r, "ticket_minutes=%u", s->cfg->ticket_minutes);
+	reply_line(r, "window_seconds=%u", TICKET_WINDOW_SEC);
 }
 
 /*

@@ -169,7 +169,10 @@ state_name(unsigned char state)
 	return names[state];
 }
 
-/* status, which is also the first lines of info. */
+/*
+ * status, which is also the first lines of info; with the argument kv
+ * (VERB_KV) its facts as key=value lines (proto.c).
+ */
 int
 dom_status(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
@@ -189,6 +192,17 @@ dom_status(struct serve_ctx *s, const struct domain_verb *dv,
 	if ((cdrom = domdoc_find(doc, NULL, XP_CDROM)) != NULL &&
 	    (iso = domdoc_get(doc, cdrom, XP_FILE)) != NULL)
 		base = g_path_get_basename(iso);
+	if (strcmp(arg, "kv") == 0) {
+		reply_line(r, "name=%s", s->vps);
+		reply_line(r, "state=%s", state_name(info.state));
+		reply_line(r, "vcpus=%u", info.nrVirtCpu);
+		reply_line(r, "max_memory_kib=%lu", info.maxMem);
+		reply_line(r, "autostart=%s", autostart ? "true" : "false");
+		reply_line(r, "cdrom=%s", cdrom != NULL ? "true" : "false");
+		if (base != NULL)
+			reply_line(r, "iso=%s", base);
+		return 0;
+	}
 	reply_line(r, "%-15s %s", "Name:", s->vps);
 	reply_line(r, "%-15s %s", "State:", state_name(info.state));
 	reply_line(r, "%-15s %u", "CPU(s):", info.nrVirtCpu);

@@ -17,65 +17,71 @@
 #include "root-domain.h"
 #include "util.h"
 
-/* The size of the VPS's first disk device (its target), for info. */
-static char *
-info_disk(virDomainPtr dom, xmlDoc *doc)
+/*
+ * The capacity of the VPS's first disk device (its target), for info:
+ * true with *bytes set; false with *text "(no disk)" or "(unknown)".
+ */
+static bool
+info_disk(virDomainPtr dom, xmlDoc *doc, unsigned long long *bytes,
+    const char **text)
 {
 	xmlNode	*disk = domdoc_find(doc, NULL, XP_DISK);
 	g_autofree char *dev = disk != NULL ?
 	    domdoc_get(doc, disk, "target[1]/@dev") : NULL;
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	virDomainBlockInfo bi;
+
+	*text = disk == NULL ? "(no disk)" : "(unknown)";
+	if (dev == NULL || virDomainGetBlockInfo(dom, dev, &bi, 0) < 0)
+		return false;
+	*bytes = bi.capacity;
+	return true;
+}
+
+/* A disk size as info shows it. */
+static char *
+info_size(unsigned long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	double	 size;
 	size_t	 u;
 
-	if (disk == NULL)
-		return g_strdup("(no disk)");
-	if (dev == NULL || virDomainGetBlockInfo(dom, dev, &bi, 0) < 0)
-		return g_strdup("(unknown)");
 	/* Not g_format_size: its blank is U+00A0, not ASCII. */
-	size = (double)bi.capacity / 1024;
+	size = (double)bytes / 1024;
 	for (u = 0; u + 1 < G_N_ELEMENTS(units) && size >= 1024; u++)
 		size /= 1024;
-	return g_strdup_printf("%.1f %s (%llu bytes)", size, units[u],
-	    bi.capacity);
+	return g_strdup_printf("%.1f %s (%llu bytes)", size, units[u], bytes);
 }
 
 static void
 add_mac(const char *addr, void *arg)
 {
-	GString	*macs = arg;
-
-	g_string_append_printf(macs, "%s%s", macs->len > 0 ? ", " : "", addr);
+	g_ptr_array_add(arg, g_strdup(addr));
 }
 
 /* The MAC addresses of the VPS's network interfaces, for info. */
-static char *
+static GPtrArray *
 info_macs(xmlDoc *doc)
 {
-	GString	*macs = g_string_new(NULL);
+	GPtrArray *macs = g_ptr_array_new_with_free_func(g_free);
 
 	(void)domdoc_each(doc, NULL,
 	    "/domain/devices/interface/mac[1]/@address", add_mac, macs, NULL);
-	if (macs->len == 0)
-		g_string_append(macs, "(no network interface)");
-	return g_string_free(macs, FALSE);
+	return macs;
 }
 
-/* The SPICE port of the definition (live while running), for info. */
-static char *
-info_spice(xmlDoc *doc)
+/*
+ * The SPICE port of the definition (live while running), for info:
+ * true with *port set; false with *text saying why there is none.
+ */
+static bool
+info_spice(xmlDoc *doc, unsigned long long *port, const char **text)
 {
 	xmlNode	*gfx = domdoc_find(doc, NULL, XP_SPICE);
-	g_autofree char *port = gfx != NULL ?
+	g_autofree char *p = gfx != NULL ?
 	    domdoc_get(doc, gfx, "@port") : NULL;
-	unsigned long long n;
 
-	if (gfx == NULL)
-		return g_strdup("(no SPICE display)");
-	if (port == NULL || !vps_parse_uint(port, 1, 65535, &n, NULL))
-		return g_strdup("(chosen at start)");
-	return g_strdup_printf("%llu", n);
+	*text = gfx == NULL ? "(no SPICE display)" : "(chosen at start)";
+	return p != NULL && vps_parse_uint(p, 1, 65535, port, NULL);
 }
 
 #define PROC_MAX	65536	/* bytes of /proc/PID/stat or cmdline */
@@ -142,15 +148,20 @@ qemu_uptime(struct serve_ctx *s, virDomainPtr dom, unsigned long long *secs)
 
 /*
  * info: what status says, then the disk size, MAC addresses and SPICE
- * port of the definition and, while it runs, for how long.
+ * port of the definition and, while it runs, for how long; with the
+ * argument kv (VERB_KV) as key=value lines (proto.c).
  */
 int
 dom_info(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(domdoc) doc = NULL;
-	g_autofree char *disk = NULL, *macs = NULL, *spice = NULL;
-	unsigned long long up;
+	g_autoptr(GPtrArray) macs = NULL;
+	g_autofree char *size = NULL, *maclist = NULL;
+	unsigned long long bytes, port, up;
+	const char *disktext, *spicetext;
+	bool	 kv = strcmp(arg, "kv") == 0, hasdisk, hasport, hasup;
+	guint	 i;
 	int	 active;
 
 	if (dom_status(s, dv, dom, arg, r) != 0)
@@ -159,15 +170,35 @@ dom_info(struct serve_ctx *s, const struct domain_verb *dv,
 		return reply_fail(r, 1, "info: %s", domain_errmsg());
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
-	disk = info_disk(dom, doc);
+	hasdisk = info_disk(dom, doc, &bytes, &disktext);
 	macs = info_macs(doc);
-	spice = info_spice(doc);
-	reply_line(r, "%-15s %s", "Disk size:", disk);
-	reply_line(r, "%-15s %s", "MAC:", macs);
-	reply_line(r, "%-15s %s", "SPICE port:", spice);
+	hasport = info_spice(doc, &port, &spicetext);
+	hasup = active && qemu_uptime(s, dom, &up);
+	if (kv) {
+		if (hasdisk)
+			reply_line(r, "disk_bytes=%llu", bytes);
+		for (i = 0; i < macs->len; i++)
+			reply_line(r, "mac=%s",
+			    (const char *)g_ptr_array_index(macs, i));
+		if (hasport)
+			reply_line(r, "spice_port=%llu", port);
+		if (hasup)
+			reply_line(r, "uptime_seconds=%llu", up);
+		return 0;
+	}
+	size = hasdisk ? info_size(bytes) : g_strdup(disktext);
+	g_ptr_array_add(macs, NULL);
+	maclist = g_strjoinv(", ", (char **)macs->pdata);
+	reply_line(r, "%-15s %s", "Disk size:", size);
+	reply_line(r, "%-15s %s", "MAC:", maclist[0] != '\0' ? maclist :
+	    "(no network interface)");
+	if (hasport)
+		reply_line(r, "%-15s %llu", "SPICE port:", port);
+	else
+		reply_line(r, "%-15s %s", "SPICE port:", spicetext);
 	if (!active)
 		return 0;
-	if (qemu_uptime(s, dom, &up))
+	if (hasup)
 		reply_line(r, "%-15s %llu day%s, %02llu:%02llu:%02llu",
 		    "Uptime:", up / 86400, up / 86400 == 1 ? "" : "s",
 		    up / 3600 % 24, up / 60 % 60, up % 60);

@@ -58,6 +58,9 @@ enum verb_arg {
 	VERB_ARG_VPS,		/* one of the member's VPS */
 	VERB_ARG_ONOFF,		/* on / off */
 	VERB_ARG_FORCE,		/* force */
+	VERB_ARG_FORM,		/* a form the menu makes of the reply
+				   (console: vv); never sent */
+	VERB_ARG_COMMAND,	/* a menu command (json's); never sent */
 };
 
 /* FLAGS of a row. */
@@ -65,13 +68,16 @@ enum verb_arg {
 #define VERB_RUNNING	0x02	/* ... only while it runs (checked first) */
 #define VERB_CHANGES	0x04	/* changes the VPS's power state or config */
 #define VERB_ASKS	0x08	/* the menu asks for a missing argument */
+#define VERB_KV		0x10	/* the request also takes the argument kv:
+				   its facts as key=value lines (proto.c) */
+#define VERB_JSON	0x20	/* json COMMAND gives its JSON form */
 
 #define VPS_VERBS(X)							\
 	X(STATUS, HELPER, "status", 0, 0, VERB_ARG_NONE,		\
-	    VERB_DOMAIN, cmd_forward, dom_status,			\
+	    VERB_DOMAIN | VERB_KV | VERB_JSON, cmd_forward, dom_status, \
 	    "", "state, vCPUs, memory, autostart and ISO")		\
 	X(INFO, HELPER, "info", 0, 0, VERB_ARG_NONE,			\
-	    VERB_DOMAIN, cmd_forward, dom_info,				\
+	    VERB_DOMAIN | VERB_KV | VERB_JSON, cmd_forward, dom_info,	\
 	    "", "status, disk size, MAC, SPICE port and uptime")	\
 	X(START, HELPER, "start", 0, 0, VERB_ARG_NONE,			\
 	    VERB_DOMAIN | VERB_CHANGES, cmd_forward, dom_start,		\
@@ -102,9 +108,10 @@ enum verb_arg {
 	X(DETACH_ISO, HELPER, "detach_iso", 0, 0, VERB_ARG_NONE,	\
 	    VERB_DOMAIN | VERB_CHANGES, cmd_forward, dom_detach_iso,	\
 	    "", "eject the CD-ROM")					\
-	X(CONSOLE, HELPER, "console", 0, 0, VERB_ARG_NONE,		\
-	    VERB_DOMAIN | VERB_RUNNING, cmd_forward, dom_console,	\
-	    "", "a one-time SPICE console ticket")			\
+	X(CONSOLE, HELPER, "console", 0, 1, VERB_ARG_FORM,		\
+	    VERB_DOMAIN | VERB_RUNNING | VERB_JSON, cmd_console,	\
+	    dom_console,						\
+	    "[vv]", "a one-time SPICE console ticket (vv: as a .vv file)") \
 	X(SERIAL, HELPER, "serial", 0, 1, VERB_ARG_FORCE,		\
 	    VERB_DOMAIN | VERB_RUNNING, cmd_serial, dom_serial,		\
 	    "[force]", "the serial console here (Ctrl-] to come back)") \
@@ -112,11 +119,14 @@ enum verb_arg {
 	    0, NULL, dom_isos,						\
 	    "", "the ISO library (attach_iso, completion)")		\
 	X(LIST, MEMBER, "list", 0, 0, VERB_ARG_NONE,			\
-	    0, cmd_list, NULL,						\
+	    VERB_JSON, cmd_list, NULL,					\
 	    "", "your VPS")						\
 	X(USE, MEMBER, "use", 1, MENU_WORDS_MAX - 1, VERB_ARG_VPS,	\
-	    0, cmd_use, NULL,						\
+	    VERB_JSON, cmd_use, NULL,					\
 	    "VPS [COMMAND [ARGS]]", "select a VPS, or run one command on it") \
+	X(JSON, MEMBER, "json", 1, MENU_WORDS_MAX - 1, VERB_ARG_COMMAND, \
+	    0, cmd_json, NULL,						\
+	    "COMMAND [ARGS]", "list, status, info, console as JSON")	\
 	X(HELP, MEMBER, "help", 0, 0, VERB_ARG_NONE,			\
 	    0, cmd_help, NULL,						\
 	    "", "this list")						\

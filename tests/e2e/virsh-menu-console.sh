@@ -49,8 +49,10 @@ ticket()
 t_check "console issues a ticket" ticket
 t_eq "... on the VPS's SPICE port" "$PORT_A1" "$PORT"
 t_check "... with host 127.0.0.1" grep -q '^  host:     127.0.0.1$' "$E2E_TMP/ticket"
-t_check "... with the ssh -L line" grep -q \
-    "ssh -N -L $PORT_A1:127.0.0.1:$PORT_A1 $ALICE@" "$E2E_TMP/ticket"
+t_check "... with the ssh -L line through the sshd she came through" grep -qx \
+    "Open the tunnel:  ssh -p $SSHD_PORT -N -L $PORT_A1:127.0.0.1:$PORT_A1 $ALICE@HOST" \
+    "$E2E_TMP/ticket"
+t_check "... and what HOST is" grep -q '^  (HOST: the name you give ssh' "$E2E_TMP/ticket"
 t_check "... and the spice:// URL" grep -q "spice://127.0.0.1:$PORT_A1\$" "$E2E_TMP/ticket"
 t_check "... and an expiry" grep -q '^  expires:  ' "$E2E_TMP/ticket"
 t_eq "... a password of 24 characters" 24 "${#PASS}"

@@ -103,7 +103,9 @@ static const struct cmd_case cmd_cases[] = {
 	{ "autostart", 1, true, true }, { "autostart", 2, true, false },
 	{ "attach_iso", 0, true, true }, { "attach_iso", 1, true, true },
 	{ "attach_iso", 2, true, false }, { "detach_iso", 0, true, true },
-	{ "console", 0, true, true }, { "list", 0, true, true },
+	{ "console", 0, true, true }, { "console", 1, true, true },
+	{ "console", 2, true, false }, { "list", 0, true, true },
+	{ "json", 0, true, false }, { "json", 1, true, true },
 	{ "use", 0, true, false }, { "use", 1, true, true },
 	{ "use", 3, true, true }, { "help", 0, true, true },
 	{ "quit", 0, true, true }, { "exit", 0, true, true },
@@ -194,6 +196,15 @@ static const struct run_case run_cases[] = {
 	{ "use web1 status extra", 2 }, { "sta\ntus", 2 },
 	{ "info x", 2 }, { "use other info", 2 }, { "use web2 info x", 2 },
 	{ "\x1b]0;owned\x07", 2 },
+	/* json: only list, status, info, console, and those under use */
+	{ "json list", 0 }, { "json", 2 }, { "json json list", 2 },
+	{ "json start", 2 }, { "json help", 2 }, { "json quit", 2 },
+	{ "json attach_iso a.iso", 2 }, { "json use web2", 2 },
+	{ "json use other status", 2 }, { "json use web2 start", 2 },
+	{ "json use web2 json status", 2 }, { "use web2 json status", 2 },
+	{ "json status x", 2 }, { "json console vv", 2 },
+	{ "console x", 2 }, { "console vv x", 2 }, { "status kv", 2 },
+	{ "info kv", 2 },
 };
 
 static void
@@ -396,6 +407,12 @@ static const struct complete_case complete_cases[] = {
 	{ "help ", "" },
 	{ "bash ", "" },
 	{ "autostart on ", "" },
+	{ "console ", "vv" },
+	{ "json ", "status info console list use" },
+	{ "json use web2 ", "status info console list use" },
+	{ "json use ", "web1 web2" },
+	{ "json console ", "" },
+	{ "json status ", "" },
 };
 
 /*
@@ -440,7 +457,7 @@ test_complete(void **state)
 	all = complete_line(&ctx, "");
 	assert_string_equal(all, "status info start shutdown reboot reset "
 	    "poweroff autostart attach_iso detach_iso console serial list use "
-	    "help quit exit");
+	    "json help quit exit");
 	after_use = complete_line(&ctx, "use web2 ");
 	assert_string_equal(after_use, all);
 	for (i = 0; i < G_N_ELEMENTS(complete_cases); i++) {

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <stdbool.h>
+#include <string.h>
 #include <glib.h>
 
 #include "unit.h"
@@ -130,8 +131,51 @@ test_log_clean(void **state)
 	assert_string_equal(small, "");
 }
 
+struct json_case {
+	const char *in;
+	const char *json;
+};
+
+/* vps_json_string: RFC 8259, section 7: quotes, backslash, controls. */
+static const struct json_case json_cases[] = {
+	{ "", "\"\"" },
+	{ "web1", "\"web1\"" },
+	{ "a\"b", "\"a\\\"b\"" },
+	{ "a\\b", "\"a\\\\b\"" },
+	{ "a/b", "\"a/b\"" },
+	{ "l1\nl2", "\"l1\\nl2\"" },
+	{ "t\tx", "\"t\\tx\"" },
+	{ "\r", "\"\\u000d\"" },
+	{ "\x01\x1f", "\"\\u0001\\u001f\"" },
+	{ "\x1b]0;owned\x07", "\"\\u001b]0;owned\\u0007\"" },
+	{ "del\x7f", "\"del\\u007f\"" },
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		/* UTF-8 kept */
+	{ "\xe2\x82\xac 1", "\"\xe2\x82\xac 1\"" },
+	{ "\xff", "\"\\ufffd\"" },			/* not UTF-8 */
+	{ "a\xc3", "\"a\\ufffd\"" },			/* cut short */
+	{ "\xc3(", "\"\\ufffd(\"" },
+	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* surrogate */
+	{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },		/* overlong '/' */
+};
+
+static void
+test_json_str(void **state)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(json_cases); i++) {
+		g_autoptr(GString) out = g_string_new(NULL);
+
+		vps_json_string(out, json_cases[i].in);
+		if (strcmp(out->str, json_cases[i].json) != 0)
+			FAIL_MSG("case %zu: got %s, expected %s", i, out->str,
+			    json_cases[i].json);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_one_line),
+	cmocka_unit_test(test_json_str),
 	cmocka_unit_test(test_parse_uint),
 	cmocka_unit_test(test_strlcpy),
 	cmocka_unit_test(test_exit_status),
