@@ -34,7 +34,7 @@ struct serve_ctx {
 	 * The member's side (stdin, read through in) and, once serial has
 	 * answered ok, the console stream to relay (serial_relay).
 	 */
-	struct proto_reader *in;
+	struct proto_reader in;
 	virStreamPtr console;
 };
 

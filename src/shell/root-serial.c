@@ -21,7 +21,7 @@
 #include "root-domain.h"
 #include "util.h"
 
-#define TO_GUEST_MAX	(64 * 1024)	/* bytes waiting for the guest */
+#define TO_GUEST_MAX	((size_t)64 * 1024)	/* bytes waiting for the guest */
 
 struct relay {
 	struct serve_ctx *s;
@@ -117,7 +117,7 @@ on_member(int watch, int fd, int events, void *opaque)
 		room = MIN(sizeof(buf), TO_GUEST_MAX - rl->nto_guest);
 		if (room == 0)
 			break;
-		n = frames_read(rl->s->in, buf, room);
+		n = frames_read(&rl->s->in, buf, room);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return;
 		if (n <= 0 || frames_feed(&rl->in, buf, (size_t)n, to_guest,
@@ -132,7 +132,7 @@ on_member(int watch, int fd, int events, void *opaque)
 			relay_stop(rl);
 			break;
 		}
-	} while (frames_pending(rl->s->in));
+	} while (frames_pending(&rl->s->in));
 	relay_flush(rl);
 }
 
@@ -168,25 +168,41 @@ on_stream(virStreamPtr st, int events, void *opaque)
 	}
 }
 
-/* Why the stream ended, for the member; "" when they asked for it. */
+/* Whether the domain is shut off (0), runs (1), or cannot be told (-1). */
+static int
+relay_domain_active(struct relay *rl)
+{
+	virDomainPtr dom;
+	int	 active;
+
+	if ((dom = virDomainLookupByUUID(rl->s->conn, rl->s->uuid)) == NULL)
+		return -1;
+	active = virDomainIsActive(dom);
+	virDomainFree(dom);
+	return active;
+}
+
+/*
+ * Why the stream ended, for the member; "" when they asked for it. The
+ * console of a VPS that is being stopped closes a moment before libvirt
+ * counts it as shut off, so that is looked at for up to three seconds.
+ * libvirt ends a console taken over by "serial force" either as an
+ * error or as an end of stream: the two are not told apart.
+ */
 static const char *
 relay_reason(struct relay *rl)
 {
-	virDomainPtr dom;
-	int	 active = -1;
+	int	 i;
 
 	if (rl->in.ended)
 		return "";
-	if ((dom = virDomainLookupByUUID(rl->s->conn, rl->s->uuid)) != NULL) {
-		active = virDomainIsActive(dom);
-		virDomainFree(dom);
+	for (i = 0; i < 30; i++) {
+		if (relay_domain_active(rl) == 0)
+			return "the VPS is not running any more";
+		g_usleep(100 * 1000);
 	}
-	if (active == 0)
-		return "the VPS is not running any more";
-	if (rl->stream_error)
-		return "the console was taken over by another session, or "
-		    "libvirt closed it";
-	return "the console was closed";
+	return "the console was taken over by another session (serial "
+	    "force) or closed by libvirt";
 }
 
 /* Reads the member's frames up to their FRAME_END, discarding data. */
@@ -202,7 +218,7 @@ relay_drain(struct relay *rl)
 	ssize_t	 n;
 
 	while (!rl->in.ended) {
-		n = frames_read(rl->s->in, buf, sizeof(buf));
+		n = frames_read(&rl->s->in, buf, sizeof(buf));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0 || frames_feed(&rl->in, buf, (size_t)n, discard,
@@ -230,7 +246,7 @@ serial_relay(struct serve_ctx *s)
 	    VIR_STREAM_EVENT_HANGUP, on_stream, rl, NULL) < 0) {
 		rl->stream_error = true;
 		relay_stop(rl);
-	} else if (frames_pending(s->in))
+	} else if (frames_pending(&s->in))
 		on_member(rl->watch, STDIN_FILENO, 0, rl);
 	while (!rl->quit) {
 		if (virEventRunDefaultImpl() < 0) {
@@ -246,7 +262,7 @@ serial_relay(struct serve_ctx *s)
 	else
 		(void)virStreamAbort(rl->st);
 	virStreamFree(rl->st);
-	reason = relay_reason(rl);
+	reason = rl->member_gone ? "" : relay_reason(rl);
 	vlog_audit("member=%s vps=%s action=serial-end result=%s "
 	    "to_guest=%llu to_member=%llu", s->member, s->vps,
 	    rl->member_gone ? "member gone" : reason[0] != '\0' ? reason :

@@ -197,14 +197,12 @@ serve_remember(struct serve_ctx *s)
 static int
 serve_loop(struct serve_ctx *s)
 {
-	struct proto_reader rd;
 	char	 line[PROTO_LINE_MAX + 1];
 	ssize_t	 len;
 
-	proto_reader_init(&rd, 0);
-	s->in = &rd;
+	proto_reader_init(&s->in, 0);
 	for (;;) {
-		len = proto_read_line(&rd, line, sizeof(line), NULL);
+		len = proto_read_line(&s->in, line, sizeof(line), NULL);
 		if (len == PROTO_READ_EOF)
 			return 0;
 		if (len == PROTO_READ_ERROR)
