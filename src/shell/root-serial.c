@@ -199,7 +199,7 @@ relay_reason(struct relay *rl)
 	for (i = 0; i < 30; i++) {
 		if (relay_domain_active(rl) == 0)
 			return "the VPS is not running any more";
-		g_usleep(100 * 1000);
+		g_usleep(G_USEC_PER_SEC / 10);
 	}
 	return "the console was taken over by another session (serial "
 	    "force) or closed by libvirt";
