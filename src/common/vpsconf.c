@@ -451,11 +451,16 @@ apply_file(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
 		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, id));
 		if (line == 0)
 			continue;
+		/*
+		 * GLib returns what it could read of a value with an invalid
+		 * escape ("\2") and sets the error too: the error wins.
+		 */
 		v = g_key_file_get_string(kf, k->group, k->key, &kerr);
-		if (v == NULL) {
+		if (v == NULL || kerr != NULL) {
 			line_error(err, idx->fname, line, "[%s] %s: %s",
-			    k->group, k->key, kerr->message);
-			g_error_free(kerr);
+			    k->group, k->key, kerr != NULL ? kerr->message :
+			    "cannot be read");
+			g_clear_error(&kerr);
 			return false;
 		}
 		if (!set_value(cfg, k, v, err)) {

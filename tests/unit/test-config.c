@@ -139,6 +139,9 @@ static const struct bad_case bad[] = {
 	    "vps.conf:2: [vps] data: must not contain '..'" },
 	{ "[vps]\ndata =\n", "vps.conf:2: [vps] data: must not be empty" },
 	{ "[vps]\nuri = a\\nb\n", "vps.conf:2: [vps] uri: control" },
+	/* GLib reads part of a value with an invalid escape: refused. */
+	{ "[network]\nnetwork = a\\2b\n",
+	    "vps.conf:2: [network] network: Key file contains key" },
 	{ "[vps]\nvirt_type = xen\n",
 	    "vps.conf:2: [vps] virt_type: must be auto, kvm or qemu" },
 	{ "[vps]\ncpu =\n", "vps.conf:2: [vps] cpu: must not be empty" },
