@@ -89,6 +89,28 @@ vps_iso_name_valid(const char *s, GError **err)
 }
 
 bool
+vps_snap_name_valid(const char *s, GError **err)
+{
+	size_t	 i, len;
+
+	if (s == NULL || s[0] == '\0')
+		return vps_invalid(err, "empty snapshot name");
+	len = strlen(s);
+	if (len > VPS_SNAP_NAME_MAX)
+		return vps_invalid(err,
+		    "snapshot name too long (at most 32 characters)");
+	if (s[0] == '-')
+		return vps_invalid(err,
+		    "snapshot name must not start with '-'");
+	for (i = 0; i < len; i++) {
+		if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '-')
+			return vps_invalid(err, "invalid character in snapshot "
+			    "name (allowed: a-z 0-9 -)");
+	}
+	return true;
+}
+
+bool
 vps_vg_name_valid(const char *s, GError **err)
 {
 	size_t	 i;

@@ -23,6 +23,8 @@ bool	 vps_owner_valid(const char *s, GError **err);
 /* A file name in the ISO library: [A-Za-z0-9._+-], ends in ".iso". */
 bool	 vps_iso_name_valid(const char *s, GError **err);
 /* An LVM volume group name (lvm(8): [A-Za-z0-9+_.-], no leading '-'). */
+#define VPS_SNAP_NAME_MAX	32	/* ^[a-z0-9][a-z0-9-]{0,31}$ */
+bool	 vps_snap_name_valid(const char *s, GError **err);
 bool	 vps_vg_name_valid(const char *s, GError **err);
 /*
  * A CPU of [vps] cpu: host-passthrough, host-model, or a CPU model name as

@@ -45,6 +45,10 @@ struct vps_config {
 	/* [limits] */
 	unsigned sessions;		/* menu sessions per member at once */
 	unsigned idle_minutes;		/* 0: no idle timeout */
+	/* [snapshots] */
+	unsigned snap_max;		/* per VPS; 0: the verbs are off */
+	unsigned snap_lvm_percent;	/* an LVM snapshot's size, % of
+					   its disk */
 	/* [access] */
 	char	*sudoers;
 	char	*sshd;			/* NULL: no sshd rules */

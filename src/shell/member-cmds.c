@@ -322,6 +322,93 @@ cmd_attach_iso(struct menu_ctx *ctx, const struct menu_cmd *cmd,
 	}
 }
 
+/*
+ * Whether the member confirms what a command is about to do (warning, a
+ * sentence): the word yes as the command's last argument (argv[at]), or
+ * typed as the answer to the question. Returns 0 to go on, else the
+ * exit status: 1 cancelled, 2 no way to confirm (not interactive) or a
+ * last word that is not yes.
+ */
+static int
+menu_confirm(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *warning, int argc, char **argv, int at)
+{
+	g_autofree char *answer = NULL;
+
+	if (argc > at) {
+		if (strcmp(argv[at], "yes") == 0)
+			return 0;
+		vlog_err("%s: the word after %s can only be yes (usage: %s "
+		    "%s)", cmd->name, argv[at - 1], cmd->name, cmd->args);
+		return 2;
+	}
+	if (ctx->ask == NULL) {
+		vlog_err("%s: %s; confirm with yes as the last word (usage: "
+		    "%s %s)", cmd->name, warning, cmd->name, cmd->args);
+		return 2;
+	}
+	printf("%s.\n", warning);
+	fflush(stdout);
+	answer = ctx->ask(ctx, "Type yes to go on: ");
+	if (answer == NULL || strcmp(answer, "yes") != 0) {
+		printf("Cancelled.\n");
+		fflush(stdout);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * revert NAME [yes]: asks first, since what the disk holds now is lost.
+ * The confirmation is the menu's (the helper reverts what it is asked):
+ * it guards the member against a slip, not against the member.
+ */
+static int
+cmd_revert(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	g_autofree char *warning = NULL;
+	int	 rc;
+
+	if (!menu_arg_ok(cmd, argc, argv))
+		return 2;
+	warning = g_strdup_printf("Reverting %s to snapshot %s replaces "
+	    "everything on its disk", vps, argv[0]);
+	if ((rc = menu_confirm(ctx, cmd, warning, argc, argv, 1)) != 0)
+		return rc;
+	return cmd_forward(ctx, cmd, vps, 1, argv);
+}
+
+/*
+ * install ISO [yes]: a running VPS is reset by it, which the member
+ * confirms first; a shut-off one just starts.
+ */
+static int
+cmd_install(struct menu_ctx *ctx, const struct menu_cmd *cmd,
+    const char *vps, int argc, char **argv)
+{
+	g_autofree char *warning = NULL;
+	struct out_facts f;
+	bool	 running;
+	int	 rc;
+
+	if (!menu_arg_ok(cmd, argc, argv))
+		return 2;
+	if (argc == 1) {
+		if ((rc = call_facts(ctx, vps, PROTO_STATUS, "kv", &f)) != 0)
+			return rc;
+		running = g_strcmp0(out_get(&f, "state"), "shut off") != 0;
+		out_facts_clear(&f);
+		if (!running)
+			return cmd_forward(ctx, cmd, vps, 1, argv);
+	}
+	warning = g_strdup_printf("%s is running: install resets it (like "
+	    "the reset button) to boot %s", vps, argv[0]);
+	if ((rc = menu_confirm(ctx, cmd, warning, argc, argv, 1)) != 0)
+		return rc;
+	return cmd_forward(ctx, cmd, vps, 1, argv);
+}
+
 static int
 cmd_list(struct menu_ctx *ctx, const struct menu_cmd *cmd,
     const char *vps, int argc, char **argv)

@@ -96,6 +96,8 @@ menu_arg_valid(const struct menu_cmd *cmd, const char *arg, GError **err)
 		return vps_iso_name_valid(arg, err);
 	case VERB_ARG_FORM:
 		return verb_arg_word(cmd->arg, arg, err);
+	case VERB_ARG_SNAP:
+		return vps_snap_name_valid(arg, err);
 	case VERB_ARG_NONE:
 	case VERB_ARG_VPS:
 	case VERB_ARG_COMMAND:
@@ -154,6 +156,10 @@ menu_complete(struct menu_ctx *ctx, const struct menu_words *w, int idx,
 	switch (cmd->arg) {
 	case VERB_ARG_ISO:
 		menu_call(ctx, vps, PROTO_ISOS, NULL, out);
+		break;
+	case VERB_ARG_SNAP:
+		if (cmd->verb != PROTO_SNAPSHOT)	/* a new name: none */
+			menu_call(ctx, vps, PROTO_SNAPNAMES, NULL, out);
 		break;
 	case VERB_ARG_VPS:
 		for (i = 0; ctx->vps[i] != NULL; i++)

@@ -106,6 +106,7 @@ verb_arg_words(enum verb_arg a)
 	case VERB_ARG_NONE:
 	case VERB_ARG_ISO:
 	case VERB_ARG_VPS:
+	case VERB_ARG_SNAP:
 		break;
 	}
 	return NULL;
@@ -155,6 +156,8 @@ proto_arg_valid(enum proto_verb v, const char *arg, GError **err)
 		return vps_iso_name_valid(arg, err);
 	case VERB_ARG_VPS:
 		return vps_name_valid(arg, err);
+	case VERB_ARG_SNAP:
+		return vps_snap_name_valid(arg, err);
 	case VERB_ARG_FORM:
 	case VERB_ARG_COMMAND:
 		return vps_invalid(err,

@@ -61,6 +61,7 @@ enum verb_arg {
 	VERB_ARG_FORM,		/* a form the menu makes of the reply
 				   (console: vv); never sent */
 	VERB_ARG_COMMAND,	/* a menu command (json's); never sent */
+	VERB_ARG_SNAP,		/* a snapshot name (vps_snap_name_valid) */
 };
 
 /* FLAGS of a row. */
@@ -115,9 +116,27 @@ enum verb_arg {
 	X(SERIAL, HELPER, "serial", 0, 1, VERB_ARG_FORCE,		\
 	    VERB_DOMAIN | VERB_RUNNING, cmd_serial, dom_serial,		\
 	    "[force]", "the serial console here (Ctrl-] to come back)") \
+	X(SNAPSHOT, HELPER, "snapshot", 0, 1, VERB_ARG_SNAP,		\
+	    VERB_DOMAIN | VERB_CHANGES, cmd_forward, dom_snapshot,	\
+	    "[NAME]", "keep the disk as it is now (VPS shut off)")	\
+	X(SNAPSHOTS, HELPER, "snapshots", 0, 0, VERB_ARG_NONE,		\
+	    VERB_DOMAIN, cmd_forward, dom_snapshots,			\
+	    "", "the snapshots: name, time, size")			\
+	X(REVERT, HELPER, "revert", 1, 2, VERB_ARG_SNAP,		\
+	    VERB_DOMAIN | VERB_CHANGES, cmd_revert, dom_revert,		\
+	    "NAME [yes]", "put the disk back as it was at snapshot NAME") \
+	X(FORGET, HELPER, "forget", 1, 1, VERB_ARG_SNAP,		\
+	    VERB_DOMAIN | VERB_CHANGES, cmd_forward, dom_forget,	\
+	    "NAME", "delete snapshot NAME")				\
+	X(INSTALL, HELPER, "install", 1, 2, VERB_ARG_ISO,		\
+	    VERB_DOMAIN | VERB_CHANGES, cmd_install, dom_install,	\
+	    "ISO [yes]", "boot an ISO once to install; then the disk")	\
 	X(ISOS, INTERNAL, "isos", 0, 0, VERB_ARG_NONE,			\
 	    0, NULL, dom_isos,						\
 	    "", "the ISO library (attach_iso, completion)")		\
+	X(SNAPNAMES, INTERNAL, "snapnames", 0, 0, VERB_ARG_NONE,	\
+	    VERB_DOMAIN, NULL, dom_snapnames,				\
+	    "", "the snapshots' names (completion)")			\
 	X(LIST, MEMBER, "list", 0, 0, VERB_ARG_NONE,			\
 	    VERB_JSON, cmd_list, NULL,					\
 	    "", "your VPS")						\
