@@ -9,6 +9,12 @@
  * left, if it carries create-vps's mark (storage.h); else the purge is
  * refused before anything changes. Any other disk of the domain is
  * always kept.
+ *
+ * The VPS's snapshots (snapshot.h) are listed; they are kept with the disk,
+ * and --purge-disk removes them after it, under the lock that serialises
+ * the menu's snapshot verbs. Without --purge-disk a failure to list them
+ * (an LVM host without the VG) is only a warning: deleting a domain must
+ * not depend on its storage.
  */
 #include <config.h>
 
@@ -22,6 +28,7 @@
 #include "log.h"
 #include "names.h"
 #include "pathnames.h"
+#include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
 #include "util.h"
@@ -43,13 +50,14 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: delete-vps [-c FILE] [--force] [--purge-disk] NAME\n"
 	    "\n"
-	    "Undefines the libvirt domain of VPS NAME. Its disk is kept\n"
-	    "unless --purge-disk.\n"
+	    "Undefines the libvirt domain of VPS NAME. Its disk and its\n"
+	    "snapshots are kept unless --purge-disk.\n"
 	    "\n"
 	    "  -c, --config FILE  configuration file (default %s)\n"
 	    "  -f, --force        power off the VPS if it is running\n"
 	    "      --purge-disk   also remove the LV or image of the VPS: only\n"
-	    "                     one its domain uses, or one create-vps marked\n"
+	    "                     one its domain uses, or one create-vps marked;\n"
+	    "                     and its snapshots\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
@@ -179,6 +187,65 @@ handle_disks(const struct vps_config *cfg, const struct options *o,
 	return true;
 }
 
+/* The snapshots of o->name, or NULL with err (VPS_ERROR_FAILED). */
+static GPtrArray *
+list_snapshots(const struct vps_config *cfg, const struct options *o,
+    GError **err)
+{
+	GPtrArray *snaps;
+
+	if (!storage_init(cfg, err) ||
+	    (snaps = snapshot_list(cfg, o->name, err)) == NULL) {
+		g_prefix_error(err, "cannot list the snapshots of %s: ",
+		    o->name);
+		return NULL;
+	}
+	return snaps;
+}
+
+/*
+ * The snapshots as they were before the change (snaps, NULL if they could
+ * not be listed): without --purge-disk each is named and kept; with it,
+ * all of them go, under the VPS's snapshot lock so that no snapshot the
+ * member takes at that moment is left behind half-counted.
+ */
+static bool
+handle_snapshots(const struct vps_config *cfg, const struct options *o,
+    GPtrArray *snaps, GError **err)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	g_autofree char *when = NULL;
+	unsigned n = 0;
+	int	 lock;
+	bool	 ok;
+	guint	 i;
+
+	for (i = 0; !o->purge && snaps != NULL && i < snaps->len; i++) {
+		const struct snapshot *sn = g_ptr_array_index(snaps, i);
+
+		g_clear_pointer(&dt, g_date_time_unref);
+		g_clear_pointer(&when, g_free);
+		dt = g_date_time_new_from_unix_utc(sn->time);
+		when = dt != NULL ? g_date_time_format(dt, "%F %T UTC") :
+		    g_strdup("?");
+		printf("snapshot %s kept (taken %s)\n", sn->name, when);
+	}
+	if (!o->purge)
+		return true;
+	if ((lock = snapshot_lock(o->name, err)) == -1)
+		return false;
+	ok = snapshot_purge(cfg, o->name, &n, err);
+	vps_unlock(lock);
+	if (!ok) {
+		g_prefix_error(err, "the snapshots of %s are left: ", o->name);
+		return false;
+	}
+	if (n > 0)
+		printf("%u snapshot%s of %s removed\n", n, n == 1 ? "" : "s",
+		    o->name);
+	return true;
+}
+
 /*
  * No domain: what a create-vps killed half-way may leave is the VPS's own
  * LV or image, with create-vps's mark. --purge-disk removes it if it has
@@ -227,7 +294,8 @@ run(const struct options *o, GError **err)
 	g_autoptr(vps_config) cfg = NULL;
 	g_autoptr(virConnect) conn = NULL;
 	g_autoptr(virDomain) dom = NULL;
-	g_autoptr(GPtrArray) disks = NULL;
+	g_autoptr(GPtrArray) disks = NULL, snaps = NULL;
+	g_autoptr(GError) warn = NULL;
 	g_autofree char *xml = NULL;
 	int	 lock = -1;
 	bool	 ok = false;
@@ -240,8 +308,18 @@ run(const struct options *o, GError **err)
 	    (conn = virt_connect(cfg->uri, err)) == NULL ||
 	    !virt_lookup(conn, o->name, &dom, err))
 		goto out;
+	/*
+	 * Listed before anything changes: with --purge-disk a failure
+	 * stops here; without, it is a warning.
+	 */
+	if ((snaps = list_snapshots(cfg, o, o->purge ? err : &warn)) ==
+	    NULL && o->purge)
+		goto out;
+	if (warn != NULL)
+		vlog_warn("%s", warn->message);
 	if (dom == NULL) {
-		ok = purge_leftover(cfg, o, err);
+		ok = purge_leftover(cfg, o, err) &&
+		    handle_snapshots(cfg, o, snaps, err);
 		goto out;
 	}
 	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ==
@@ -253,7 +331,8 @@ run(const struct options *o, GError **err)
 	    (o->purge && !check_purge(cfg, o, disks, err)) ||
 	    !remove_domain(dom, o, err))
 		goto out;
-	ok = handle_disks(cfg, o, disks, err);
+	ok = handle_disks(cfg, o, disks, err) &&
+	    handle_snapshots(cfg, o, snaps, err);
 out:
 	vps_unlock(lock);
 	return ok;

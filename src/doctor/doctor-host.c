@@ -1,6 +1,7 @@
 /*
  * doctor-host.c: the checks of the host itself: vps.conf, vps.data,
- * libvirt, KVM, the configured CPU, network, storage, ISO library.
+ * libvirt, KVM, the configured CPU, network, storage, snapshots, ISO
+ * library.
  */
 #include <config.h>
 
@@ -323,6 +324,8 @@ doctor_check_storage(struct doctor *d)
 		    err->message);
 		return;
 	}
+	d->storage_ok = true;
+	d->storage_avail = avail;
 	if (avail < need)
 		doctor_add(d, "storage", DOCTOR_WARN, "add room before the "
 		    "next create-vps", "%s %s has %" G_GUINT64_FORMAT " MiB "
@@ -333,6 +336,48 @@ doctor_check_storage(struct doctor *d)
 		doctor_add(d, "storage", DOCTOR_OK, NULL, "%s %s: %"
 		    G_GUINT64_FORMAT " MiB free", lvm ? "VG" : "directory",
 		    where, (guint64)(avail >> 20));
+}
+
+/*
+ * The room snapshots could need (vps-doctor(8) argues the rules): with
+ * LVM, max_per_vps snapshot LVs of lvm_size_percent of the largest disk,
+ * which lvcreate takes from the VG at once; with files, one copy of the
+ * largest disk, which the next snapshot or a revert's temporary copy
+ * takes when that disk is full. Less is a WARN: the VPS runs, only a
+ * snapshot may be refused. Nothing to say if the storage check failed.
+ */
+void
+doctor_check_snapshots(struct doctor *d)
+{
+	static const char fix[] = "add room, or lower [snapshots] "
+	    "max_per_vps or lvm_size_percent";
+	bool	 lvm = d->cfg->backend == VPS_BACKEND_LVM;
+	const char *where = lvm ? d->cfg->vg : d->cfg->dir;
+	uint64_t disk = largest_disk(d), need;
+
+	if (d->cfg->snap_max == 0) {
+		doctor_add(d, "snapshots", DOCTOR_OK, NULL, "snapshots are "
+		    "off ([snapshots] max_per_vps = 0)");
+		return;
+	}
+	if (!d->storage_ok)
+		return;
+	need = lvm ? disk * d->cfg->snap_lvm_percent / 100 * d->cfg->snap_max :
+	    disk;
+	if (d->storage_avail < need)
+		doctor_add(d, "snapshots", DOCTOR_WARN, fix, "%s %s has %"
+		    G_GUINT64_FORMAT " MiB free, less than the %"
+		    G_GUINT64_FORMAT " MiB that %s of the largest VPS disk (%"
+		    G_GUINT64_FORMAT " MiB) may need", lvm ? "VG" : "directory",
+		    where, (guint64)(d->storage_avail >> 20),
+		    (guint64)(need >> 20), lvm ? "its snapshots" :
+		    "a snapshot", (guint64)(disk >> 20));
+	else
+		doctor_add(d, "snapshots", DOCTOR_OK, NULL, "up to %u per VPS; "
+		    "%s %s has room for %s of the largest VPS disk (%"
+		    G_GUINT64_FORMAT " MiB needed)", d->cfg->snap_max,
+		    lvm ? "VG" : "directory", where, lvm ? "the snapshots" :
+		    "a snapshot", (guint64)(need >> 20));
 }
 
 /*

@@ -9,6 +9,7 @@
 #define VPS_DOCTOR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
 
@@ -34,6 +35,8 @@ struct doctor {
 	bool	 data_ok;
 	virConnectPtr conn;		/* NULL if libvirt is unreachable */
 	bool	 kvm_ok;		/* a KVM domain starts here */
+	bool	 storage_ok;		/* storage_free() answered */
+	uint64_t storage_avail;		/* what it said, in bytes */
 	GPtrArray *results;		/* of struct doctor_result */
 };
 
@@ -49,7 +52,7 @@ void	 doctor_add(struct doctor *d, const char *check, int status,
 int	 doctor_run(const char *const *argv, char **out, GError **err);
 
 /* doctor-host.c: vps.conf, vps.data, libvirt, KVM, CPU, network,
- * storage, ISO library. */
+ * storage, snapshots, ISO library. */
 void	 doctor_check_config(struct doctor *d);
 void	 doctor_check_data(struct doctor *d);
 void	 doctor_check_libvirt(struct doctor *d);
@@ -57,6 +60,7 @@ void	 doctor_check_kvm(struct doctor *d);
 void	 doctor_check_cpu(struct doctor *d);
 void	 doctor_check_network(struct doctor *d);
 void	 doctor_check_storage(struct doctor *d);
+void	 doctor_check_snapshots(struct doctor *d);
 void	 doctor_check_iso(struct doctor *d);
 
 /* doctor-access.c: sudo, sshd, member accounts, SPICE ports, LDAP. */

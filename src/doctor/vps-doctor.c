@@ -159,6 +159,7 @@ run_checks(struct doctor *d)
 	doctor_check_cpu(d);
 	doctor_check_network(d);
 	doctor_check_storage(d);
+	doctor_check_snapshots(d);
 	doctor_check_iso(d);
 	doctor_check_sudoers(d);
 	doctor_check_sshd(d);

@@ -124,7 +124,7 @@ t_check "vps-doctor passes (exit 0)" doc
 diag <"$T_OUT"
 cp "$T_OUT" "$E2E_TMP/good.out"
 t_check "no FAIL" bash -c "! grep -q '^FAIL' '$E2E_TMP/good.out'"
-for c in config data libvirt kvm cpu nwfilter network storage iso \
+for c in config data libvirt kvm cpu nwfilter network storage snapshots iso \
     sudoers-include rules sshd-include sshd-env members spice-ports; do
 	t_check "the good host has a line for $c" \
 	    grep -Eq "^(OK|WARN)  *$c " "$E2E_TMP/good.out"
@@ -212,6 +212,29 @@ fails nwfilter "no such nwfilter" -- \
     -c "$(variant network filter "$(e2e_name nofilter)")"
 fails storage "no storage directory" -- \
     -c "$(variant storage dir "$E2E_TMP/no-such-dir")"
+# snapshots: a directory on a file system smaller than the largest disk
+# cannot hold the next snapshot's copy (WARN); max_per_vps = 0 turns the
+# check off.
+mkdir -m 0711 "$E2E_TMP/small"
+t_check "a 16 MiB tmpfs for images" mount -t tmpfs -o size=16m,mode=0711 \
+    vps-doctor-small "$E2E_TMP/small"
+defer umount "$E2E_TMP/small"
+fails snapshots "less room than the largest disk" WARN -- \
+    -c "$(variant storage dir "$E2E_TMP/small")"
+t_check "... naming the directory and the sizes" grep -Eq \
+    "^WARN  *snapshots  *directory $E2E_TMP/small has 1[56] MiB free, less than the [0-9]+ MiB" \
+    "$LAST"
+t_check "... the fix names max_per_vps" grep -q "max_per_vps" "$LAST"
+sconf=$(variant storage dir "$E2E_TMP/small")
+printf '[snapshots]\nmax_per_vps = 0\n' >>"$sconf"
+t_check "max_per_vps = 0: snapshots off" doc -c "$sconf"
+cp "$T_OUT" "$LAST"
+t_check "... the snapshots line is OK and says off" grep -q \
+    "^OK  *snapshots .*off (\[snapshots\] max_per_vps = 0)" "$LAST"
+fails storage "no storage directory, no snapshots line" -- \
+    -c "$(variant storage dir "$E2E_TMP/no-such-dir")"
+t_check "... no snapshots line (storage failed)" bash -c \
+    "! grep -q ' snapshots ' '$LAST'"
 fails iso "no ISO library" -- -c "$(variant vps iso_dir "$E2E_TMP/no-iso")"
 # A library that others can change: the menu refuses it, the doctor FAILs.
 mkdir -m 0775 "$E2E_TMP/iso-gw" && chmod 0775 "$E2E_TMP/iso-gw"
