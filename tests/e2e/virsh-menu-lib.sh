@@ -109,15 +109,17 @@ menu_domain_xml()
 	EOF
 }
 
-# menu_guest_files: the kernel (a copy: libvirt relabels what it boots) and
-# the initramfs, readable by QEMU.
+# menu_guest_files [MODULE...]: the kernel (a copy: libvirt relabels what
+# it boots) and the initramfs, readable by QEMU, loading the kernel modules
+# MODULE... at boot (make_guest_initrd; virtio_pci virtio_blk for a guest
+# that reads its disk).
 menu_guest_files()
 {
 	local kernel
 	kernel=$(e2e_guest_kernel) || return 1
 	mkdir -m 0755 "$E2E_TMP/guest" &&
 	    install -m 0644 "$kernel" "$E2E_TMP/guest/vmlinuz" &&
-	    make_guest_initrd "$E2E_TMP/guest/initrd.gz" &&
+	    make_guest_initrd "$E2E_TMP/guest/initrd.gz" "$@" &&
 	    chmod 0644 "$E2E_TMP/guest/initrd.gz"
 }
 
