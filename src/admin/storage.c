@@ -24,9 +24,8 @@
 typedef BDLVMVGdata storage_vgdata;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(storage_vgdata, bd_lvm_vgdata_free)
 
-/* Rewraps a libblockdev error as ours, prefixed with what failed. */
-static void
-wrap(GError **err, GError *bd, const char *what, const char *name)
+void
+storage_wrap(GError **err, GError *bd, const char *what, const char *name)
 {
 	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s %s: %s", what,
 	    name, bd != NULL ? bd->message : "unknown error");
@@ -43,12 +42,12 @@ storage_init(const struct vps_config *cfg, GError **err)
 	if (cfg->backend != VPS_BACKEND_LVM)
 		return true;
 	if (!bd_ensure_init(plugins, NULL, &bd)) {
-		wrap(err, bd, "cannot load", "the libblockdev LVM plugin");
+		storage_wrap(err, bd, "cannot load", "the libblockdev LVM plugin");
 		return false;
 	}
 	/* [storage] lvm_config; NULL: lvm.conf alone. */
 	if (!bd_lvm_set_global_config(cfg->lvm_config, &bd)) {
-		wrap(err, bd, "cannot set", "the LVM configuration");
+		storage_wrap(err, bd, "cannot set", "the LVM configuration");
 		return false;
 	}
 	return true;
@@ -70,7 +69,7 @@ lv_exists(const char *vg, const char *name, bool *exists, GError **err)
 	size_t	 i;
 
 	if ((lvs = bd_lvm_lvs(vg, &bd)) == NULL) {
-		wrap(err, bd, "cannot list the LVs of VG", vg);
+		storage_wrap(err, bd, "cannot list the LVs of VG", vg);
 		return false;
 	}
 	*exists = false;
@@ -115,7 +114,7 @@ storage_free(const struct vps_config *cfg, uint64_t *size, GError **err)
 
 	if (cfg->backend == VPS_BACKEND_LVM) {
 		if ((vg = bd_lvm_vginfo(cfg->vg, &bd)) == NULL) {
-			wrap(err, bd, "cannot read VG", cfg->vg);
+			storage_wrap(err, bd, "cannot read VG", cfg->vg);
 			return false;
 		}
 		*size = vg->free;
@@ -151,9 +150,8 @@ storage_check_room(const struct vps_config *cfg, uint64_t size,
 	return true;
 }
 
-/* fsync of a directory, so that a new entry survives a crash. */
-static bool
-sync_dir(const char *dir, GError **err)
+bool
+storage_sync_dir(const char *dir, GError **err)
 {
 	int	 fd, r;
 
@@ -237,7 +235,7 @@ image_create(const char *dir, const char *path, const char *name,
 		return image_fail(err, "create an image in", dir, -1);
 	if (!image_finish(fd, path, name, size, made, err))
 		return false;
-	if (!sync_dir(dir, err)) {
+	if (!storage_sync_dir(dir, err)) {
 		unlink(path);
 		return false;
 	}
@@ -271,7 +269,7 @@ lv_create(const struct vps_config *cfg, const char *name, uint64_t size,
 		g_clear_error(&bd);
 		return false;
 	}
-	wrap(err, bd, "cannot create LV", name);
+	storage_wrap(err, bd, "cannot create LV", name);
 	return false;
 }
 
@@ -317,7 +315,7 @@ lv_remove_select(const struct vps_config *cfg, const char *name,
 	if (!exists)
 		return true;
 	if (!bd_lvm_lvremove(cfg->vg, name, FALSE, extra, &bd)) {
-		wrap(err, bd, "cannot remove LV", name);
+		storage_wrap(err, bd, "cannot remove LV", name);
 		return false;
 	}
 	if (!lv_exists(cfg->vg, name, &exists, err))
@@ -335,7 +333,7 @@ image_remove(const struct vps_config *cfg, const char *path, GError **err)
 		    "cannot remove %s: %s", path, g_strerror(errno));
 		return false;
 	}
-	return sync_dir(cfg->dir, err);
+	return storage_sync_dir(cfg->dir, err);
 }
 
 /* Whether the file fd has the extended attribute attr with value want. */
@@ -429,7 +427,7 @@ storage_remove(const struct vps_config *cfg, const char *name,
 
 	if (cfg->backend == VPS_BACKEND_LVM) {
 		if (!bd_lvm_lvremove(cfg->vg, name, FALSE, NULL, &bd)) {
-			wrap(err, bd, "cannot remove LV", name);
+			storage_wrap(err, bd, "cannot remove LV", name);
 			return false;
 		}
 		return true;

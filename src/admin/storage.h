@@ -99,4 +99,11 @@ bool	 storage_remove_marked(const struct vps_config *cfg, const char *name,
 bool	 storage_remove(const struct vps_config *cfg, const char *name,
 	    GError **err);
 
+/* Rewraps a libblockdev error bd as ours: "what name: message". */
+void	 storage_wrap(GError **err, GError *bd, const char *what,
+	    const char *name);
+
+/* fsync of a directory, so that a new entry in it survives a crash. */
+bool	 storage_sync_dir(const char *dir, GError **err);
+
 #endif

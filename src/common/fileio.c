@@ -113,6 +113,25 @@ vps_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp,
  * remove root's.
  */
 bool
+vps_root_dir(const char *dir, GError **err)
+{
+	struct stat st;
+
+	if (g_mkdir_with_parents(dir, 0755) == -1 || lstat(dir, &st) == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "cannot make %s: %s", dir, g_strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s is not a directory that only root may write", dir);
+		return false;
+	}
+	return true;
+}
+
+bool
 vps_root_only(const struct stat *st, bool sticky_ok, GError **err)
 {
 	if (st->st_uid != 0)

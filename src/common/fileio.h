@@ -48,6 +48,13 @@ int	 vps_path_trusted(const char *path, const struct stat *st,
  */
 bool	 vps_root_only(const struct stat *st, bool sticky_ok, GError **err);
 
+/*
+ * Makes the directory dir (and its parents, 0755) if missing, and checks
+ * that it is a directory (not a symlink) that root owns and only root
+ * may write: for the root side's state under VPS_RUNDIR.
+ */
+bool	 vps_root_dir(const char *dir, GError **err);
+
 struct atomic_file;
 
 /*

@@ -28,6 +28,7 @@
 #define VPS_RUNDIR		RUNSTATEDIR "/vpshost"
 #define SLOTS_DIR		VPS_RUNDIR "/sessions"	/* one file a session */
 #define TICKET_DIR		VPS_RUNDIR "/tickets"	/* one file a VPS */
+#define SNAPSHOT_LOCK_DIR	VPS_RUNDIR "/disks"	/* VPS.lock: its disk */
 
 /*
  * The menu's helpers: the protocol server "virsh-menu --serve VPS"

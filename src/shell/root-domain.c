@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "domdoc.h"
+#include "lock.h"
 #include "root-domain.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define DOMAIN_GONE	"%s: the VPS was deleted or replaced; log in again"
@@ -218,18 +220,24 @@ int
 dom_start(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
-	int	 active = virDomainIsActive(dom);
+	g_autoptr(GError) err = NULL;
+	int	 active, fd, rc = 0;
 
-	if (active < 0)
-		return reply_fail(r, 1, "start: %s", domain_errmsg());
-	if (active)
-		return reply_fail(r, 1, "start: %s is already running", s->vps);
-	if (media_start_check(s, dom, r) != 0)
-		return r->code;
-	if (virDomainCreate(dom) < 0)
-		return reply_fail(r, 1, "start: %s", domain_errmsg());
-	reply_line(r, "Domain %s started", s->vps);
-	return 0;
+	/* Not while a snapshot or a revert copies the disk (root-snapshot.c). */
+	if ((fd = snapshot_lock(s->vps, &err)) == -1)
+		return reply_fail(r, 1, "start: %s", err->message);
+	if ((active = virDomainIsActive(dom)) < 0)
+		rc = reply_fail(r, 1, "start: %s", domain_errmsg());
+	else if (active)
+		rc = reply_fail(r, 1, "start: %s is already running", s->vps);
+	else if (media_start_check(s, dom, r) != 0)
+		rc = r->code;
+	else if (virDomainCreate(dom) < 0)
+		rc = reply_fail(r, 1, "start: %s", domain_errmsg());
+	vps_unlock(fd);
+	if (rc == 0)
+		reply_line(r, "Domain %s started", s->vps);
+	return rc;
 }
 
 /*

@@ -120,6 +120,9 @@ const char *domain_errmsg(void);
 xmlDoc	*domain_xml(struct serve_ctx *s, virDomainPtr dom, unsigned flags,
 	    struct reply *r);
 
+/* A size as info and snapshots show it: "1.5 GiB (N bytes)". */
+char	*info_size(unsigned long long bytes);
+
 /* The devices the verbs look at, as XPath (domdoc.h). */
 #define XP_CDROM	"/domain/devices/disk[@device='cdrom']"
 #define XP_DISK		"/domain/devices/disk[@device='disk']"

@@ -37,8 +37,7 @@ info_disk(virDomainPtr dom, xmlDoc *doc, unsigned long long *bytes,
 	return true;
 }
 
-/* A disk size as info shows it. */
-static char *
+char *
 info_size(unsigned long long bytes)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };

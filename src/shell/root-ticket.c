@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "lock.h"
 #include "random.h"
 #include "root-ticket.h"
@@ -33,22 +34,7 @@ struct ticket {
 static bool
 ticket_dir(GError **err)
 {
-	struct stat st;
-
-	if (g_mkdir_with_parents(TICKET_DIR, 0755) == -1 ||
-	    lstat(TICKET_DIR, &st) == -1) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot make %s: %s", TICKET_DIR, g_strerror(errno));
-		return false;
-	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "%s is not a directory that only root may write",
-		    TICKET_DIR);
-		return false;
-	}
-	return true;
+	return vps_root_dir(TICKET_DIR, err);
 }
 
 /* Opens the existing ticket file path and takes its lock; -1 if not. */
