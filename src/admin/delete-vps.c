@@ -240,6 +240,8 @@ handle_snapshots(const struct vps_config *cfg, const struct options *o,
 		g_prefix_error(err, "the snapshots of %s are left: ", o->name);
 		return false;
 	}
+	/* LVM removes an origin's snapshots with it: count those too. */
+	n = MAX(n, snaps != NULL ? snaps->len : 0);
 	if (n > 0)
 		printf("%u snapshot%s of %s removed\n", n, n == 1 ? "" : "s",
 		    o->name);
