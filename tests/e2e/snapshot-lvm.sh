@@ -243,10 +243,11 @@ t_check "... naming it" grep -q "has no snapshot nosuch" "$T_ERR"
 # ---- delete-vps
 before=$(listed)
 t_check "delete-vps $A2" "$top_builddir/delete-vps" -c "$CONF" "$A2"
-diag <"$T_OUT"
+cp "$T_OUT" "$E2E_TMP/delete.out"
+diag <"$E2E_TMP/delete.out"
 for n in $before; do
 	t_check "... names snapshot $n as kept" grep -q "^snapshot $n kept" \
-	    "$T_OUT"
+	    "$E2E_TMP/delete.out"
 done
 t_eq "... keeps the LVs" "$before" "$(snap_lvs | awk '{ print $1 }' |
     sed "s/^$A2\\.snap\\.//; s/\\.[0-9]*\$//" | sort)"

@@ -124,7 +124,7 @@ t_check "... lists first with its time and size" grep -Eq \
     "^ *first .*[0-9]{4}-?[0-9]{2}-?[0-9]{2}.*[0-9]{2}:?[0-9]{2}.*[0-9]" \
     "$T_OUT"
 t_check_rc "snapshot first again: exit 2" 2 ssh_as "$ALICE" snapshot first
-t_check "... says it exists" grep -qi "exist" "$T_ERR"
+t_check "... says it exists" grep -q "already has a snapshot first" "$T_ERR"
 
 # ---- marker B; a running VPS is refused
 t_check "the guest boots again" boot
@@ -259,10 +259,11 @@ t_check "[storage] dir back" install -m 0644 "$E2E_TMP/conf.saved" "$CONF"
 
 # ---- delete-vps
 t_check "delete-vps $A1" "$delete" -c "$CONF" "$A1"
-diag <"$T_OUT"
+cp "$T_OUT" "$E2E_TMP/delete.out"
+diag <"$E2E_TMP/delete.out"
 for n in $(snap_files "$A1"); do
 	t_check "... names snapshot $n as kept" grep -q "^snapshot $n kept" \
-	    "$T_OUT"
+	    "$E2E_TMP/delete.out"
 done
 t_eq "... keeps the files" "$before" "$(snap_files "$A1")"
 t_check "$A1 defined again" e2e_virsh define "$E2E_TMP/$A1-guest.xml"
