@@ -84,18 +84,40 @@ strays()
 
 t_check "$A1's disk: 256 MiB, data regions and holes" \
     truncate -s 256M "$disk"
-t_check "... scribbled" scribble
+# Mostly data, as the disk gets in the rounds, before the timing.
+for i in 1 2 3 4; do
+	t_check "... scribbled ($i)" scribble
+done
 
-# One uninterrupted snapshot and revert: how long they take, so that the
-# kills fall inside them.
-t0=${EPOCHREALTIME/./}
-t_check "snapshot base (not interrupted)" ssh_as "$ALICE" snapshot base
-t1=${EPOCHREALTIME/./}
+# timed OP...: the member's OP, run whole; sets took to the milliseconds
+# from its helper's start to the end of the session, the window a kill
+# must fall in.
+timed()
+{
+	local t0 pid rc=0
+	ssh_as "$ALICE" "$@" >/dev/null &
+	pid=$!
+	while ! helper_of_a1 >/dev/null && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.005
+	done
+	t0=${EPOCHREALTIME/./}
+	wait "$pid" || rc=$?
+	took=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	return "$rc"
+}
+
+# One uninterrupted snapshot, revert and forget: how long each takes.
+declare -A span
+t_check "snapshot base (not interrupted)" timed snapshot base
+span[snapshot]=$took
 t_eq "... a whole copy" "$(sum "$disk")" "$(sum "$disks/$A1.snap.base.img")"
-t_check "revert base yes (not interrupted)" ssh_as "$ALICE" revert base yes
-t2=${EPOCHREALTIME/./}
-span=$(( ((t1 - t0) > (t2 - t1) ? (t1 - t0) : (t2 - t1)) / 1000 ))
-diag "a snapshot took $(( (t1 - t0) / 1000 )) ms, a revert $(( (t2 - t1) / 1000 )) ms (with ssh and sudo)"
+t_check "revert base yes (not interrupted)" timed revert base yes
+span[revert]=$took
+t_check "snapshot gone (not interrupted)" ssh_as "$ALICE" snapshot gone
+t_check "forget gone (not interrupted)" timed forget gone
+span[forget]=$took
+diag "from the helper's start: a snapshot took ${span[snapshot]} ms, a revert ${span[revert]} ms, a forget ${span[forget]} ms"
+killed=0
 
 # Content of each snapshot by name, as taken.
 declare -A content
@@ -105,41 +127,50 @@ content[base]=$(sum "$disks/$A1.snap.base.img")
 # random delay; then the checks.
 round()
 {
-	local n=$1 op name pre post ssh_pid pid delay have
-	mapfile -t have < <(snap_files)
-	name=""
-	if [ "${#have[@]}" -lt 3 ] && [ $((RANDOM % 3)) -ne 0 ]; then
-		op=snapshot
-		name=r$n
-	elif [ "${#have[@]}" -gt 0 ] && [ $((RANDOM % 2)) -eq 0 ]; then
-		op=revert
-		name=${have[$((RANDOM % ${#have[@]}))]}
-	elif [ "${#have[@]}" -gt 0 ]; then
-		op=forget
-		name=${have[$((RANDOM % ${#have[@]}))]}
-	else
-		op=snapshot
-		name=r$n
+	local n=$1 op name pre post ssh_pid pid delay have rc
+	local ops=()
+	# One snapshot at least, whole, so that revert and forget have one.
+	if [ -z "$(snap_files)" ]; then
+		t_check "round $n: a whole snapshot w$n first" \
+		    ssh_as "$ALICE" snapshot "w$n" || return 1
+		content[w$n]=$(sum "$disks/$A1.snap.w$n.img")
 	fi
+	mapfile -t have < <(snap_files)
+	# Each operation the state allows, equally likely.
+	[ "${#have[@]}" -ge 3 ] || ops+=(snapshot)
+	[ "${#have[@]}" -eq 0 ] || ops+=(revert forget)
+	op=${ops[$((RANDOM % ${#ops[@]}))]}
+	name=r$n
+	[ "$op" = snapshot ] || name=${have[$((RANDOM % ${#have[@]}))]}
 	# A new disk state before each, so that pre and post differ.
 	scribble || return 1
 	pre=$(sum "$disk")
 	post=$pre
 	[ "$op" != revert ] || post=${content[$name]-unrecorded}
-	delay=$((RANDOM % (span + 1)))
+	# Up to twice as long: the disk fills up from round to round.
+	delay=$((RANDOM % (2 * ${span[$op]} + 1)))
 	if [ "$op" = revert ]; then
 		ssh_as "$ALICE" revert "$name" yes >/dev/null 2>&1 &
 	else
 		ssh_as "$ALICE" "$op" "$name" >/dev/null 2>&1 &
 	fi
 	ssh_pid=$!
-	wait_for -t 30 helper_of_a1 || { wait "$ssh_pid"; return 1; }
+	# The helper, unless the whole session ended before it was seen.
+	while ! helper_of_a1 >/dev/null && kill -0 "$ssh_pid" 2>/dev/null; do
+		sleep 0.005
+	done
 	sleep "$(ms "$delay")"
 	pid=$(helper_of_a1)
 	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null
-	wait "$ssh_pid"
+	rc=0
+	wait "$ssh_pid" || rc=$?
 	wait_for -t 30 eval '! helper_of_a1 >/dev/null'
-	diag "round $n: $op $name, killed after $delay ms"
+	if [ "$rc" -ne 0 ]; then
+		killed=$((killed + 1))
+		diag "round $n: $op $name, killed after $delay ms (exit $rc)"
+	else
+		diag "round $n: $op $name, done before the kill at $delay ms"
+	fi
 	check_round "$n" "$op" "$name" "$pre" "$post"
 }
 
@@ -172,9 +203,12 @@ check_round()
 for ((i = 1; i <= ROUNDS; i++)); do
 	round "$i" || not_ok "round $i could not run"
 done
-[ "$(snap_files | wc -l)" -lt 3 ] ||
-    t_check "forget one, for room" ssh_as "$ALICE" forget \
-    "$(snap_files | head -n 1)"
+diag "$killed of $ROUNDS operations were killed before they ended"
+# Room for two more: the next check's and the concurrent one's.
+while [ "$(snap_files | wc -l)" -gt 1 ]; do
+	t_check "forget one, for room" ssh_as "$ALICE" forget \
+	    "$(snap_files | head -n 1)" || break
+done
 t_check "after the kills, a snapshot runs" ssh_as "$ALICE" snapshot last
 t_eq "... a whole copy" "$(sum "$disk")" "$(sum "$disks/$A1.snap.last.img")"
 content[last]=$(sum "$disk")
@@ -182,16 +216,15 @@ t_eq "... and no revert's copy is left" "" \
     "$(find "$disks" -name ".revert.*" -printf '%f\n')"
 
 # ---- a snapshot while another session's revert runs
-t_check "forget last" ssh_as "$ALICE" forget last
 t_check "scribbled again" scribble
 pre=$(sum "$disk")
-target=$(snap_files | head -n 1)
-post=${content[$target]-unrecorded}
+target=last
+post=${content[$target]}
 ssh_as "$ALICE" revert "$target" yes >"$E2E_TMP/revert.out" \
     2>"$E2E_TMP/revert.err" &
 revert_pid=$!
 wait_for -t 30 helper_of_a1
-sleep "$(ms $((span / 3)))"
+sleep "$(ms $((span[revert] / 3)))"
 rc=0
 _e2e_run ssh_as "$ALICE" snapshot during || rc=$?
 diag "snapshot during the revert: exit $rc"
