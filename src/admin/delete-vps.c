@@ -318,7 +318,8 @@ run(const struct options *o, GError **err)
 	    NULL && o->purge)
 		goto out;
 	if (warn != NULL)
-		vlog_warn("%s", warn->message);
+		vlog_warn("%s; any snapshots are kept",
+		    g_strchomp(warn->message));
 	if (dom == NULL) {
 		ok = purge_leftover(cfg, o, err) &&
 		    handle_snapshots(cfg, o, snaps, err);

@@ -258,6 +258,29 @@ t_eq "... unchanged" "$list2" "$(cat "$T_OUT")"
 t_check "[storage] dir back" install -m 0644 "$E2E_TMP/conf.saved" "$CONF"
 
 # ---- delete-vps
+# Where the snapshots cannot be listed (an LVM backend without its VG):
+# --purge-disk is refused before anything changes; without it that is
+# only a warning.
+sed "s|^backend = file\$|backend = lvm\nvg = $(e2e_name novg)|" "$CONF" \
+    >"$E2E_TMP/novg.conf"
+t_check_rc "delete-vps --purge-disk $A2, no VG: exit 1" 1 \
+    "$delete" -c "$E2E_TMP/novg.conf" --purge-disk "$A2"
+diag <"$T_ERR"
+t_check "... cannot list the snapshots" grep -q \
+    "cannot list the snapshots of $A2" "$T_ERR"
+t_check "... the domain is still defined" e2e_virsh dominfo "$A2"
+t_check "delete-vps $A2, no VG: a warning only" \
+    "$delete" -c "$E2E_TMP/novg.conf" "$A2"
+cp "$T_OUT" "$E2E_TMP/novg.out"
+diag <"$T_ERR"
+cp "$T_ERR" "$E2E_TMP/novg.err"
+t_check "... the warning" grep -q "cannot list the snapshots of $A2: " \
+    "$E2E_TMP/novg.err"
+t_check "... saying they are kept" grep -q "; any snapshots are kept\$" \
+    "$E2E_TMP/novg.err"
+t_check "... the domain is undefined" grep -q "^domain $A2 undefined" \
+    "$E2E_TMP/novg.out"
+t_check_fails "... and gone" e2e_virsh dominfo "$A2"
 t_check "delete-vps $A1" "$delete" -c "$CONF" "$A1"
 cp "$T_OUT" "$E2E_TMP/delete.out"
 diag <"$E2E_TMP/delete.out"
