@@ -206,8 +206,7 @@ list_snapshots(const struct vps_config *cfg, const struct options *o,
 /*
  * The snapshots as they were before the change (snaps, NULL if they could
  * not be listed): without --purge-disk each is named and kept; with it,
- * all of them go, under the VPS's snapshot lock so that no snapshot the
- * member takes at that moment is left behind half-counted.
+ * all of them go (the caller holds the VPS's snapshot lock).
  */
 static bool
 handle_snapshots(const struct vps_config *cfg, const struct options *o,
@@ -216,8 +215,6 @@ handle_snapshots(const struct vps_config *cfg, const struct options *o,
 	g_autoptr(GDateTime) dt = NULL;
 	g_autofree char *when = NULL;
 	unsigned n = 0;
-	int	 lock;
-	bool	 ok;
 	guint	 i;
 
 	for (i = 0; !o->purge && snaps != NULL && i < snaps->len; i++) {
@@ -232,11 +229,7 @@ handle_snapshots(const struct vps_config *cfg, const struct options *o,
 	}
 	if (!o->purge)
 		return true;
-	if ((lock = snapshot_lock(o->name, err)) == -1)
-		return false;
-	ok = snapshot_purge(cfg, o->name, &n, err);
-	vps_unlock(lock);
-	if (!ok) {
+	if (!snapshot_purge(cfg, o->name, &n, err)) {
 		g_prefix_error(err, "the snapshots of %s are left: ", o->name);
 		return false;
 	}
@@ -299,14 +292,20 @@ run(const struct options *o, GError **err)
 	g_autoptr(GPtrArray) disks = NULL, snaps = NULL;
 	g_autoptr(GError) warn = NULL;
 	g_autofree char *xml = NULL;
-	int	 lock = -1;
+	int	 lock = -1, snaplock = -1;
 	bool	 ok = false;
 
 	if ((cfg = config_load(o->config, 0, err)) == NULL)
 		return false;
 	if ((lock = vpsdata_lock(cfg->data, err)) == -1)
 		return false;
-	if ((o->purge && !storage_init(cfg, err)) ||
+	/*
+	 * A purge holds the VPS's snapshot lock throughout, as the menu's
+	 * snapshot verbs do: none of them copies or replaces the disk while
+	 * it goes, and one under way refuses the purge before it begins.
+	 */
+	if ((o->purge && (snaplock = snapshot_lock(o->name, err)) == -1) ||
+	    (o->purge && !storage_init(cfg, err)) ||
 	    (conn = virt_connect(cfg->uri, err)) == NULL ||
 	    !virt_lookup(conn, o->name, &dom, err))
 		goto out;
@@ -337,6 +336,8 @@ run(const struct options *o, GError **err)
 	ok = handle_disks(cfg, o, disks, err) &&
 	    handle_snapshots(cfg, o, snaps, err);
 out:
+	if (snaplock != -1)
+		vps_unlock(snaplock);
 	vps_unlock(lock);
 	return ok;
 }

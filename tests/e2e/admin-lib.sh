@@ -20,8 +20,18 @@ admin_setup()
 	isodir=$E2E_TMP/iso
 	imgdir=$E2E_TMP/images
 	t_need "libvirtd is up" start_libvirtd
+	t_need "delete-vps's locks forgotten at cleanup" \
+	    e2e_forget_disk_locks "$(admin_runstatedir)"
 	net=$(e2e_name net)
 	t_need "isolated network" make_libvirt_net "$net"
+}
+
+# The build's runstatedir (where the tools keep their locks).
+admin_runstatedir()
+{
+	printf 'print:\n\t@echo $(runstatedir)\n' |
+	    make -s --no-print-directory -C "$top_builddir" -f Makefile \
+	    -f - print | tail -n 1
 }
 
 # admin_data DIR: what create-vps reads from the package data directory.

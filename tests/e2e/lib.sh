@@ -433,6 +433,33 @@ e2e_name()
 	printf '%s\n' "${n:0:32}"
 }
 
+# e2e_forget_disk_locks RUNSTATEDIR: at cleanup, the lock files that the
+# tools take for this run's VPS (RUNSTATEDIR/vpshost/disks/NAME.lock,
+# snapshot_lock: the menu's snapshot verbs and start, delete-vps
+# --purge-disk) are removed, and the directories on the way there that
+# did not exist before.
+e2e_forget_disk_locks()
+{
+	local d top=""
+	for d in "$1/vpshost/disks" "$1/vpshost" "$1" "${1%/*}"; do
+		[ -e "$d" ] || top=$d
+	done
+	defer _e2e_disk_locks_remove "$1/vpshost/disks" "$top"
+}
+
+_e2e_disk_locks_remove()
+{
+	local d=$1
+	rm -f -- "$1/e2e$E2E_RUNID"-*.lock || return 1
+	[ -n "$2" ] || return 0
+	while :; do
+		[ ! -d "$d" ] || rmdir --ignore-fail-on-non-empty -- "$d" ||
+		    return 1
+		[ "$d" != "$2" ] || return 0
+		d=${d%/*}
+	done
+}
+
 # wait_for [-t SECS] [-p PID] CMD...: retry CMD every 0.1 s until it
 # succeeds (0), SECS pass (default E2E_WAIT) or process PID dies (1).
 wait_for()

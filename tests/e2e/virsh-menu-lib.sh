@@ -226,6 +226,7 @@ menu_setup()
 	    return 1
 	sudoers=/etc/sudoers.d/$(e2e_name menu | tr -d -- -)
 	menu_forget_sessions && menu_forget_tickets || return 1
+	e2e_forget_disk_locks "$(menu_make_var runstatedir)" || return 1
 	mkdir -m 0755 "$ISODIR" "$E2E_TMP/disks" || return 1
 	printf '%s:%s:1:128:1:%s\n' "$A1" "$ALICE" "$PORT_A1" \
 	    "$A2" "$ALICE" "$PORT_A2" "$B1" "$BOB" "$PORT_B1" >"$DATA"
