@@ -25,6 +25,7 @@
 #include "virtutil.h"
 
 #define QEMU_USER	"libvirt-qemu"	/* Debian's qemu.conf user */
+#define MIB		(UINT64_C(1) << 20)
 
 void
 doctor_check_config(struct doctor *d)
@@ -362,8 +363,9 @@ doctor_check_snapshots(struct doctor *d)
 	}
 	if (!d->storage_ok)
 		return;
-	need = lvm ? disk * d->cfg->snap_lvm_percent / 100 * d->cfg->snap_max :
-	    disk;
+	/* An LVM snapshot: its percentage of the disk, in whole MiB. */
+	need = lvm ? (disk * d->cfg->snap_lvm_percent / 100 + MIB - 1) / MIB *
+	    MIB * d->cfg->snap_max : disk;
 	if (d->storage_avail < need)
 		doctor_add(d, "snapshots", DOCTOR_WARN, fix, "%s %s has %"
 		    G_GUINT64_FORMAT " MiB free, less than the %"

@@ -6,7 +6,7 @@
 # the tags vpshost-snap and vpshost-time-EPOCH whose origin is the disk;
 # snapshots lists it; forget removes it; another member reaches none of
 # it; delete-vps names the snapshots and --purge-disk removes them with
-# the disk.
+# the disk. vps-doctor's snapshots check weighs the VG's free space.
 #
 # Without device-mapper, lvcreate refuses any snapshot ("Can't create
 # snapshot without using device-mapper kernel driver") and lvconvert
@@ -159,6 +159,28 @@ t_check "$A2's menu domain undefined" e2e_forget_domain "$A2"
 t_need "create-vps $A2 (lvm, not started)" "$top_builddir/create-vps" \
     -c "$CONF" --no-autostart "$A2"
 t_eq "... its LV is the VG's only one" "$A2" "$(lv_names)"
+
+# ---- vps-doctor's snapshots check on this VG: 3 snapshots of 20% of the
+# 1 GiB disks of vps.data (205 MiB each) need 615 MiB, which the VG has;
+# 10 need 2050.
+snapcheck()
+{
+	"$top_builddir/vps-doctor" -c "$1" >"$E2E_TMP/doctor.out" 2>&1
+	grep -A1 "^[A-Z]*  *snapshots " "$E2E_TMP/doctor.out"
+}
+t_check "vps-doctor: a snapshots line" snapcheck "$CONF"
+diag <"$T_OUT"
+t_check "... OK: room for 3 snapshots of 20% of 1 GiB" grep -q \
+    "^OK  *snapshots  *up to 3 per VPS; VG $vg has room for the snapshots of the largest VPS disk (615 MiB needed)" \
+    "$T_OUT"
+sed 's/^max_per_vps = 3$/max_per_vps = 10/' "$CONF" >"$E2E_TMP/ten.conf"
+t_check "vps-doctor with max_per_vps = 10" snapcheck "$E2E_TMP/ten.conf"
+cp "$T_OUT" "$E2E_TMP/ten.out"
+diag <"$E2E_TMP/ten.out"
+t_check "... WARN: 2050 MiB needed" grep -Eq \
+    "^WARN  *snapshots  *VG $vg has [0-9]+ MiB free, less than the 2050 MiB that its snapshots of the largest VPS disk \(1024 MiB\) may need" \
+    "$E2E_TMP/ten.out"
+t_check "... with a fix" grep -q "fix: .*max_per_vps" "$E2E_TMP/ten.out"
 
 # ---- no snapshots yet
 t_check "snapshots: none" ssh_as "$ALICE" use "$A2" snapshots
