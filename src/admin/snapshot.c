@@ -224,17 +224,38 @@ image_list(const struct vps_config *cfg, const char *vps, GError **err)
 }
 
 /*
- * Copies len bytes of src into dst, which is empty: a reflink where the
- * file system shares blocks (FICLONE), else the data regions alone
- * (SEEK_DATA), so that holes stay holes. dst gets src's length.
+ * Copies n bytes at off of src to the same offset of dst: in the kernel
+ * (copy_file_range), or through a buffer where the file system has no
+ * such copy. Returns the bytes copied, or -1 with errno.
+ */
+static ssize_t
+copy_range(int src, int dst, off_t off, size_t n)
+{
+	static char buf[1 << 16];
+	off_t	 in = off, out = off;
+	ssize_t	 r;
+
+	if ((r = copy_file_range(src, &in, dst, &out, n, 0)) != -1 ||
+	    (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
+	    errno != ENOSYS))
+		return r;
+	if ((r = pread(src, buf, MIN(n, sizeof(buf)), off)) <= 0)
+		return r;
+	if (lseek(dst, off, SEEK_SET) == -1 ||
+	    !vps_write_all(dst, buf, (size_t)r))
+		return -1;
+	return r;
+}
+
+/*
+ * Copies len bytes of src into dst, which is empty: the data regions
+ * alone (SEEK_DATA), so that holes stay holes. dst gets src's length.
  */
 static bool
 copy_image(int src, int dst, uint64_t len, const char *what, GError **err)
 {
 	off_t	 data, hole;
 
-	if (ioctl(dst, FICLONE, src) == 0)
-		return true;
 	for (data = 0; (uint64_t)data < len; data = hole) {
 		if ((data = lseek(src, data, SEEK_DATA)) == -1) {
 			if (errno == ENXIO)
@@ -244,13 +265,11 @@ copy_image(int src, int dst, uint64_t len, const char *what, GError **err)
 		if ((hole = lseek(src, data, SEEK_HOLE)) == -1)
 			return errno_fail(err, "read", what);
 		while (data < hole) {
-			off_t	 in = data, out = data;
 			size_t	 n = (size_t)MIN((uint64_t)(hole - data),
 			    COPY_CHUNK);
 			ssize_t	 r;
 
-			if ((r = copy_file_range(src, &in, dst, &out, n, 0)) <=
-			    0) {
+			if ((r = copy_range(src, dst, data, n)) <= 0) {
 				if (r == 0)
 					errno = EIO;	/* src shrank */
 				return errno_fail(err, "copy", what);
