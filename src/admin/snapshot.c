@@ -35,8 +35,6 @@
 
 typedef BDLVMLVdata snapshot_lvdata;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(snapshot_lvdata, bd_lvm_lvdata_free)
-typedef struct snapshot snapshot;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(snapshot, snapshot_free)
 
 void
 snapshot_free(gpointer p)
@@ -506,8 +504,8 @@ lv_snap_name(const char *vps, const char *name, gint64 t)
 static struct snapshot *
 lv_snapshot(const char *vps, const BDLVMLVdata *lv)
 {
-	g_autoptr(snapshot) sn = NULL;
-	g_autofree char *head = NULL;
+	g_autofree char *head = NULL, *name = NULL;
+	struct snapshot *sn;
 	unsigned long long t;
 	const char *dot;
 
@@ -516,12 +514,13 @@ lv_snapshot(const char *vps, const BDLVMLVdata *lv)
 	    !vps_parse_uint(dot + 1, 0, G_MAXINT64, &t, NULL))
 		return NULL;
 	head = g_strndup(lv->lv_name, (size_t)(dot - lv->lv_name));
-	sn = g_new0(struct snapshot, 1);
-	if ((sn->name = entry_name(vps, head, "")) == NULL)
+	if ((name = entry_name(vps, head, "")) == NULL)
 		return NULL;
+	sn = g_new0(struct snapshot, 1);
+	sn->name = g_steal_pointer(&name);
 	sn->time = (gint64)t;
 	sn->size = lv->size;
-	return g_steal_pointer(&sn);
+	return sn;
 }
 
 static GPtrArray *
