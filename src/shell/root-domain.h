@@ -139,4 +139,19 @@ bool	 serial_relay(struct serve_ctx *s);
 int	 media_start_check(struct serve_ctx *s, virDomainPtr dom,
 	    struct reply *r);
 
+/*
+ * The library ISO iso (a valid name) in the cdrom of the member's
+ * domain, booting first (as attach_iso); what names the verb in
+ * messages. Returns 0 or the reply's error code (2: no such ISO).
+ */
+int	 media_insert(struct serve_ctx *s, const char *iso, const char *what,
+	    struct reply *r);
+/*
+ * Empties the cdrom (as detach_iso), but only while the persistent
+ * definition's cdrom holds the library ISO iso: *ejected says whether it
+ * did. Returns 0 or the reply's error code.
+ */
+int	 media_eject(struct serve_ctx *s, const char *iso, bool *ejected,
+	    struct reply *r);
+
 #endif
