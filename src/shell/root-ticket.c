@@ -266,6 +266,22 @@ watch_launch(const char *path, char *const argv[], GError **err)
 	return ok;
 }
 
+void
+watch_answer(const GError *err)
+{
+	int	 null;
+
+	if (err == NULL)
+		printf("ready\n");
+	else
+		printf("error: %s\n", err->message);
+	(void)fflush(stdout);
+	if ((null = open("/dev/null", O_WRONLY)) != -1) {
+		(void)dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+}
+
 struct ticket *
 ticket_begin(const char *member, const char *vps, time_t until,
     GError **err)

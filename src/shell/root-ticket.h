@@ -72,6 +72,11 @@ bool	 watch_record(int fd, const char *id, GError **err);
  * sets err to what it said instead.
  */
 bool	 watch_launch(const char *path, char *const argv[], GError **err);
+/*
+ * The watcher's side of watch_launch(): "ready", or "error: " and what
+ * err says, on stdout, which is /dev/null after that.
+ */
+void	 watch_answer(const GError *err);
 /* True if the ticket file (locked fd) holds id: the ticket is current. */
 bool	 ticket_current(int fd, const char *id);
 /* True if id has the form of a ticket id. */
