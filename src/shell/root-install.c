@@ -22,7 +22,7 @@
 #include "root-ticket.h"
 #include "util.h"
 
-#define INSTALL_WATCH_SEC	(24 * 3600)	/* then the watcher gives up */
+#define INSTALL_WATCH_SEC	(24LL * 3600)	/* then the watcher gives up */
 
 /*
  * The VPS, stopped if it ran, with the watcher of install id started and

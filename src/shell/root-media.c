@@ -243,14 +243,14 @@ change_media(struct serve_ctx *s, const char *file, const char *only,
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(virDomain) dom = NULL;
-	int	 lock, active, holds = 1;
+	int	 lock, active;
 
 	*changed = false;
 	if ((lock = vpsdata_lock(s->cfg->data, &err)) == -1)
 		return reply_fail(r, 1, "%s: %s", what, err->message);
 	if ((dom = domain_lookup(s, r)) == NULL)
 		goto out;
-	if (only != NULL && (holds = cdrom_holds(s, dom, only, r)) != 1)
+	if (only != NULL && cdrom_holds(s, dom, only, r) != 1)
 		goto out;
 	if ((active = virDomainIsActive(dom)) < 0)
 		reply_fail(r, 1, "%s: %s", what, domain_errmsg());
