@@ -3,7 +3,7 @@
  * row of VPS_VERBS, verbs.h), on one libvirt domain through the libvirt
  * API; what their files (root-domain.c: lookup, replies, power and
  * status; root-media.c: the CD-ROM and boot order; root-info.c: info;
- * root-console.c: SPICE tickets) share.
+ * root-console.c: SPICE tickets; root-install.c: install) share.
  */
 #ifndef VPS_ROOT_DOMAIN_H
 #define VPS_ROOT_DOMAIN_H

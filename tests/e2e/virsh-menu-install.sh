@@ -102,6 +102,24 @@ no_watcher()
 	[ -z "$(watchers "$@")" ]
 }
 
+# audited VPS RESULT: the watcher's audit line for VPS ends with RESULT.
+audited()
+{
+	syslog_lines "$syslog" | grep -qF " virsh-menu-install[" &&
+	    syslog_lines "$syslog" | grep -qF \
+	    "member=$ALICE vps=$1 action=install iso=installer.iso result=$2"
+}
+
+# check_audit VPS RESULT: audited, unless a syslog daemon owns /dev/log.
+check_audit()
+{
+	if [ -z "$syslog" ]; then
+		t_skip "logged: $2" "machine: a syslog daemon owns /dev/log"
+	else
+		t_check "logged: $2" wait_for -t 10 audited "$@"
+	fi
+}
+
 # serial_has NAME TEXT: the serial output of NAME shows TEXT.
 serial_has()
 {
@@ -136,6 +154,7 @@ _installs_remove()
 
 t_need "libvirtd is up" start_libvirtd
 t_need "menu world is set up" menu_setup
+menu_syslog
 t_need "install records are removed at cleanup" forget_installs
 t_need "the installer ISO" make_installer "$ISODIR/installer.iso"
 t_need "another ISO in the library" \
@@ -148,7 +167,7 @@ iso=$ISODIR/installer.iso
 t_check "install installer.iso ($A1 shut off)" \
     ssh_as "$ALICE" install installer.iso
 t_eq "... says it boots the ISO now, and what comes next" \
-    "Domain $A1 boots installer.iso now.
+    "Domain $A1 boots from installer.iso now.
 $NEXT" "$(cat "$T_OUT")"
 t_eq "... running" running "$(e2e_virsh domstate "$A1")"
 t_eq "... the ISO in the definition" "$iso" "$(cdrom_source "$A1" --inactive)"
@@ -159,6 +178,7 @@ t_check "the installer wrote the disk" \
 t_check "after its reboot, $A1 boots from its disk" \
     wait_for -t 120 serial_has "$A1" "$DISK_MARKER"
 t_check "... and the watcher is gone" wait_for -t 30 no_watcher "$A1"
+check_audit "$A1" "rebooted; ejected; reset to boot from the disk"
 t_eq "... still running" running "$(e2e_virsh domstate "$A1")"
 t_check "status" ssh_as "$ALICE" status
 t_eq "... no ISO" "(none)" "$(menu_field ISO)"
@@ -179,7 +199,7 @@ t_check "serial log emptied" truncate -s 0 "$E2E_TMP/$A1.serial"
 t_check "install installer.iso yes" \
     ssh_as "$ALICE" install installer.iso yes
 t_eq "... says it was powered off and boots the ISO" \
-    "Domain $A1 was powered off and boots installer.iso now.
+    "Domain $A1 was powered off and boots from installer.iso now.
 $NEXT" "$(cat "$T_OUT")"
 t_eq "... the ISO in the definition" "$iso" "$(cdrom_source "$A1" --inactive)"
 t_check "the installer ran again" \
@@ -208,6 +228,8 @@ t_check "use $A2 poweroff" ssh_as "$ALICE" use "$A2" poweroff
 t_check "... the watcher is gone" wait_for -t 30 no_watcher "$A2"
 t_eq "... the ISO is ejected from the definition" "-" \
     "$(cdrom_source "$A2" --inactive)"
+check_audit "$A2" "a newer install replaced it"
+check_audit "$A2" "stopped; ejected"
 t_eq "... which boots the disk first" disk "$(boot_first "$A2")"
 
 # ---- a CD-ROM the member changed during the install is left alone
@@ -219,6 +241,7 @@ t_check "use $A2 poweroff" ssh_as "$ALICE" use "$A2" poweroff
 t_check "... the watcher is gone" wait_for -t 30 no_watcher "$A2"
 t_eq "... other.iso still attached" "$ISODIR/other.iso" \
     "$(cdrom_source "$A2" --inactive)"
+check_audit "$A2" "stopped; the CD-ROM holds another medium now, left as it is"
 
 # ---- refusals
 t_check_rc "install nosuch.iso: exit 2" 2 \
