@@ -102,6 +102,15 @@ no_watcher()
 	[ -z "$(watchers "$@")" ]
 }
 
+# one_new_watcher VPS OLD: VPS has one watcher, and its pid is not OLD.
+one_new_watcher()
+{
+	local w
+	w=$(watchers "$1")
+	[ "$(printf '%s\n' "$w" | wc -l)" = 1 ] && [ -n "$w" ] &&
+	    [ "$w" != "$2" ]
+}
+
 # audited VPS RESULT: the watcher's audit line for VPS ends with RESULT.
 audited()
 {
@@ -222,8 +231,7 @@ t_check "use $A2 install installer.iso yes (again)" \
     ssh_as "$ALICE" use "$A2" install installer.iso yes
 t_check "... the first watcher is gone" \
     wait_for -t 30 eval "! kill -0 $first 2>/dev/null"
-t_check "... one watcher, a new one" \
-    eval '[ "$(watchers "$A2" | wc -l)" = 1 ] && [ "$(watchers "$A2")" != "$first" ]'
+t_check "... one watcher, a new one" one_new_watcher "$A2" "$first"
 t_check "use $A2 poweroff" ssh_as "$ALICE" use "$A2" poweroff
 t_check "... the watcher is gone" wait_for -t 30 no_watcher "$A2"
 t_eq "... the ISO is ejected from the definition" "-" \
