@@ -35,8 +35,6 @@
 
 typedef BDLVMLVdata snapshot_lvdata;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(snapshot_lvdata, bd_lvm_lvdata_free)
-typedef struct snapshot snapshot;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(snapshot, snapshot_free)
 
 void
 snapshot_free(gpointer p)
@@ -224,17 +222,38 @@ image_list(const struct vps_config *cfg, const char *vps, GError **err)
 }
 
 /*
- * Copies len bytes of src into dst, which is empty: a reflink where the
- * file system shares blocks (FICLONE), else the data regions alone
- * (SEEK_DATA), so that holes stay holes. dst gets src's length.
+ * Copies n bytes at off of src to the same offset of dst: in the kernel
+ * (copy_file_range), or through a buffer where the file system has no
+ * such copy. Returns the bytes copied, or -1 with errno.
+ */
+static ssize_t
+copy_range(int src, int dst, off_t off, size_t n)
+{
+	static char buf[1 << 16];
+	off_t	 in = off, out = off;
+	ssize_t	 r;
+
+	if ((r = copy_file_range(src, &in, dst, &out, n, 0)) != -1 ||
+	    (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
+	    errno != ENOSYS))
+		return r;
+	if ((r = pread(src, buf, MIN(n, sizeof(buf)), off)) <= 0)
+		return r;
+	if (lseek(dst, off, SEEK_SET) == -1 ||
+	    !vps_write_all(dst, buf, (size_t)r))
+		return -1;
+	return r;
+}
+
+/*
+ * Copies len bytes of src into dst, which is empty: the data regions
+ * alone (SEEK_DATA), so that holes stay holes. dst gets src's length.
  */
 static bool
 copy_image(int src, int dst, uint64_t len, const char *what, GError **err)
 {
 	off_t	 data, hole;
 
-	if (ioctl(dst, FICLONE, src) == 0)
-		return true;
 	for (data = 0; (uint64_t)data < len; data = hole) {
 		if ((data = lseek(src, data, SEEK_DATA)) == -1) {
 			if (errno == ENXIO)
@@ -244,13 +263,11 @@ copy_image(int src, int dst, uint64_t len, const char *what, GError **err)
 		if ((hole = lseek(src, data, SEEK_HOLE)) == -1)
 			return errno_fail(err, "read", what);
 		while (data < hole) {
-			off_t	 in = data, out = data;
 			size_t	 n = (size_t)MIN((uint64_t)(hole - data),
 			    COPY_CHUNK);
 			ssize_t	 r;
 
-			if ((r = copy_file_range(src, &in, dst, &out, n, 0)) <=
-			    0) {
+			if ((r = copy_range(src, dst, data, n)) <= 0) {
 				if (r == 0)
 					errno = EIO;	/* src shrank */
 				return errno_fail(err, "copy", what);
@@ -487,8 +504,8 @@ lv_snap_name(const char *vps, const char *name, gint64 t)
 static struct snapshot *
 lv_snapshot(const char *vps, const BDLVMLVdata *lv)
 {
-	g_autoptr(snapshot) sn = NULL;
-	g_autofree char *head = NULL;
+	g_autofree char *head = NULL, *name = NULL;
+	struct snapshot *sn;
 	unsigned long long t;
 	const char *dot;
 
@@ -497,12 +514,13 @@ lv_snapshot(const char *vps, const BDLVMLVdata *lv)
 	    !vps_parse_uint(dot + 1, 0, G_MAXINT64, &t, NULL))
 		return NULL;
 	head = g_strndup(lv->lv_name, (size_t)(dot - lv->lv_name));
-	sn = g_new0(struct snapshot, 1);
-	if ((sn->name = entry_name(vps, head, "")) == NULL)
+	if ((name = entry_name(vps, head, "")) == NULL)
 		return NULL;
+	sn = g_new0(struct snapshot, 1);
+	sn->name = g_steal_pointer(&name);
 	sn->time = (gint64)t;
 	sn->size = lv->size;
-	return g_steal_pointer(&sn);
+	return sn;
 }
 
 static GPtrArray *

@@ -29,13 +29,16 @@
 #define SLOTS_DIR		VPS_RUNDIR "/sessions"	/* one file a session */
 #define TICKET_DIR		VPS_RUNDIR "/tickets"	/* one file a VPS */
 #define SNAPSHOT_LOCK_DIR	VPS_RUNDIR "/disks"	/* VPS.lock: its disk */
+#define INSTALL_DIR		VPS_RUNDIR "/installs"	/* one file a VPS */
 
 /*
  * The menu's helpers: the protocol server "virsh-menu --serve VPS"
- * executes, and the watcher of a console ticket the server starts.
+ * executes, and the watchers the server starts: of a console ticket,
+ * and of an install (which ejects the ISO).
  */
 #define SERVE_PATH		PKGLIBEXECDIR "/virsh-menu-serve"
 #define TICKET_PATH		PKGLIBEXECDIR "/virsh-menu-ticket"
+#define INSTALL_PATH		PKGLIBEXECDIR "/virsh-menu-install"
 
 /* The PATH of the privileged half's whole environment. */
 #define PRIV_ENV_PATH		"/usr/sbin:/usr/bin:/sbin:/bin"

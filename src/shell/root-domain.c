@@ -216,27 +216,35 @@ dom_status(struct serve_ctx *s, const struct domain_verb *dv,
 	return 0;
 }
 
+static int
+start_locked(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
+{
+	int	 active = virDomainIsActive(dom);
+
+	if (active < 0)
+		return reply_fail(r, 1, "start: %s", domain_errmsg());
+	if (active)
+		return reply_fail(r, 1, "start: %s is already running", s->vps);
+	if (media_start_check(s, dom, r) != 0)
+		return r->code;
+	if (virDomainCreate(dom) < 0)
+		return reply_fail(r, 1, "start: %s", domain_errmsg());
+	reply_line(r, "Domain %s started", s->vps);
+	return 0;
+}
+
+/* Not while a snapshot or a revert copies the disk (root-snapshot.c). */
 int
 dom_start(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
 	g_autoptr(GError) err = NULL;
-	int	 active, fd, rc = 0;
+	int	 fd, rc;
 
-	/* Not while a snapshot or a revert copies the disk (root-snapshot.c). */
 	if ((fd = snapshot_lock(s->vps, &err)) == -1)
 		return reply_fail(r, 1, "start: %s", err->message);
-	if ((active = virDomainIsActive(dom)) < 0)
-		rc = reply_fail(r, 1, "start: %s", domain_errmsg());
-	else if (active)
-		rc = reply_fail(r, 1, "start: %s is already running", s->vps);
-	else if (media_start_check(s, dom, r) != 0)
-		rc = r->code;
-	else if (virDomainCreate(dom) < 0)
-		rc = reply_fail(r, 1, "start: %s", domain_errmsg());
+	rc = start_locked(s, dom, r);
 	vps_unlock(fd);
-	if (rc == 0)
-		reply_line(r, "Domain %s started", s->vps);
 	return rc;
 }
 

@@ -3,7 +3,7 @@
  * row of VPS_VERBS, verbs.h), on one libvirt domain through the libvirt
  * API; what their files (root-domain.c: lookup, replies, power and
  * status; root-media.c: the CD-ROM and boot order; root-info.c: info;
- * root-console.c: SPICE tickets) share.
+ * root-console.c: SPICE tickets; root-install.c: install) share.
  */
 #ifndef VPS_ROOT_DOMAIN_H
 #define VPS_ROOT_DOMAIN_H
@@ -140,6 +140,21 @@ bool	 serial_relay(struct serve_ctx *s);
  * check). Returns 0 or the reply's error code.
  */
 int	 media_start_check(struct serve_ctx *s, virDomainPtr dom,
+	    struct reply *r);
+
+/*
+ * The library ISO iso (a valid name) in the cdrom of the member's
+ * domain, booting first (as attach_iso); what names the verb in
+ * messages. Returns 0 or the reply's error code (2: no such ISO).
+ */
+int	 media_insert(struct serve_ctx *s, const char *iso, const char *what,
+	    struct reply *r);
+/*
+ * Empties the cdrom (as detach_iso), but only while the persistent
+ * definition's cdrom holds the library ISO iso: *ejected says whether it
+ * did. Returns 0 or the reply's error code.
+ */
+int	 media_eject(struct serve_ctx *s, const char *iso, bool *ejected,
 	    struct reply *r);
 
 #endif

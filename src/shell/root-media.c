@@ -1,7 +1,8 @@
 /*
  * root-media.c: the CD-ROM of the member's domain: the ISO library
- * (isos), attach_iso, detach_iso, the boot order that goes with them, and
- * start's check of what the CD-ROM holds. Device changes are made from
+ * (isos), attach_iso, detach_iso, the boot order that goes with them,
+ * start's check of what the CD-ROM holds, and the insert and eject that
+ * install and its watcher make. Device changes are made from
  * the domain's own XML, edited with libxml2 (domdoc.h), never by pasting
  * strings.
  */
@@ -208,31 +209,87 @@ change_media_live(struct serve_ctx *s, virDomainPtr dom, const char *file,
 }
 
 /*
- * Puts file (NULL: no medium) into the cdrom: in the persistent
- * definition (with the boot order), then, when the domain runs, live.
- * Under the lock of create-vps and delete-vps (vpsdata_lock), and only
- * on the domain the server began with, looked up again under the lock:
- * a VPS deleted meanwhile is not defined again.
+ * 1 if the cdrom of the persistent definition holds file, 0 if not, -1
+ * with the reply's error set.
  */
 static int
-change_media(struct serve_ctx *s, const char *file, const char *what,
+cdrom_holds(struct serve_ctx *s, virDomainPtr dom, const char *file,
     struct reply *r)
+{
+	g_autoptr(domdoc) doc = NULL;
+	g_autofree char *cur = NULL;
+	xmlNode	*cdrom;
+
+	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE, r)) == NULL)
+		return -1;
+	if ((cdrom = domdoc_find(doc, NULL, XP_CDROM)) == NULL ||
+	    (cur = domdoc_get(doc, cdrom, XP_FILE)) == NULL)
+		return 0;
+	return strcmp(cur, file) == 0;
+}
+
+/*
+ * Puts file (NULL: no medium) into the cdrom: in the persistent
+ * definition (with the boot order), then, when the domain runs, live;
+ * with only set, only while the definition's cdrom holds only (else
+ * *changed is false and nothing changes). Under the lock of create-vps
+ * and delete-vps (vpsdata_lock), and only on the domain the server began
+ * with, looked up again under the lock: a VPS deleted meanwhile is not
+ * defined again.
+ */
+static int
+change_media(struct serve_ctx *s, const char *file, const char *only,
+    bool *changed, const char *what, struct reply *r)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(virDomain) dom = NULL;
 	int	 lock, active;
 
+	*changed = false;
 	if ((lock = vpsdata_lock(s->cfg->data, &err)) == -1)
 		return reply_fail(r, 1, "%s: %s", what, err->message);
 	if ((dom = domain_lookup(s, r)) == NULL)
 		goto out;
+	if (only != NULL && cdrom_holds(s, dom, only, r) != 1)
+		goto out;
 	if ((active = virDomainIsActive(dom)) < 0)
 		reply_fail(r, 1, "%s: %s", what, domain_errmsg());
-	else if (change_media_config(s, dom, file, what, r) == 0 && active)
-		(void)change_media_live(s, dom, file, what, r);
+	else if (change_media_config(s, dom, file, what, r) == 0) {
+		*changed = true;
+		if (active)
+			(void)change_media_live(s, dom, file, what, r);
+	}
 out:
 	vps_unlock(lock);
 	return r->code;
+}
+
+int
+media_insert(struct serve_ctx *s, const char *iso, const char *what,
+    struct reply *r)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *path = NULL;
+	bool	 changed;
+
+	if (!isolib_check(s->cfg->iso_dir, iso, &err)) {
+		if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			return reply_fail(r, 2, "%s: %s: no such ISO in the "
+			    "library (see attach_iso)", what, iso);
+		return reply_fail(r, 1, "%s: refused: %s", what,
+		    err->message);
+	}
+	path = g_build_filename(s->cfg->iso_dir, iso, NULL);
+	return change_media(s, path, NULL, &changed, what, r);
+}
+
+int
+media_eject(struct serve_ctx *s, const char *iso, bool *ejected,
+    struct reply *r)
+{
+	g_autofree char *path = g_build_filename(s->cfg->iso_dir, iso, NULL);
+
+	return change_media(s, NULL, path, ejected, "eject", r);
 }
 
 /*
@@ -249,6 +306,7 @@ media_start_check(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *file = NULL, *name = NULL;
 	xmlNode	*cdrom;
+	bool	 changed;
 
 	if ((doc = domain_xml(s, dom, VIR_DOMAIN_XML_INACTIVE, r)) == NULL)
 		return r->code;
@@ -263,7 +321,7 @@ media_start_check(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 	/* Attached by an older version: never to be relabelled from now. */
 	if (domdoc_find(doc, cdrom,
 	    "source[1]/seclabel[@relabel='no']") == NULL)
-		return change_media(s, file, "start", r);
+		return change_media(s, file, NULL, &changed, "start", r);
 	return 0;
 }
 
@@ -286,18 +344,7 @@ int
 dom_attach_iso(struct serve_ctx *s, const struct domain_verb *dv,
     virDomainPtr dom, const char *arg, struct reply *r)
 {
-	g_autoptr(GError) err = NULL;
-	g_autofree char *path = NULL;
-
-	if (!isolib_check(s->cfg->iso_dir, arg, &err)) {
-		if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			return reply_fail(r, 2, "attach_iso: %s: no such ISO "
-			    "in the library (see attach_iso)", arg);
-		return reply_fail(r, 1, "attach_iso: refused: %s",
-		    err->message);
-	}
-	path = g_build_filename(s->cfg->iso_dir, arg, NULL);
-	if (change_media(s, path, "attach_iso", r) != 0)
+	if (media_insert(s, arg, "attach_iso", r) != 0)
 		return r->code;
 	reply_line(r, "Successfully inserted media.");
 	return 0;
@@ -310,6 +357,7 @@ dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
 	g_autoptr(domdoc) doc = NULL;
 	g_autofree char *file = NULL;
 	xmlNode	*cdrom;
+	bool	 changed;
 
 	if ((doc = domain_xml(s, dom, 0, r)) == NULL)
 		return r->code;
@@ -320,7 +368,7 @@ dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
 	if (file == NULL)
 		return reply_fail(r, 1, "detach_iso: no ISO is attached to %s",
 		    s->vps);
-	if (change_media(s, NULL, "detach_iso", r) != 0)
+	if (change_media(s, NULL, NULL, &changed, "detach_iso", r) != 0)
 		return r->code;
 	reply_line(r, "Successfully ejected media.");
 	return 0;

@@ -18,7 +18,6 @@
  */
 #include <config.h>
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,23 +256,6 @@ watch_start(struct watch *w, GError **err)
 		return false;
 	}
 	return watch_subscribe(w, err);
-}
-
-/* Tells the helper that we watch, or why not; then stdout is closed. */
-static void
-watch_answer(const GError *err)
-{
-	int	 null;
-
-	if (err == NULL)
-		printf("ready\n");
-	else
-		printf("error: %s\n", err->message);
-	(void)fflush(stdout);
-	if ((null = open("/dev/null", O_WRONLY)) != -1) {
-		(void)dup2(null, STDOUT_FILENO);
-		close(null);
-	}
 }
 
 /* Unsubscribes and disconnects. */

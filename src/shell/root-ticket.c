@@ -1,8 +1,10 @@
 /*
  * root-ticket.c: one-time console tickets (root-ticket.h), the helper's
  * side: the VPS's ticket file and its lock, and starting the watcher of a
- * ticket.
- * The watcher itself is root-ticket-watch.c.
+ * ticket. The record files and the detached start serve the watcher of
+ * an install too (root-install.c).
+ * The watchers themselves are root-ticket-watch.c and
+ * root-install-watch.c.
  */
 #include <config.h>
 
@@ -23,23 +25,16 @@
 #include "root-ticket.h"
 #include "util.h"
 
-#define TICKET_READY_MS	30000	/* for the watcher to reach libvirt */
-#define TICKET_MSG_MAX	256	/* bytes of the watcher's first line */
+#define WATCH_READY_MS	30000	/* for the watcher to reach libvirt */
+#define WATCH_MSG_MAX	256	/* bytes of the watcher's first line */
 
 struct ticket {
 	int	 lockfd;
 };
 
-/* TICKET_DIR, made if missing: root's, and writable by nobody else. */
-static bool
-ticket_dir(GError **err)
-{
-	return vps_root_dir(TICKET_DIR, err);
-}
-
-/* Opens the existing ticket file path and takes its lock; -1 if not. */
+/* Opens the existing record file path and takes its lock; -1 if not. */
 static int
-ticket_lock_existing(const char *path, GError **err)
+watch_lock_existing(const char *path, GError **err)
 {
 	int	 fd, r;
 
@@ -61,15 +56,21 @@ ticket_lock_existing(const char *path, GError **err)
 }
 
 int
-ticket_lock(const char *vps, bool create, GError **err)
+watch_lock(const char *dir, const char *vps, bool create, GError **err)
 {
-	g_autofree char *path = g_build_filename(TICKET_DIR, vps, NULL);
+	g_autofree char *path = g_build_filename(dir, vps, NULL);
 
 	if (!create)
-		return ticket_lock_existing(path, err);
-	if (!ticket_dir(err))
+		return watch_lock_existing(path, err);
+	if (!vps_root_dir(dir, err))
 		return -1;
 	return vps_lock(path, false, err);
+}
+
+int
+ticket_lock(const char *vps, bool create, GError **err)
+{
+	return watch_lock(TICKET_DIR, vps, create, err);
 }
 
 bool
@@ -95,18 +96,18 @@ ticket_current(int fd, const char *id)
 	return memcmp(buf, id, TICKET_ID_LEN) == 0;
 }
 
-/* Makes id the current ticket of the locked ticket file fd. */
-static bool
-ticket_record(int fd, const char *id, GError **err)
+bool
+watch_record(int fd, const char *id, GError **err)
 {
 	char	 line[TICKET_ID_LEN + 2];
+	size_t	 len = id != NULL ? TICKET_ID_LEN + 1 : 0;
 
-	(void)snprintf(line, sizeof(line), "%s\n", id);	/* it fits */
-	if (ftruncate(fd, 0) == -1 ||
-	    pwrite(fd, line, TICKET_ID_LEN + 1, 0) != TICKET_ID_LEN + 1) {
+	if (id != NULL)
+		(void)snprintf(line, sizeof(line), "%s\n", id); /* it fits */
+	if (ftruncate(fd, 0) == -1 || (len > 0 &&
+	    pwrite(fd, line, len, 0) != (ssize_t)len)) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot record the ticket in %s: %s", TICKET_DIR,
-		    g_strerror(errno));
+		    "cannot record the watcher's id: %s", g_strerror(errno));
 		return false;
 	}
 	return true;
@@ -120,7 +121,7 @@ ticket_record(int fd, const char *id, GError **err)
  * watcher while the child exits. Async-signal-safe calls only.
  */
 static G_NORETURN void
-watch_child(char *const argv[], int out)
+watch_child(const char *path, char *const argv[], int out)
 {
 	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGPIPE };
@@ -147,7 +148,7 @@ watch_child(char *const argv[], int out)
 	case -1:
 		_exit(127);
 	case 0:
-		execve(TICKET_PATH, argv, envp);
+		execve(path, argv, envp);
 		_exit(127);
 	default:
 		_exit(0);
@@ -161,7 +162,7 @@ watch_child(char *const argv[], int out)
  * stdout.
  */
 static bool
-watch_spawn(char *const argv[], int *out, GError **err)
+watch_spawn(const char *path, char *const argv[], int *out, GError **err)
 {
 	int	 p[2], st = 0;
 	pid_t	 pid;
@@ -172,7 +173,7 @@ watch_spawn(char *const argv[], int *out, GError **err)
 		return false;
 	}
 	if ((pid = fork()) == 0)
-		watch_child(argv, p[1]);
+		watch_child(path, argv, p[1]);
 	close(p[1]);
 	if (pid != -1) {
 		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
@@ -180,7 +181,7 @@ watch_spawn(char *const argv[], int *out, GError **err)
 	}
 	if (pid == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot start %s", TICKET_PATH);
+		    "cannot start %s", path);
 		close(p[0]);
 		return false;
 	}
@@ -188,13 +189,13 @@ watch_spawn(char *const argv[], int *out, GError **err)
 	return true;
 }
 
-/* Reads from fd into buf[size] until a LF, EOF or TICKET_READY_MS. */
+/* Reads from fd into buf[size] until a LF, EOF or WATCH_READY_MS. */
 static void
 watch_read(int fd, char *buf, size_t size)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	gint64	 end = g_get_monotonic_time() +
-	    (gint64)TICKET_READY_MS * G_TIME_SPAN_MILLISECOND;
+	    (gint64)WATCH_READY_MS * G_TIME_SPAN_MILLISECOND;
 	size_t	 len = 0;
 	ssize_t	 n;
 	int	 ms, rc;
@@ -221,16 +222,44 @@ watch_read(int fd, char *buf, size_t size)
 
 /* Waits for the watcher's "ready"; else err says what it said. */
 static bool
-watch_wait(int fd, GError **err)
+watch_wait(const char *path, int fd, GError **err)
 {
-	char	 line[TICKET_MSG_MAX];
+	char	 line[WATCH_MSG_MAX];
 
 	watch_read(fd, line, sizeof(line));
 	if (strcmp(line, "ready") == 0)
 		return true;
-	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s", TICKET_PATH,
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s", path,
 	    line[0] != '\0' ? line : "no answer");
 	return false;
+}
+
+bool
+watch_launch(const char *path, char *const argv[], GError **err)
+{
+	int	 out = -1;
+	bool	 ok;
+
+	ok = watch_spawn(path, argv, &out, err) && watch_wait(path, out, err);
+	if (out != -1)
+		close(out);
+	return ok;
+}
+
+void
+watch_answer(const GError *err)
+{
+	int	 null;
+
+	if (err == NULL)
+		printf("ready\n");
+	else
+		printf("error: %s\n", err->message);
+	(void)fflush(stdout);
+	if ((null = open("/dev/null", O_WRONLY)) != -1) {
+		(void)dup2(null, STDOUT_FILENO);
+		close(null);
+	}
 }
 
 struct ticket *
@@ -241,19 +270,15 @@ ticket_begin(const char *member, const char *vps, time_t until,
 	char	*argv[] = { (char *)"virsh-menu-ticket", (char *)member,
 	    (char *)vps, id, when, NULL };
 	struct ticket *t;
-	int	 fd, out = -1;
-	bool	 ok;
+	int	 fd;
 
 	if (!vps_random_password(id, TICKET_ID_LEN, err))
 		return NULL;
 	(void)snprintf(when, sizeof(when), "%lld", (long long)until);
 	if ((fd = ticket_lock(vps, true, err)) == -1)
 		return NULL;
-	ok = watch_spawn(argv, &out, err) && watch_wait(out, err) &&
-	    ticket_record(fd, id, err);
-	if (out != -1)
-		close(out);
-	if (!ok) {
+	if (!watch_launch(TICKET_PATH, argv, err) ||
+	    !watch_record(fd, id, err)) {
 		vps_unlock(fd);
 		return NULL;
 	}

@@ -17,6 +17,10 @@
  * ticket. Its flock(2) serialises issuing a ticket and ending one, so a
  * watcher never ends a newer ticket than its own, and tells an older
  * watcher that it is done.
+ *
+ * The watcher of an install (INSTALL_PATH, root-install-watch.c) is
+ * started and recorded the same way, in INSTALL_DIR: the watch_*
+ * functions take the directory or the program.
  */
 #ifndef VPS_ROOT_TICKET_H
 #define VPS_ROOT_TICKET_H
@@ -52,6 +56,27 @@ void	 ticket_end(struct ticket *t);
  * ticket_current() and vps_unlock(), or -1 with err set.
  */
 int	 ticket_lock(const char *vps, bool create, GError **err);
+/* ticket_lock() for the record files in dir (TICKET_DIR, INSTALL_DIR). */
+int	 watch_lock(const char *dir, const char *vps, bool create,
+	    GError **err);
+/*
+ * Makes id (of the form of a ticket id) the current one of the locked
+ * record file fd; NULL: none is current, which ends the watcher that was.
+ */
+bool	 watch_record(int fd, const char *id, GError **err);
+/*
+ * Starts the watcher path with argv, detached: its parent has exited
+ * and it runs in a session of its own, with /dev/null for stdin and
+ * stderr, no other descriptor of ours, and only PATH in its
+ * environment. Waits until it says "ready" on stdout (it watches), or
+ * sets err to what it said instead.
+ */
+bool	 watch_launch(const char *path, char *const argv[], GError **err);
+/*
+ * The watcher's side of watch_launch(): "ready", or "error: " and what
+ * err says, on stdout, which is /dev/null after that.
+ */
+void	 watch_answer(const GError *err);
 /* True if the ticket file (locked fd) holds id: the ticket is current. */
 bool	 ticket_current(int fd, const char *id);
 /* True if id has the form of a ticket id. */

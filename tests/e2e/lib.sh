@@ -1355,6 +1355,9 @@ _e2e_guest_modules()
 # make_guest_initrd FILE [MODULE...]: the initramfs (gzipped cpio), with
 # the kernel modules MODULE... (see _e2e_guest_modules) loaded at boot.
 # The kernel's own messages stay off the console once the shell runs.
+# With E2E_GUEST_ADD set to a directory, its files are copied into the
+# initramfs as well, and its script init.extra, if any, is sourced by
+# /init after the marker, before the shell starts.
 make_guest_initrd()
 {
 	local root=$E2E_TMP/guest-root
@@ -1374,9 +1377,13 @@ make_guest_initrd()
 	fi
 	dmesg -n 1
 	echo $E2E_GUEST_MARKER
-	exec setsid cttyhack sh
 	EOF
-	chmod 0755 "$root/init" &&
+	if [ -n "${E2E_GUEST_ADD:-}" ]; then
+		cp -R "$E2E_GUEST_ADD/." "$root/" || return 1
+		echo '[ ! -f /init.extra ] || . /init.extra' >>"$root/init"
+	fi
+	echo 'exec setsid cttyhack sh' >>"$root/init" &&
+	    chmod 0755 "$root/init" &&
 	    (cd "$root" && find . | cpio -o -H newc 2>/dev/null) |
 	    gzip -1 >"$1"
 }

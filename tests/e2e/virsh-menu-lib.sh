@@ -39,7 +39,8 @@ menu_put()
 
 # menu_install: the built virsh-menu at $MENU, the server that its
 # --serve executes at PKGLIBEXECDIR/virsh-menu-serve, and the watcher of
-# console tickets that the server starts, PKGLIBEXECDIR/virsh-menu-ticket.
+# console tickets that the server starts, PKGLIBEXECDIR/virsh-menu-ticket,
+# and the watcher of an install, PKGLIBEXECDIR/virsh-menu-install.
 menu_install()
 {
 	local libexecdir
@@ -49,7 +50,9 @@ menu_install()
 	menu_put "$top_builddir/virsh-menu-serve" \
 	    "$libexecdir/virsh-menu-serve" 0755 &&
 	    menu_put "$top_builddir/virsh-menu-ticket" \
-	    "$libexecdir/virsh-menu-ticket" 0755
+	    "$libexecdir/virsh-menu-ticket" 0755 &&
+	    menu_put "$top_builddir/virsh-menu-install" \
+	    "$libexecdir/virsh-menu-install" 0755
 }
 
 # menu_configure SUDOERS [LINE...]: the vps.conf of the menu world (DATA,

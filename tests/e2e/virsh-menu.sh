@@ -179,7 +179,7 @@ t_check "use A2 poweroff" ssh_as "$ALICE" use "$A2" poweroff
 t_eq "... A2 shut off" "shut off" "$(e2e_virsh domstate "$A2")"
 t_check "use A2 (select only)" ssh_as "$ALICE" use "$A2"
 t_check "help" ssh_as "$ALICE" help
-t_eq "... one line per command" 18 "$(grep -c '^  [a-z_]' "$T_OUT")"
+t_eq "... one line per command" 23 "$(grep -c '^  [a-z_]' "$T_OUT")"
 t_check "... info among them" grep -q '^  info  ' "$T_OUT"
 t_check "quit" ssh_as "$ALICE" quit
 t_check "an empty command does nothing" ssh_as "$ALICE" ''

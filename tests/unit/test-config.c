@@ -38,6 +38,8 @@ test_defaults(void **state)
 	assert_null(c->bridge);
 	assert_string_equal(c->filter, "clean-traffic");
 	assert_int_equal(c->sessions, 4);
+	assert_int_equal(c->snap_max, 3);
+	assert_int_equal(c->snap_lvm_percent, 20);
 	assert_int_equal(c->idle_minutes, 60);
 	assert_string_equal(c->listen, "127.0.0.1");
 	assert_int_equal(c->port_min, 5900);
@@ -72,6 +74,7 @@ test_every_key(void **state)
 	    "lvm_config = global { activation = 0 }\n"
 	    "[network]\nbridge = br0\nfilter =\n"
 	    "[limits]\nsessions = 1\nidle_minutes = 0\n"
+	    "[snapshots]\nmax_per_vps = 0\nlvm_size_percent = 100\n"
 	    "[spice]\nlisten = ::1\nport_min = 6000\nport_max = 6000\n"
 	    "ticket_minutes = 1440\n"
 	    "[access]\nsudoers = /etc/sudoers.d/x\nsshd =\nmin_uid = 500\n"
@@ -104,6 +107,8 @@ test_every_key(void **state)
 	assert_null(c->filter);
 	assert_int_equal(c->sessions, 1);
 	assert_int_equal(c->idle_minutes, 0);
+	assert_int_equal(c->snap_max, 0);
+	assert_int_equal(c->snap_lvm_percent, 100);
 	assert_string_equal(c->listen, "::1");
 	assert_int_equal(c->port_min, 6000);
 	assert_int_equal(c->port_max, 6000);
@@ -171,6 +176,12 @@ static const struct bad_case bad[] = {
 	    "vps.conf:2: [limits] idle_minutes: not a number" },
 	{ "[limits]\nidle_minutes = 10081\n",
 	    "vps.conf:2: [limits] idle_minutes: too large" },
+	{ "[snapshots]\nmax_per_vps = 65\n",
+	    "vps.conf:2: [snapshots] max_per_vps: too large" },
+	{ "[snapshots]\nlvm_size_percent = 0\n",
+	    "vps.conf:2: [snapshots] lvm_size_percent: too small" },
+	{ "[snapshots]\nmax = 3\n",
+	    "vps.conf:2: unknown key 'max' in [snapshots]" },
 	{ "[storage]\nbackend = zfs\n",
 	    "vps.conf:2: [storage] backend: must be lvm or file" },
 	{ "[storage]\nvg = -x\n", "vps.conf:2: [storage] vg: invalid" },

@@ -53,6 +53,15 @@ static const struct name_case iso_names[] = {
 	{ "a\x1b.iso", false },
 };
 
+static const struct name_case snap_names[] = {
+	{ "before-upgrade", true }, { "20261202-140000", true }, { "a", true },
+	{ "0", true }, { "abcdefghijklmnopqrstuvwxyz012345", true },
+	{ "abcdefghijklmnopqrstuvwxyz0123456", false }, { "", false },
+	{ "-x", false }, { "A", false }, { "a.b", false }, { "../x", false },
+	{ "a/b", false }, { "a_b", false }, { "a b", false }, { "a\n", false },
+	{ "kv", true },
+};
+
 static void
 check_table(bool (*fn)(const char *, GError **),
     const struct name_case *t, size_t n)
@@ -101,6 +110,12 @@ test_iso_name(void **state)
 }
 
 static void
+test_snap_name(void **state)
+{
+	check_table(vps_snap_name_valid, snap_names, G_N_ELEMENTS(snap_names));
+}
+
+static void
 test_vg_name(void **state)
 {
 	assert_true(vps_vg_name_valid("vps", NULL));
@@ -131,6 +146,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_vps_name),
 	cmocka_unit_test(test_owner_name),
 	cmocka_unit_test(test_iso_name),
+	cmocka_unit_test(test_snap_name),
 	cmocka_unit_test(test_vg_name),
 	cmocka_unit_test(test_sanitize_display),
 };
