@@ -31,6 +31,7 @@
 #include "names.h"
 #include "pathnames.h"
 #include "random.h"
+#include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
 #include "util.h"
@@ -263,6 +264,28 @@ choose_cpu(struct job *j, GError **err)
 }
 
 /*
+ * Snapshots left of an earlier VPS of this name (delete-vps without
+ * --purge-disk keeps them) would be the new VPS's: listed, and reverted
+ * onto its disk, by its owner, who may be another member.
+ */
+static bool
+check_snapshots(struct job *j, GError **err)
+{
+	g_autoptr(GPtrArray) list = NULL;
+
+	if ((list = snapshot_list(j->cfg, j->e.name, err)) == NULL)
+		return false;
+	if (list->len == 0)
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+	    "snapshots of an earlier VPS named %s are still there (%u, the "
+	    "oldest %s): remove them first, or the new VPS's owner would "
+	    "get them", j->e.name, list->len,
+	    ((struct snapshot *)g_ptr_array_index(list, 0))->name);
+	return false;
+}
+
+/*
  * Everything that can be checked before a change: no domain of this name,
  * its network and nwfilter there, its port unused, room in the VG, the
  * CPU; then the MAC is chosen. An existing LV or image is refused by
@@ -283,7 +306,7 @@ job_check(struct job *j, GError **err)
 		    "a domain named %s is already defined", j->e.name);
 		return false;
 	}
-	if (!check_network(j, err) || !check_filter(j, err) ||
+	if (!check_snapshots(j, err) || !check_network(j, err) || !check_filter(j, err) ||
 	    !virt_scan(j->conn, macs, ports, err))
 		return false;
 	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {

@@ -9,10 +9,11 @@
  * snapshot the same way and renames the copy over the disk: the disk is
  * either the old one or the snapshot's, never a mix.
  *
- * lvm backend: an LVM snapshot LV VPS.snap.NAME of [snapshots]
- * lvm_size_percent of the disk's size, tagged vpshost-snap and
- * vpshost-time-EPOCH; a revert merges it into the disk (LVM's
- * lvconvert --merge), which uses it up.
+ * lvm backend: an LVM snapshot LV VPS.snap.NAME.EPOCH (EPOCH: when it
+ * was taken; libblockdev reads no tags) of [snapshots] lvm_size_percent
+ * of the disk's size, tagged vpshost-snap and vpshost-time-EPOCH; a
+ * revert merges it into the disk (LVM's lvconvert --merge: at once, or
+ * for an inactive disk when it is next activated), which uses it up.
  *
  * VPS names have no '.', so no snapshot name is ever a disk's name.
  */

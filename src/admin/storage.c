@@ -27,6 +27,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(storage_vgdata, bd_lvm_vgdata_free)
 void
 storage_wrap(GError **err, GError *bd, const char *what, const char *name)
 {
+	/* LVM's output has several lines; a message is one. */
+	if (bd != NULL)
+		g_strdelimit(g_strstrip(bd->message), "\n", ' ');
 	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s %s: %s", what,
 	    name, bd != NULL ? bd->message : "unknown error");
 	g_clear_error(&bd);

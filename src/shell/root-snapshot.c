@@ -117,8 +117,8 @@ dom_revert(struct serve_ctx *s, const struct domain_verb *dv,
 		return r->code;
 	reply_line(r, "%s's disk is back to snapshot %s", s->vps, arg);
 	if (s->cfg->backend == VPS_BACKEND_LVM)
-		reply_line(r, "LVM merged the snapshot into the disk: it is "
-		    "no longer listed");
+		reply_line(r, "LVM merges the snapshot into the disk, which "
+		    "uses it up: it is no longer listed");
 	return 0;
 }
 

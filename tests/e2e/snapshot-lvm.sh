@@ -245,7 +245,7 @@ diag <"$T_OUT"
 diag <"$T_ERR"
 if [ "$rc" -eq 0 ]; then
 	ok "revert s3 yes"
-	t_check "... says LVM merged it" grep -q "LVM merged the snapshot" \
+	t_check "... says LVM merges it" grep -q "LVM merges the snapshot" \
 	    "$T_OUT"
 	t_eq "... s3 is no longer listed" s2 "$(listed)"
 elif grep -q "Can't initialize snapshot merge" "$T_ERR"; then

@@ -289,6 +289,14 @@ for n in $(snap_files "$A1"); do
 	    "$E2E_TMP/delete.out"
 done
 t_eq "... keeps the files" "$before" "$(snap_files "$A1")"
+# A new VPS of the name would inherit them, maybe for another member.
+t_check_rc "create-vps $A1 while they are there: exit 1" 1 \
+    "$top_builddir/create-vps" -c "$CONF" "$A1"
+diag <"$T_ERR"
+t_check "... names them" grep -q \
+    "snapshots of an earlier VPS named $A1 are still there" "$T_ERR"
+t_eq "... and changes nothing" "$before" "$(snap_files "$A1")"
+t_check_fails "... no domain" e2e_virsh dominfo "$A1"
 t_check "$A1 defined again" e2e_virsh define "$E2E_TMP/$A1-guest.xml"
 t_check "delete-vps --purge-disk $A1" "$delete" -c "$CONF" --purge-disk "$A1"
 diag <"$T_OUT"
