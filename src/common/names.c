@@ -61,6 +61,26 @@ vps_owner_valid(const char *s, GError **err)
 }
 
 bool
+vps_host_name_valid(const char *s, GError **err)
+{
+	size_t	 i;
+
+	if (s == NULL || s[0] == '\0')
+		return vps_invalid(err, "empty name");
+	if (!is_lower(s[0]))
+		return vps_invalid(err, "must start with a lowercase letter");
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= VPS_HOST_MAX)
+			return vps_invalid(err,
+			    "name too long (at most 32 characters)");
+		if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '-')
+			return vps_invalid(err,
+			    "invalid character (allowed: a-z 0-9 -)");
+	}
+	return true;
+}
+
+bool
 vps_iso_name_valid(const char *s, GError **err)
 {
 	size_t	 i, len;

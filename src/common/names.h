@@ -15,11 +15,17 @@
 #define VPS_NAME_MAX	32	/* ^[a-z][a-z0-9_-]{0,31}$ */
 #define VPS_OWNER_MAX	32	/* ^[a-z_][a-z0-9_-]{0,31}$ */
 #define VPS_ISO_MAX	128
+#define VPS_HOST_MAX	32	/* ^[a-z][a-z0-9-]{0,31}$ */
 
 /* A VPS name: the libvirt domain name and the LV name. */
 bool	 vps_name_valid(const char *s, GError **err);
 /* A member (POSIX user) name. */
 bool	 vps_owner_valid(const char *s, GError **err);
+/*
+ * A hypervisor's name: vps.data's host field, [host NAME] of vps.conf,
+ * LDAP's vpsHost. No '_': it may become part of a DNS name.
+ */
+bool	 vps_host_name_valid(const char *s, GError **err);
 /* A file name in the ISO library: [A-Za-z0-9._+-], ends in ".iso". */
 bool	 vps_iso_name_valid(const char *s, GError **err);
 /* An LVM volume group name (lvm(8): [A-Za-z0-9+_.-], no leading '-'). */

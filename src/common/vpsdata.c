@@ -10,7 +10,7 @@
 #include "util.h"
 #include "vpsdata.h"
 
-#define VPSDATA_FIELDS	6
+#define VPSDATA_FIELDS	7	/* the last one, host, is optional */
 
 static const char vpsdata_header[] =
     "# vps.data: one VPS a line, written by vpshost; see vps.data(5)\n"
@@ -23,6 +23,7 @@ static const char *const field_names[VPS_FIELD_COUNT] = {
 	[VPS_FIELD_MEMORY] = "memory_mib",
 	[VPS_FIELD_DISK] = "disk_gib",
 	[VPS_FIELD_PORT] = "spice_port",
+	[VPS_FIELD_HOST] = "host",
 };
 
 const char *
@@ -72,6 +73,12 @@ vpsdata_entry_parse(struct vps_entry *e, const struct vps_entry_text *t,
 	if (t->port != NULL && !parse_field(t->port, VPSDATA_PORT_MIN,
 	    VPSDATA_PORT_MAX, &e->spice_port, err))
 		return false;
+	*bad = VPS_FIELD_HOST;
+	if (t->host == NULL || t->host[0] == '\0')
+		return true;
+	if (!vps_host_name_valid(t->host, err))
+		return false;
+	vps_strlcpy(e->host, t->host, sizeof(e->host));
 	return true;
 }
 
@@ -190,7 +197,7 @@ line_is_skippable(const char *line)
 }
 
 /*
- * Splits a data line on ':' into exactly VPSDATA_FIELDS fields, in place.
+ * Splits a data line on ':' into at most VPSDATA_FIELDS fields, in place.
  * Returns the number of fields found.
  */
 static size_t
@@ -221,6 +228,7 @@ parse_line(const char *raw, size_t len, unsigned lineno, struct vps_data *out,
 	struct vps_entry_text t;
 	struct vps_entry e;
 	enum vps_field bad;
+	size_t	 n;
 
 	if (len > VPSDATA_LINE_MAX)
 		return vps_invalid(err, "line too long");
@@ -238,11 +246,14 @@ parse_line(const char *raw, size_t len, unsigned lineno, struct vps_data *out,
 		    "control or non-ASCII character in line");
 	if (line[0] == ' ' || line[0] == '\t')
 		return vps_invalid(err, "leading blank in line");
-	if (split_fields(line, f) != VPSDATA_FIELDS)
+	n = split_fields(line, f);
+	if (n != VPSDATA_FIELDS - 1 && n != VPSDATA_FIELDS)
 		return vps_invalid(err, "expected 6 fields "
-		    "name:owner:vcpus:memory_mib:disk_gib:spice_port");
+		    "name:owner:vcpus:memory_mib:disk_gib:spice_port, "
+		    "or 7 with :host");
 	t = (struct vps_entry_text){ .name = f[0], .owner = f[1],
-	    .vcpus = f[2], .memory = f[3], .disk = f[4], .port = f[5] };
+	    .vcpus = f[2], .memory = f[3], .disk = f[4], .port = f[5],
+	    .host = n == VPSDATA_FIELDS ? f[6] : NULL };
 	if (!vpsdata_entry_parse(&e, &t, &bad, err)) {
 		g_prefix_error(err, "%s: ", vps_field_name(bad));
 		return false;
@@ -297,9 +308,13 @@ vpsdata_format(const struct vps_data *d, size_t *len)
 	for (i = 0; i < d->n; i++) {
 		const struct vps_entry *e = &d->v[i];
 
-		g_string_append_printf(s, "%s:%s:%u:%u:%u:%u\n", e->name,
+		g_string_append_printf(s, "%s:%s:%u:%u:%u:%u", e->name,
 		    e->owner, e->vcpus, e->memory_mib, e->disk_gib,
 		    e->spice_port);
+		/* Only a remote VPS has the field: one host's file stays. */
+		if (e->host[0] != '\0')
+			g_string_append_printf(s, ":%s", e->host);
+		g_string_append_c(s, '\n');
 	}
 	*len = s->len;
 	return g_string_free(s, FALSE);

@@ -1,8 +1,11 @@
 /*
  * vpsdata.h: the vps.data file (vps.data(5)), one VPS a line:
  *
- *	name:owner:vcpus:memory_mib:disk_gib:spice_port
+ *	name:owner:vcpus:memory_mib:disk_gib:spice_port[:host]
  *
+ * The host field names a [host NAME] group of vps.conf; absent or empty,
+ * the VPS runs on the local [vps] uri. A file without any host field is
+ * the file of a single host and is written back byte for byte.
  * Any invalid line makes the whole file invalid: every reader fails
  * closed with "FILE:LINE: reason".
  */
@@ -35,6 +38,7 @@ struct vps_entry {
 	unsigned memory_mib;
 	unsigned disk_gib;
 	unsigned spice_port;		/* 0: not yet assigned */
+	char	 host[VPS_HOST_MAX + 1];	/* "": the local [vps] uri */
 	unsigned line;			/* line in the file, 0 if none */
 };
 
@@ -49,7 +53,7 @@ struct vps_data {
 /* Zero-initialise a struct vps_data before use: VPSDATA_INIT. */
 #define VPSDATA_INIT	{ NULL, 0, 0, NULL, NULL }
 
-/* The six fields of a line, in the order of the file. */
+/* The fields of a line, in the order of the file; host is optional. */
 enum vps_field {
 	VPS_FIELD_NAME,
 	VPS_FIELD_OWNER,
@@ -57,16 +61,17 @@ enum vps_field {
 	VPS_FIELD_MEMORY,
 	VPS_FIELD_DISK,
 	VPS_FIELD_PORT,
+	VPS_FIELD_HOST,
 	VPS_FIELD_COUNT
 };
 
 /*
  * The name of a field as vps.data(5) and the messages spell it: "name",
- * "owner", "vcpus", "memory_mib", "disk_gib", "spice_port".
+ * "owner", "vcpus", "memory_mib", "disk_gib", "spice_port", "host".
  */
 const char *vps_field_name(enum vps_field f);
 
-/* The text of an entry's six fields, before they are checked. */
+/* The text of an entry's fields, before they are checked. */
 struct vps_entry_text {
 	const char *name;
 	const char *owner;
@@ -75,6 +80,7 @@ struct vps_entry_text {
 	const char *disk;
 	const char *port;	/* NULL: unassigned, as in an LDAP entry
 				   without vpsSpicePort */
+	const char *host;	/* NULL or "": the local host */
 };
 
 /*

@@ -379,7 +379,7 @@ validated_build(const struct input *in)
 	struct vps_config *cfg;
 	struct vps_entry_text t = { field(in, F_NAME), field(in, F_OWNER),
 	    field(in, F_VCPUS), field(in, F_MEMORY), field(in, F_DISK),
-	    field(in, F_PORT) };
+	    field(in, F_PORT), NULL };
 	enum vps_field bad;
 	const char *mac = field(in, F_MAC);
 	const char *password = field(in, F_PASSWORD);

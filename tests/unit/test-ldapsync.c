@@ -307,7 +307,7 @@ cur_add(struct vps_data *cur, const char *name, const char *owner,
     unsigned port)
 {
 	g_autofree char *p = g_strdup_printf("%u", port);
-	struct vps_entry_text t = { name, owner, "1", "512", "10", p };
+	struct vps_entry_text t = { name, owner, "1", "512", "10", p, NULL };
 	struct vps_entry e;
 	enum vps_field bad;
 

@@ -53,6 +53,16 @@ static const struct name_case iso_names[] = {
 	{ "a\x1b.iso", false },
 };
 
+static const struct name_case host_names[] = {
+	{ "hv1", true }, { "a", true }, { "hv-2", true },
+	{ "abcdefghijklmnopqrstuvwxyz012345", true },
+	{ "abcdefghijklmnopqrstuvwxyz0123456", false },	/* 33 chars */
+	{ "", false }, { "1hv", false }, { "-hv", false }, { "hv_2", false },
+	{ "Hv1", false }, { "hv.example", false }, { "hv 1", false },
+	{ "hv:1", false }, { "hv/1", false }, { "hv\n", false },
+	{ "..", false }, { "hv]", false }, { "caf\xc3\xa9", false },
+};
+
 static const struct name_case snap_names[] = {
 	{ "before-upgrade", true }, { "20261202-140000", true }, { "a", true },
 	{ "0", true }, { "abcdefghijklmnopqrstuvwxyz012345", true },
@@ -110,6 +120,12 @@ test_iso_name(void **state)
 }
 
 static void
+test_host_name(void **state)
+{
+	check_table(vps_host_name_valid, host_names, G_N_ELEMENTS(host_names));
+}
+
+static void
 test_snap_name(void **state)
 {
 	check_table(vps_snap_name_valid, snap_names, G_N_ELEMENTS(snap_names));
@@ -146,6 +162,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_vps_name),
 	cmocka_unit_test(test_owner_name),
 	cmocka_unit_test(test_iso_name),
+	cmocka_unit_test(test_host_name),
 	cmocka_unit_test(test_snap_name),
 	cmocka_unit_test(test_vg_name),
 	cmocka_unit_test(test_sanitize_display),

@@ -45,7 +45,7 @@ static const struct parse_case cases[] = {
 	BAD(" a:alice:1:64:1:1024\n", "t:1: leading blank"),
 	/* shape */
 	BAD("a:alice:1:64:1\n", "t:1: expected 6 fields"),
-	BAD("a:alice:1:64:1:1024:x\n", "t:1: expected 6 fields"),
+	BAD("a:alice:1:64:1:1024:hv1:x\n", "t:1: expected 6 fields"),
 	BAD("a alice 1 64 1 1024\n", "t:1: expected 6 fields"),
 	BAD(":alice:1:64:1:1024\n", "t:1: name: empty"),
 	BAD("a::1:64:1:1024\n", "t:1: owner: empty"),
@@ -87,6 +87,22 @@ static const struct parse_case cases[] = {
 	    "t:1: spice_port: too large"),
 	BAD("a:alice:1:64:1:1024 \n", "t:1: spice_port: not a number"),
 	BAD("a:alice:1:64:1:0x400\n", "t:1: spice_port: not a number"),
+	/* the optional host */
+	OK("a:alice:1:64:1:1024:hv1\n", 1),
+	OK("a:alice:1:64:1:1024:\n", 1),		/* empty: local */
+	OK("a:alice:1:64:1:1024:hv-2\nb:bob:1:64:1:1025\n", 2),
+	OK("a:alice:1:64:1:1024:abcdefghijklmnopqrstuvwxyz012345\n", 1),
+	BAD("a:alice:1:64:1:1024:abcdefghijklmnopqrstuvwxyz0123456\n",
+	    "t:1: host: name too long"),
+	BAD("a:alice:1:64:1:1024:Hv1\n", "t:1: host: must start"),
+	BAD("a:alice:1:64:1:1024:1hv\n", "t:1: host: must start"),
+	BAD("a:alice:1:64:1:1024:hv_1\n", "t:1: host: invalid character"),
+	BAD("a:alice:1:64:1:1024:hv.example.org\n",
+	    "t:1: host: invalid character"),
+	BAD("a:alice:1:64:1:1024:hv 1\n", "t:1: host: invalid character"),
+	BAD("a:alice:1:64:1:1024:hv1 \n", "t:1: host: invalid character"),
+	BAD("a:alice:1:64:1:1024\nb:bob:1:64:1:1025:-hv\n",
+	    "t:2: host: must start"),
 	/* uniqueness */
 	BAD("a:alice:1:64:1:1024\n#\na:bob:1:64:1:1025\n",
 	    "t:3: duplicate VPS name 'a' (first on line 1)"),
@@ -221,6 +237,49 @@ test_round_trip(void **state)
 	vpsdata_clear(&d2);
 }
 
+/*
+ * A file with hosts keeps them, and one without any host field (a single
+ * host's file) is written back byte for byte: no 7th field appears.
+ */
+static void
+test_round_trip_hosts(void **state)
+{
+	static const char single[] =
+	    "# vps.data: one VPS a line, written by vpshost; see vps.data(5)\n"
+	    "# name:owner:vcpus:memory_mib:disk_gib:spice_port\n"
+	    "a:alice:8:8192:100:2001\nb:bob:1:64:1:2000\n";
+	static const char multi[] = "c:carol:1:64:1:2002:hv2\n"
+	    "a:alice:8:8192:100:2001:\nb:bob:1:64:1:2000:hv1\n";
+	struct vps_data d = VPSDATA_INIT;
+	g_autofree char *out = NULL, *out2 = NULL;
+	size_t	 len, len2;
+
+	assert_true(vpsdata_parse(single, strlen(single), "f", &d, NULL));
+	assert_string_equal(vpsdata_find(&d, "a")->host, "");
+	out = vpsdata_format(&d, &len);
+	assert_int_equal(len, strlen(single));
+	assert_memory_equal(out, single, len);
+	vpsdata_clear(&d);
+
+	assert_true(vpsdata_parse(multi, strlen(multi), "f", &d, NULL));
+	assert_string_equal(vpsdata_find(&d, "a")->host, "");
+	assert_string_equal(vpsdata_find(&d, "b")->host, "hv1");
+	assert_string_equal(vpsdata_find(&d, "c")->host, "hv2");
+	vpsdata_sort(&d);
+	out2 = vpsdata_format(&d, &len2);
+	/* The empty field of a is not written back: a is local. */
+	assert_non_null(strstr(out2, "\na:alice:8:8192:100:2001\n"
+	    "b:bob:1:64:1:2000:hv1\nc:carol:1:64:1:2002:hv2\n"));
+	vpsdata_clear(&d);
+	assert_true(vpsdata_parse(out2, len2, "f", &d, NULL));
+	assert_string_equal(vpsdata_find(&d, "c")->host, "hv2");
+	g_free(out);
+	out = vpsdata_format(&d, &len);
+	assert_int_equal(len, len2);
+	assert_memory_equal(out, out2, len);
+	vpsdata_clear(&d);
+}
+
 /* The field that failed comes back as a value, the reason apart. */
 static void
 test_entry_fields(void **state)
@@ -230,18 +289,22 @@ test_entry_fields(void **state)
 		enum vps_field bad;
 		const char *name;
 	} fields[] = {
-		{ { "Web", "alice", "1", "64", "1", NULL }, VPS_FIELD_NAME,
-		    "name" },
-		{ { "web", "1x", "1", "64", "1", NULL }, VPS_FIELD_OWNER,
-		    "owner" },
-		{ { "web", "alice", "0", "64", "1", NULL }, VPS_FIELD_VCPUS,
-		    "vcpus" },
-		{ { "web", "alice", "1", "63", "1", NULL }, VPS_FIELD_MEMORY,
-		    "memory_mib" },
-		{ { "web", "alice", "1", "64", "x", NULL }, VPS_FIELD_DISK,
-		    "disk_gib" },
-		{ { "web", "alice", "1", "64", "1", "01024" }, VPS_FIELD_PORT,
-		    "spice_port" },
+		{ { "Web", "alice", "1", "64", "1", NULL, NULL },
+		    VPS_FIELD_NAME, "name" },
+		{ { "web", "1x", "1", "64", "1", NULL, NULL },
+		    VPS_FIELD_OWNER, "owner" },
+		{ { "web", "alice", "0", "64", "1", NULL, NULL },
+		    VPS_FIELD_VCPUS, "vcpus" },
+		{ { "web", "alice", "1", "63", "1", NULL, NULL },
+		    VPS_FIELD_MEMORY, "memory_mib" },
+		{ { "web", "alice", "1", "64", "x", NULL, NULL },
+		    VPS_FIELD_DISK, "disk_gib" },
+		{ { "web", "alice", "1", "64", "1", "01024", NULL },
+		    VPS_FIELD_PORT, "spice_port" },
+		{ { "web", "alice", "1", "64", "1", "1024", "hv_1" },
+		    VPS_FIELD_HOST, "host" },
+		{ { "web", "alice", "1", "64", "1", NULL, "Hv" },
+		    VPS_FIELD_HOST, "host" },
 	};
 	struct vps_entry e;
 	size_t	 i;
@@ -263,7 +326,8 @@ static void
 test_add_rules(void **state)
 {
 	struct vps_data d = VPSDATA_INIT;
-	struct vps_entry_text t = { "a", "alice", "1", "64", "1", NULL };
+	struct vps_entry_text t = { "a", "alice", "1", "64", "1", NULL,
+	    NULL };
 	struct vps_entry e;
 	enum vps_field bad;
 	GError	*err = NULL;
@@ -298,7 +362,8 @@ test_write_load(void **state)
 	g_autofree char *path = g_build_filename(dir, "vps.data", NULL);
 	struct vps_data d = VPSDATA_INIT, back = VPSDATA_INIT;
 	struct stat st1, st2;
-	struct vps_entry_text t = { "web", "alice", "2", "1024", "20", "5901" };
+	struct vps_entry_text t = { "web", "alice", "2", "1024", "20", "5901",
+	    NULL };
 	struct vps_entry e;
 	enum vps_field bad;
 	bool	 changed;
@@ -345,6 +410,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_long_line),
 	cmocka_unit_test(test_entries),
 	cmocka_unit_test(test_round_trip),
+	cmocka_unit_test(test_round_trip_hosts),
 	cmocka_unit_test(test_entry_fields),
 	cmocka_unit_test(test_add_rules),
 	cmocka_unit_test(test_write_load),
