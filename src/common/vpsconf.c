@@ -2,7 +2,9 @@
  * vpsconf.c: vps.conf. A table lists every key with its type, default and
  * range; defaults go through the same checks as values from the file.
  * GKeyFile reads the values, a first pass over the text finds the line of
- * each key so that every error can name FILE:LINE.
+ * each key so that every error can name FILE:LINE. The [host NAME] groups,
+ * any number of them up to VPS_HOSTS_MAX, have a table of their own whose
+ * offsets are into struct vps_host.
  */
 #include <config.h>
 
@@ -33,6 +35,7 @@ enum key_type {
 	K_CPU,		/* host-passthrough, host-model or a CPU model */
 	K_FEATURES,	/* comma-separated CPU feature names, or empty */
 	K_FILTER_NAME,	/* libvirt nwfilter name, or empty: NULL */
+	K_POOL,		/* libvirt storage pool name */
 };
 
 struct config_key {
@@ -48,6 +51,7 @@ struct config_key {
 static const char *const backends[] = { "lvm", "file", NULL };
 static const char *const starttls_modes[] = { "no", "try", "demand", NULL };
 static const char *const virt_types[] = { "auto", "kvm", "qemu", NULL };
+static const char *const host_backends[] = { "lvm", "file", "pool", NULL };
 
 #define OFF(f)	offsetof(struct vps_config, f)
 
@@ -117,6 +121,27 @@ static const struct config_key config_keys[] = {
 
 #define NKEYS	G_N_ELEMENTS(config_keys)
 
+#define HOST_PREFIX	"host "		/* of the group [host NAME] */
+#define HOFF(f)	offsetof(struct vps_host, f)
+
+/*
+ * The keys of a [host NAME] group; a NULL default is a key without one
+ * (uri and spice_listen are required, pool only with backend = pool).
+ */
+static const struct config_key host_keys[] = {
+	{ "host", "uri", K_STR, HOFF(uri), NULL, 0, 0, NULL },
+	{ "host", "spice_listen", K_ADDR, HOFF(spice_listen), NULL,
+	    0, 0, NULL },
+	{ "host", "backend", K_ENUM, HOFF(backend), "lvm", 0, 0,
+	    host_backends },
+	{ "host", "vg", K_VG, HOFF(vg), "vps", 0, 0, NULL },
+	{ "host", "dir", K_PATH, HOFF(dir), "/var/lib/libvirt/images/vps",
+	    0, 0, NULL },
+	{ "host", "pool", K_POOL, HOFF(pool), NULL, 0, 0, NULL },
+};
+
+#define NHOSTKEYS	G_N_ELEMENTS(host_keys)
+
 static const struct config_key *
 find_key(const char *group, const char *key)
 {
@@ -183,6 +208,27 @@ nwfilter_valid(const char *v, GError **err)
 	return true;
 }
 
+/*
+ * A libvirt storage pool name as virsh pool-define-as takes it: letters,
+ * digits, '-', '_', '.', '+', not starting with '-' or '.'.
+ */
+static bool
+pool_valid(const char *v, GError **err)
+{
+	size_t	 i;
+
+	if (v[0] == '-' || v[0] == '.')
+		return vps_invalid(err, "must not start with '-' or '.'");
+	for (i = 0; v[i] != '\0'; i++) {
+		if (!g_ascii_isalnum(v[i]) && strchr("-_.+", v[i]) == NULL)
+			return vps_invalid(err, "not a libvirt storage pool "
+			    "name (letters, digits, '-', '_', '.', '+')");
+	}
+	if (i > 64)
+		return vps_invalid(err, "pool name too long");
+	return true;
+}
+
 static bool
 ldapuri_valid(const char *v, GError **err)
 {
@@ -218,6 +264,8 @@ enum_value(const struct config_key *k, const char *v, int *out,
 	}
 	if (k->choices == backends)
 		return vps_invalid(err, "must be lvm or file");
+	if (k->choices == host_backends)
+		return vps_invalid(err, "must be lvm, file or pool");
 	if (k->choices == virt_types)
 		return vps_invalid(err, "must be auto, kvm or qemu");
 	return vps_invalid(err, "must be no, try or demand");
@@ -254,14 +302,15 @@ features_value(const char *v, char ***out, GError **err)
 }
 
 /*
- * Checks v against the type of k and stores it in cfg; on error err says
- * why, for the caller to prefix with the key.
+ * Checks v against the type of k and stores it in obj (a struct vps_config,
+ * or a struct vps_host for host_keys); on error err says why, for the
+ * caller to prefix with the key.
  */
 static bool
-set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
+set_value(void *obj, const struct config_key *k, const char *v,
     GError **err)
 {
-	char	*base = (char *)cfg;
+	char	*base = obj;
 	unsigned long long n;
 	bool	 empty = v[0] == '\0';
 
@@ -299,6 +348,7 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 	case K_LDAPURI:
 	case K_FILTER:
 	case K_CPU:
+	case K_POOL:
 		if (empty)
 			return vps_invalid(err, "must not be empty");
 		if ((k->type == K_PATH && !path_valid(v, err)) ||
@@ -306,7 +356,8 @@ set_value(struct vps_config *cfg, const struct config_key *k, const char *v,
 		    (k->type == K_VG && !vps_vg_name_valid(v, err)) ||
 		    (k->type == K_LDAPURI && !ldapuri_valid(v, err)) ||
 		    (k->type == K_FILTER && !filter_valid(v, err)) ||
-		    (k->type == K_CPU && !vps_cpu_valid(v, err)))
+		    (k->type == K_CPU && !vps_cpu_valid(v, err)) ||
+		    (k->type == K_POOL && !pool_valid(v, err)))
 			return false;
 		break;
 	}
@@ -330,6 +381,21 @@ config_defaults(void)
 	return cfg;
 }
 
+/* Frees the values of keys[n] that obj holds. */
+static void
+free_values(void *obj, const struct config_key *keys, size_t n)
+{
+	char	*base = obj;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i].type == K_FEATURES)
+			g_strfreev(*(char ***)(void *)(base + keys[i].off));
+		else if (keys[i].type != K_UINT && keys[i].type != K_ENUM)
+			g_free(*(char **)(void *)(base + keys[i].off));
+	}
+}
+
 void
 config_free(struct vps_config *cfg)
 {
@@ -337,23 +403,36 @@ config_free(struct vps_config *cfg)
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < NKEYS; i++) {
-		if (config_keys[i].type == K_FEATURES)
-			g_strfreev(*(char ***)(void *)((char *)cfg +
-			    config_keys[i].off));
-		else if (config_keys[i].type != K_UINT &&
-		    config_keys[i].type != K_ENUM)
-			g_free(*(char **)(void *)((char *)cfg +
-			    config_keys[i].off));
-	}
+	free_values(cfg, config_keys, NKEYS);
+	for (i = 0; i < cfg->nhosts; i++)
+		free_values(&cfg->hosts[i], host_keys, NHOSTKEYS);
+	g_free(cfg->hosts);
 	g_free(cfg->path);
 	g_free(cfg);
 }
 
-/* Line numbers of the keys seen, by "group\nkey", for error messages. */
+const struct vps_host *
+config_host(const struct vps_config *cfg, const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL || name[0] == '\0')
+		return NULL;
+	for (i = 0; i < cfg->nhosts; i++) {
+		if (strcmp(cfg->hosts[i].name, name) == 0)
+			return &cfg->hosts[i];
+	}
+	return NULL;
+}
+
+/*
+ * Line numbers of the keys seen, by "group\nkey", and of the [host NAME]
+ * lines, by "host NAME", for error messages.
+ */
 struct line_index {
 	GHashTable *lines;
 	const char *fname;
+	GPtrArray *hosts;	/* char *: the NAMEs, in the file's order */
 };
 
 static bool G_GNUC_PRINTF(4, 5)
@@ -369,6 +448,21 @@ line_error(GError **err, const char *fname, unsigned line, const char *fmt,
 	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "%s:%u: %s", fname,
 	    line, msg);
 	return false;
+}
+
+/* The key called key of group, from the table of its kind, or NULL. */
+static const struct config_key *
+group_key(const char *group, const char *key)
+{
+	size_t	 i;
+
+	if (!g_str_has_prefix(group, HOST_PREFIX))
+		return find_key(group, key);
+	for (i = 0; i < NHOSTKEYS; i++) {
+		if (strcmp(host_keys[i].key, key) == 0)
+			return &host_keys[i];
+	}
+	return NULL;
 }
 
 /*
@@ -392,7 +486,7 @@ index_key(struct line_index *idx, const char *group, const char *line,
 	if (group == NULL)
 		return line_error(err, idx->fname, lineno,
 		    "key '%s' outside of a [group]", shown);
-	if (find_key(group, key) == NULL)
+	if (group_key(group, key) == NULL)
 		return line_error(err, idx->fname, lineno,
 		    "unknown key '%s' in [%s]", shown, group);
 	id = g_strdup_printf("%s\n%s", group, key);
@@ -403,6 +497,43 @@ index_key(struct line_index *idx, const char *group, const char *line,
 		    group, GPOINTER_TO_UINT(first));
 	}
 	g_hash_table_insert(idx->lines, id, GUINT_TO_POINTER(lineno));
+	return true;
+}
+
+/*
+ * Checks the line l of [group]: a group of the table, or [host NAME] with
+ * a valid NAME not seen before, which is added to idx->hosts.
+ */
+static bool
+index_group(struct line_index *idx, const char *l, const char *group,
+    unsigned lineno, GError **err)
+{
+	g_autoptr(GError) nerr = NULL;
+	g_autofree char *shown = NULL;
+	const char *name;
+	gpointer first;
+
+	if (l[strlen(l) - 1] == ']' && find_key(group, NULL) != NULL)
+		return true;
+	if (l[strlen(l) - 1] != ']' || !g_str_has_prefix(group, HOST_PREFIX))
+		return line_error(err, idx->fname, lineno,
+		    "unknown group '%.64s'", l);
+	name = group + strlen(HOST_PREFIX);
+	if (!vps_host_name_valid(name, &nerr)) {
+		shown = g_strescape(name, NULL);
+		return line_error(err, idx->fname, lineno,
+		    "[host %.40s]: bad host NAME: %s", shown, nerr->message);
+	}
+	if ((first = g_hash_table_lookup(idx->lines, group)) != NULL)
+		return line_error(err, idx->fname, lineno,
+		    "duplicate group [%s] (first on line %u)", group,
+		    GPOINTER_TO_UINT(first));
+	if (idx->hosts->len >= VPS_HOSTS_MAX)
+		return line_error(err, idx->fname, lineno,
+		    "more than %d [host NAME] groups", VPS_HOSTS_MAX);
+	g_hash_table_insert(idx->lines, g_strdup(group),
+	    GUINT_TO_POINTER(lineno));
+	g_ptr_array_add(idx->hosts, g_strdup(name));
 	return true;
 }
 
@@ -426,13 +557,51 @@ index_lines(struct line_index *idx, const char *text, GError **err)
 		if (l[0] == '[') {
 			g_free(group);
 			group = g_strndup(l + 1, len > 1 ? len - 2 : 0);
-			if (l[len - 1] != ']' || find_key(group, NULL) == NULL)
-				return line_error(err, idx->fname, i + 1,
-				    "unknown group '%.64s'", l);
+			if (!index_group(idx, l, group, i + 1, err))
+				return false;
 			continue;
 		}
 		if (!index_key(idx, group, l, i + 1, err))
 			return false;
+	}
+	return true;
+}
+
+/* The line of key in group, 0 if the file does not set it. */
+static unsigned
+key_line(const struct line_index *idx, const char *group, const char *key)
+{
+	g_autofree char *id = g_strdup_printf("%s\n%s", group, key);
+
+	return GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, id));
+}
+
+/* Reads key k of group into obj if the file sets it. */
+static bool
+apply_key(void *obj, GKeyFile *kf, const struct line_index *idx,
+    const char *group, const struct config_key *k, GError **err)
+{
+	g_autofree char *v = NULL;
+	GError	*kerr = NULL;
+	unsigned line;
+
+	if ((line = key_line(idx, group, k->key)) == 0)
+		return true;
+	/*
+	 * GLib returns what it could read of a value with an invalid
+	 * escape ("\2") and sets the error too: the error wins.
+	 */
+	v = g_key_file_get_string(kf, group, k->key, &kerr);
+	if (v == NULL || kerr != NULL) {
+		line_error(err, idx->fname, line, "[%s] %s: %s", group,
+		    k->key, kerr != NULL ? kerr->message : "cannot be read");
+		g_clear_error(&kerr);
+		return false;
+	}
+	if (!set_value(obj, k, v, err)) {
+		g_prefix_error(err, "%s:%u: [%s] %s: ", idx->fname, line,
+		    group, k->key);
+		return false;
 	}
 	return true;
 }
@@ -445,33 +614,74 @@ apply_file(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		const struct config_key *k = &config_keys[i];
-		g_autofree char *id = g_strdup_printf("%s\n%s", k->group,
-		    k->key);
-		g_autofree char *v = NULL;
-		GError	*kerr = NULL;
-		unsigned line;
+		if (!apply_key(cfg, kf, idx, config_keys[i].group,
+		    &config_keys[i], err))
+			return false;
+	}
+	return true;
+}
 
-		line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, id));
-		if (line == 0)
-			continue;
-		/*
-		 * GLib returns what it could read of a value with an invalid
-		 * escape ("\2") and sets the error too: the error wins.
-		 */
-		v = g_key_file_get_string(kf, k->group, k->key, &kerr);
-		if (v == NULL || kerr != NULL) {
-			line_error(err, idx->fname, line, "[%s] %s: %s",
-			    k->group, k->key, kerr != NULL ? kerr->message :
-			    "cannot be read");
-			g_clear_error(&kerr);
+/* The keys a [host NAME] group must have, given its backend. */
+static bool
+check_host(const struct vps_host *h, const struct line_index *idx,
+    const char *group, GError **err)
+{
+	if (h->uri == NULL)
+		return line_error(err, idx->fname, h->line,
+		    "[%s]: missing key uri", group);
+	if (h->spice_listen == NULL)
+		return line_error(err, idx->fname, h->line,
+		    "[%s]: missing key spice_listen", group);
+	if (h->backend == VPS_BACKEND_POOL && h->pool == NULL)
+		return line_error(err, idx->fname,
+		    key_line(idx, group, "backend"),
+		    "[%s]: backend = pool needs the key pool", group);
+	if (h->backend != VPS_BACKEND_POOL && h->pool != NULL)
+		return line_error(err, idx->fname, key_line(idx, group, "pool"),
+		    "[%s] pool: only for backend = pool", group);
+	return true;
+}
+
+/* Reads one [host NAME] group into h: the defaults, then the file. */
+static bool
+apply_host(struct vps_host *h, const char *name, GKeyFile *kf,
+    const struct line_index *idx, GError **err)
+{
+	g_autofree char *group = g_strconcat(HOST_PREFIX, name, NULL);
+	GError	*derr = NULL;
+	size_t	 i;
+
+	vps_strlcpy(h->name, name, sizeof(h->name));
+	h->line = GPOINTER_TO_UINT(g_hash_table_lookup(idx->lines, group));
+	for (i = 0; i < NHOSTKEYS; i++) {
+		if (host_keys[i].def != NULL &&
+		    !set_value(h, &host_keys[i], host_keys[i].def, &derr))
+			g_error("default of [host] %s: %s", host_keys[i].key,
+			    derr->message);
+	}
+	for (i = 0; i < NHOSTKEYS; i++) {
+		if (!apply_key(h, kf, idx, group, &host_keys[i], err))
 			return false;
-		}
-		if (!set_value(cfg, k, v, err)) {
-			g_prefix_error(err, "%s:%u: [%s] %s: ", idx->fname,
-			    line, k->group, k->key);
+	}
+	return check_host(h, idx, group, err);
+}
+
+/* Reads every [host NAME] group, in the order of the file. */
+static bool
+apply_hosts(struct vps_config *cfg, GKeyFile *kf, struct line_index *idx,
+    GError **err)
+{
+	size_t	 i;
+
+	if (idx->hosts->len == 0)
+		return true;
+	cfg->hosts = g_new0(struct vps_host, idx->hosts->len);
+	for (i = 0; i < idx->hosts->len; i++) {
+		/* Counted first: config_free frees what was set. */
+		cfg->nhosts++;
+		if (!apply_host(&cfg->hosts[i], idx->hosts->pdata[i], kf, idx,
+		    err))
 			return false;
-		}
 	}
 	return true;
 }
@@ -511,7 +721,7 @@ struct vps_config *
 config_parse(const char *text, size_t len, const char *fname, GError **err)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
-	struct line_index idx = { NULL, fname };
+	struct line_index idx = { NULL, fname, NULL };
 	struct vps_config *cfg = NULL;
 	g_autofree char *str = NULL;
 	GError	*kerr = NULL;
@@ -525,6 +735,7 @@ config_parse(const char *text, size_t len, const char *fname, GError **err)
 	str = g_strndup(text, len);
 	idx.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
+	idx.hosts = g_ptr_array_new_with_free_func(g_free);
 	if (!index_lines(&idx, str, err))
 		goto out;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
@@ -536,12 +747,14 @@ config_parse(const char *text, size_t len, const char *fname, GError **err)
 	}
 	cfg = config_defaults();
 	if (!apply_file(cfg, kf, &idx, err) ||
+	    !apply_hosts(cfg, kf, &idx, err) ||
 	    !check_consistency(cfg, &idx, err))
 		g_clear_pointer(&cfg, config_free);
 	else
 		cfg->path = g_strdup(fname);
 out:
 	g_hash_table_destroy(idx.lines);
+	g_ptr_array_unref(idx.hosts);
 	return cfg;
 }
 

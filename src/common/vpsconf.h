@@ -9,13 +9,32 @@
 #include <stdbool.h>
 #include <glib.h>
 
+#include "names.h"
 #include "pathnames.h"
 
 #define VPS_CONFIG_SIZE_MAX	(1u << 20)
+#define VPS_HOSTS_MAX		64	/* [host NAME] groups */
 
-enum vps_backend { VPS_BACKEND_LVM, VPS_BACKEND_FILE };
+/* [storage] backend is lvm or file; a [host NAME] may also say pool. */
+enum vps_backend { VPS_BACKEND_LVM, VPS_BACKEND_FILE, VPS_BACKEND_POOL };
 enum vps_virt_type { VPS_VIRT_AUTO, VPS_VIRT_KVM, VPS_VIRT_QEMU };
 enum vps_starttls { VPS_STARTTLS_NO, VPS_STARTTLS_TRY, VPS_STARTTLS_DEMAND };
+
+/*
+ * A hypervisor other than the local one, from a [host NAME] group: what
+ * vps.data's host field names.
+ */
+struct vps_host {
+	char	 name[VPS_HOST_MAX + 1];
+	char	*uri;			/* libvirt URI, e.g. qemu+tls://... */
+	char	*spice_listen;		/* address its SPICE displays use */
+	int	 backend;		/* enum vps_backend */
+	char	*vg;			/* backend lvm */
+	char	*dir;			/* backend file */
+	char	*pool;			/* backend pool: libvirt pool; NULL
+					   for the other backends */
+	unsigned line;			/* of the [host NAME] line */
+};
 
 struct vps_config {
 	char	*path;			/* the file read, or NULL */
@@ -65,6 +84,9 @@ struct vps_config {
 	unsigned page_size;
 	unsigned timeout;
 	unsigned max_shrink_percent;
+	/* [host NAME], in the order of the file */
+	struct vps_host *hosts;
+	size_t	 nhosts;
 };
 
 enum {
@@ -90,6 +112,13 @@ struct vps_config *config_load(const char *path, unsigned flags,
 struct vps_config *config_parse(const char *text, size_t len,
 	    const char *fname, GError **err);
 void	 config_free(struct vps_config *cfg);
+
+/*
+ * The [host NAME] group called name, or NULL: for "" (the local host,
+ * which has no group) and for a name that no group has.
+ */
+const struct vps_host *config_host(const struct vps_config *cfg,
+	    const char *name);
 
 typedef struct vps_config vps_config;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vps_config, config_free)

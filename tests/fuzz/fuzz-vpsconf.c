@@ -16,6 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vps_config *cfg;
 	GError	*err = NULL;
+	size_t	 i;
 
 	cfg = config_parse((const char *)data, size, "fuzz.conf", &err);
 	if (cfg == NULL) {
@@ -30,6 +31,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(cfg->data != NULL && cfg->iso_dir != NULL &&
 	    cfg->uri != NULL && cfg->sudoers != NULL);
 	FUZZ_ASSERT((cfg->network == NULL) != (cfg->bridge == NULL));
+	FUZZ_ASSERT(cfg->nhosts <= VPS_HOSTS_MAX);
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct vps_host *h = &cfg->hosts[i];
+
+		FUZZ_ASSERT(h->uri != NULL && h->spice_listen != NULL &&
+		    config_host(cfg, h->name) == h);
+		FUZZ_ASSERT((h->backend == VPS_BACKEND_POOL) ==
+		    (h->pool != NULL));
+	}
 	config_free(cfg);
 	return 0;
 }

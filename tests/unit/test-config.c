@@ -219,6 +219,53 @@ static const struct bad_case bad[] = {
 	{ "[ldap]\ntimeout = 99999999999999999999999\n",
 	    "vps.conf:2: [ldap] timeout: too large" },
 	{ "[ldap]\nbase = caf\xc3\xa9\n", "vps.conf:2: [ldap] base: control" },
+	/* [host NAME] */
+	{ "[host]\nuri = x\n", "vps.conf:1: unknown group '[host]'" },
+	{ "[hosts hv1]\n", "vps.conf:1: unknown group '[hosts hv1]'" },
+	{ "[host ]\n", "vps.conf:1: [host ]: bad host NAME: empty name" },
+	{ "[vps]\n[host Hv1]\n",
+	    "vps.conf:2: [host Hv1]: bad host NAME: must start" },
+	{ "[host hv_1]\n", "vps.conf:1: [host hv_1]: bad host NAME: invalid" },
+	{ "[host  hv1]\n", "vps.conf:1: [host  hv1]: bad host NAME: must" },
+	{ "[host hv1 ]\n", "vps.conf:1: [host hv1 ]: bad host NAME: invalid" },
+	{ "[host abcdefghijklmnopqrstuvwxyz0123456]\n",
+	    "vps.conf:1: [host abcdefghijklmnopqrstuvwxyz0123456]: bad host "
+	    "NAME: name too long" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nport = 1\n",
+	    "vps.conf:4: unknown key 'port' in [host hv1]" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nuri = r\n",
+	    "vps.conf:4: duplicate key 'uri' in [host hv1] (first on line 2)" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\n"
+	    "[host hv1]\nvg = x\n",
+	    "vps.conf:4: duplicate group [host hv1] (first on line 1)" },
+	{ "[vps]\n[host hv1]\nspice_listen = 10.0.0.1\n",
+	    "vps.conf:2: [host hv1]: missing key uri" },
+	{ "[host hv1]\nuri = qemu+tls://hv1/system\n",
+	    "vps.conf:1: [host hv1]: missing key spice_listen" },
+	{ "[host hv1]\nuri =\nspice_listen = 10.0.0.1\n",
+	    "vps.conf:2: [host hv1] uri: must not be empty" },
+	{ "[host hv1]\nuri = q\nspice_listen = hv1.example.org\n",
+	    "vps.conf:3: [host hv1] spice_listen: not an IPv4 or IPv6" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nbackend = zfs\n",
+	    "vps.conf:4: [host hv1] backend: must be lvm, file or pool" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nbackend = pool\n",
+	    "vps.conf:4: [host hv1]: backend = pool needs the key pool" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\npool = vps\n",
+	    "vps.conf:4: [host hv1] pool: only for backend = pool" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nbackend = pool\n"
+	    "pool = a/b\n", "vps.conf:5: [host hv1] pool: not a libvirt" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nbackend = pool\n"
+	    "pool = -x\n", "vps.conf:5: [host hv1] pool: must not start" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\nvg = a/b\n",
+	    "vps.conf:4: [host hv1] vg: invalid" },
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\ndir = rel\n",
+	    "vps.conf:4: [host hv1] dir: must be an absolute path" },
+	/* a bad [host] after a good one: the file is invalid */
+	{ "[host hv1]\nuri = q\nspice_listen = 10.0.0.1\n[host hv2]\n"
+	    "uri = r\n", "vps.conf:4: [host hv2]: missing key spice_listen" },
+	/* a host key outside a [host NAME] group */
+	{ "[vps]\nspice_listen = 10.0.0.1\n",
+	    "vps.conf:2: unknown key 'spice_listen' in [vps]" },
 };
 
 static void
@@ -239,6 +286,94 @@ test_bad_values(void **state)
 		assert_int_equal(vps_exit_status(err), 2);
 		g_error_free(err);
 	}
+}
+
+static void
+test_hosts(void **state)
+{
+	static const char text[] =
+	    "[vps]\nuri = qemu:///system\n"
+	    "[host hv2]\nuri = qemu+tls://hv2.example.org/system\n"
+	    "spice_listen = 10.0.0.2\n"
+	    "[storage]\nbackend = file\n"
+	    "[host hv1]\nuri = qemu+ssh://root@hv1/system\n"
+	    "spice_listen = fd00::1\nbackend = pool\npool = vps-pool\n"
+	    "[host h3]\nuri = qemu+tcp://127.0.0.1:16510/system\n"
+	    "spice_listen = 127.0.0.1\nbackend = file\ndir = /srv/img\n"
+	    "vg = data\n";
+	g_autoptr(vps_config) c = parse(text, NULL);
+	const struct vps_host *h;
+
+	assert_non_null(c);
+	assert_int_equal(c->nhosts, 3);
+	/* The order of the file; [storage] is not a host's. */
+	assert_string_equal(c->hosts[0].name, "hv2");
+	assert_string_equal(c->hosts[1].name, "hv1");
+	assert_string_equal(c->hosts[2].name, "h3");
+	assert_int_equal(c->backend, VPS_BACKEND_FILE);
+	h = config_host(c, "hv2");
+	assert_ptr_equal(h, &c->hosts[0]);
+	assert_string_equal(h->uri, "qemu+tls://hv2.example.org/system");
+	assert_string_equal(h->spice_listen, "10.0.0.2");
+	assert_int_equal(h->backend, VPS_BACKEND_LVM);
+	assert_string_equal(h->vg, "vps");
+	assert_string_equal(h->dir, "/var/lib/libvirt/images/vps");
+	assert_null(h->pool);
+	assert_int_equal(h->line, 3);
+	h = config_host(c, "hv1");
+	assert_non_null(h);
+	assert_string_equal(h->spice_listen, "fd00::1");
+	assert_int_equal(h->backend, VPS_BACKEND_POOL);
+	assert_string_equal(h->pool, "vps-pool");
+	h = config_host(c, "h3");
+	assert_non_null(h);
+	assert_int_equal(h->backend, VPS_BACKEND_FILE);
+	assert_string_equal(h->dir, "/srv/img");
+	assert_string_equal(h->vg, "data");
+	/* "" is the local host, which has no group. */
+	assert_null(config_host(c, ""));
+	assert_null(config_host(c, NULL));
+	assert_null(config_host(c, "hv3"));
+	assert_null(config_host(c, "HV1"));
+}
+
+/* Without [host NAME] there are no hosts, and config_host finds none. */
+static void
+test_no_hosts(void **state)
+{
+	g_autoptr(vps_config) c = parse("[vps]\nuri = qemu:///system\n", NULL);
+
+	assert_non_null(c);
+	assert_int_equal(c->nhosts, 0);
+	assert_null(c->hosts);
+	assert_null(config_host(c, "hv1"));
+}
+
+/* At most VPS_HOSTS_MAX groups; the next one is named by its line. */
+static void
+test_host_limit(void **state)
+{
+	GString	*s = g_string_new(NULL);
+	GError	*err = NULL;
+	struct vps_config *c;
+	unsigned i;
+
+	for (i = 0; i < VPS_HOSTS_MAX; i++)
+		g_string_append_printf(s, "[host hv%u]\nuri = qemu+tcp://h%u/"
+		    "system\nspice_listen = 10.0.0.1\n", i, i);
+	c = parse(s->str, &err);
+	assert_non_null(c);
+	assert_int_equal(c->nhosts, VPS_HOSTS_MAX);
+	assert_string_equal(config_host(c, "hv63")->uri,
+	    "qemu+tcp://h63/system");
+	config_free(c);
+	g_string_append(s, "[host one-more]\n");
+	c = parse(s->str, &err);
+	assert_null(c);
+	assert_non_null(strstr(err->message,
+	    "vps.conf:193: more than 64 [host NAME] groups"));
+	g_error_free(err);
+	g_string_free(s, TRUE);
 }
 
 static void
@@ -303,6 +438,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_defaults),
 	cmocka_unit_test(test_every_key),
 	cmocka_unit_test(test_bad_values),
+	cmocka_unit_test(test_hosts),
+	cmocka_unit_test(test_no_hosts),
+	cmocka_unit_test(test_host_limit),
 	cmocka_unit_test(test_nul_and_crlf),
 	cmocka_unit_test(test_load),
 };
