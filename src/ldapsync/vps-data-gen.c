@@ -3,8 +3,9 @@
  *
  * Reads the members (uid below member_base matching member_filter) and
  * the vpsInstance entries below base with paged searches, validates every
- * entry, keeps the SPICE ports of the VPS already in vps.data, gives new
- * VPS a free port, and replaces vps.data and the members file atomically.
+ * entry, keeps the SPICE ports and hosts of the VPS already in vps.data,
+ * gives new VPS a free port, and replaces vps.data and the members file
+ * atomically.
  * Any LDAP error, or without --force a result that would drop more than
  * max_shrink_percent of the VPS (or all of them) or give an existing VPS
  * another owner, leaves both files as they were. System accounts (a uid
@@ -271,6 +272,7 @@ main(int argc, char **argv)
 	vpsmerge_init(&m);
 	m.min_uid = cfg->min_uid;
 	m.local = sys;
+	m.cfg = cfg;
 	read_directory(cfg, &m);
 	if (o.output == NULL &&
 	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)

@@ -18,7 +18,7 @@
 
 const char *const vpsmerge_attrs[VA_COUNT + 1] = {
 	"vpsName", "vpsOwner", "vpsVcpus", "vpsMemory", "vpsDisk",
-	"vpsSpicePort", NULL
+	"vpsSpicePort", "vpsHost", NULL
 };
 
 /* The attribute of each field of vpsdata_entry_parse(). */
@@ -29,12 +29,14 @@ static const enum vps_attr field_attr[VPS_FIELD_COUNT] = {
 	[VPS_FIELD_MEMORY] = VA_MEMORY,
 	[VPS_FIELD_DISK] = VA_DISK,
 	[VPS_FIELD_PORT] = VA_PORT,
+	[VPS_FIELD_HOST] = VA_HOST,
 };
 
 struct vps_candidate {
 	struct vps_entry e;
 	char	*dn;		/* for display: sanitised */
 	bool	 ldap_port;	/* e.spice_port is vpsSpicePort */
+	bool	 ldap_host;	/* e.host is a non-empty vpsHost */
 	bool	 skip;
 };
 
@@ -60,6 +62,7 @@ vpsmerge_init(struct vpsmerge *m)
 	m->handovers = g_ptr_array_new_with_free_func(g_free);
 	m->min_uid = 1000;
 	m->local = NULL;
+	m->cfg = NULL;
 }
 
 void
@@ -126,19 +129,27 @@ single_value(struct berval *const *vals, const char *attr, char *buf,
 	return true;
 }
 
-/* Fills e from the values of one vpsInstance entry. */
 static bool
-parse_vps(struct berval *const *const vals[VA_COUNT], struct vps_entry *e,
-    bool *has_port, GError **err)
+present(struct berval *const *vals)
+{
+	return vals != NULL && vals[0] != NULL;
+}
+
+/*
+ * Fills c->e from the values of one vpsInstance entry, whose vpsSpicePort
+ * and vpsHost may be absent.
+ */
+static bool
+parse_vps(struct berval *const *const vals[VA_COUNT],
+    struct vps_candidate *c, GError **err)
 {
 	char	 v[VA_COUNT][VALUE_MAX + 1];
 	struct vps_entry_text t;
 	enum vps_field bad;
 	size_t	 i;
 
-	*has_port = vals[VA_PORT] != NULL && vals[VA_PORT][0] != NULL;
 	for (i = 0; i < VA_COUNT; i++) {
-		if (i == VA_PORT && !*has_port)
+		if ((i == VA_PORT || i == VA_HOST) && !present(vals[i]))
 			continue;
 		if (!single_value(vals[i], vpsmerge_attrs[i], v[i],
 		    sizeof(v[i]), err))
@@ -146,11 +157,15 @@ parse_vps(struct berval *const *const vals[VA_COUNT], struct vps_entry *e,
 	}
 	t = (struct vps_entry_text){ .name = v[VA_NAME], .owner = v[VA_OWNER],
 	    .vcpus = v[VA_VCPUS], .memory = v[VA_MEMORY], .disk = v[VA_DISK],
-	    .port = *has_port ? v[VA_PORT] : NULL };
-	if (vpsdata_entry_parse(e, &t, &bad, err))
-		return true;
-	g_prefix_error(err, "%s: ", vpsmerge_attrs[field_attr[bad]]);
-	return false;
+	    .port = present(vals[VA_PORT]) ? v[VA_PORT] : NULL,
+	    .host = present(vals[VA_HOST]) ? v[VA_HOST] : NULL };
+	if (!vpsdata_entry_parse(&c->e, &t, &bad, err)) {
+		g_prefix_error(err, "%s: ", vpsmerge_attrs[field_attr[bad]]);
+		return false;
+	}
+	c->ldap_port = present(vals[VA_PORT]);
+	c->ldap_host = c->e.host[0] != '\0';
+	return true;
 }
 
 bool
@@ -161,7 +176,7 @@ vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
 	GError	*err = NULL;
 
 	c->dn = display_dn(dn);
-	if (!parse_vps(vals, &c->e, &c->ldap_port, &err)) {
+	if (!parse_vps(vals, c, &err)) {
 		note(m->warnings, "%s: skipped: %s", c->dn, err->message);
 		g_error_free(err);
 		candidate_free(c);
@@ -411,6 +426,59 @@ keep_ports(struct vpsmerge *m, const struct vps_data *cur,
 	}
 }
 
+/* A host as the notes name it; g_free the result. */
+static char *
+host_shown(const char *host)
+{
+	if (host[0] == '\0')
+		return g_strdup("the local host");
+	return g_strdup_printf("host '%s'", host);
+}
+
+/*
+ * VPS in cur stay on their host, whatever vpsHost says: a sync never moves
+ * a VPS (its disk and domain are on that host). A new VPS goes to its
+ * vpsHost, which must be a [host NAME] of vps.conf.
+ */
+static void
+keep_hosts(struct vpsmerge *m, const struct vps_data *cur)
+{
+	struct vps_candidate **c = (struct vps_candidate **)m->cand->pdata;
+	const struct vps_entry *old;
+	size_t	 i, n = m->cand->len;
+
+	for (i = 0; i < n; i++) {
+		if (c[i]->skip)
+			continue;
+		if ((old = vpsdata_find(cur, c[i]->e.name)) != NULL) {
+			if (c[i]->ldap_host &&
+			    strcmp(c[i]->e.host, old->host) != 0) {
+				g_autofree char *on = host_shown(old->host);
+
+				note(m->warnings, "%s: vpsHost '%s' ignored: "
+				    "VPS '%s' stays on %s of vps.data (moving "
+				    "a VPS is an administrator's act)",
+				    c[i]->dn, c[i]->e.host, old->name, on);
+			}
+			vps_strlcpy(c[i]->e.host, old->host,
+			    sizeof(c[i]->e.host));
+			if (m->cfg != NULL && old->host[0] != '\0' &&
+			    config_host(m->cfg, old->host) == NULL)
+				note(m->warnings, "%s: VPS '%s' is on host "
+				    "'%s', which has no [host %s] group in "
+				    "vps.conf", c[i]->dn, old->name, old->host,
+				    old->host);
+			continue;
+		}
+		if (m->cfg == NULL || c[i]->e.host[0] == '\0' ||
+		    config_host(m->cfg, c[i]->e.host) != NULL)
+			continue;
+		note(m->warnings, "%s: skipped: vpsHost '%s' has no [host %s] "
+		    "group in vps.conf", c[i]->dn, c[i]->e.host, c[i]->e.host);
+		c[i]->skip = true;
+	}
+}
+
 /*
  * An existing VPS whose owner changes: its disk would pass to another
  * member, which only an administrator may decide.
@@ -437,6 +505,7 @@ vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 
 	portalloc_init(pa);
 	filter_names_owners(m);
+	keep_hosts(m, cur);
 	keep_ports(m, cur, pa);
 	/* keep_ports sorted only its own list: m->cand is in name order. */
 	c = (struct vps_candidate **)m->cand->pdata;
@@ -466,7 +535,7 @@ entry_equal(const struct vps_entry *a, const struct vps_entry *b)
 {
 	return strcmp(a->owner, b->owner) == 0 && a->vcpus == b->vcpus &&
 	    a->memory_mib == b->memory_mib && a->disk_gib == b->disk_gib &&
-	    a->spice_port == b->spice_port;
+	    a->spice_port == b->spice_port && strcmp(a->host, b->host) == 0;
 }
 
 void

@@ -18,7 +18,12 @@
  *     another new entry (then every claimant is skipped); else the lowest
  *     port of the range that is free (an error for that VPS if none is);
  *   - a VPS of vps.data whose owner differs in LDAP is noted in handovers:
- *     the caller refuses to write such a result unless told to.
+ *     the caller refuses to write such a result unless told to;
+ *   - a VPS already in vps.data stays on its host there, whatever its
+ *     vpsHost says (with a warning when it says another): moving a VPS is
+ *     an administrator's act, never a sync's; a new VPS takes its vpsHost,
+ *     or the local host without one; a new VPS whose vpsHost has no
+ *     [host NAME] group in vps.conf is skipped with a warning.
  */
 #ifndef VPS_VPSMERGE_H
 #define VPS_VPSMERGE_H
@@ -27,11 +32,13 @@
 #include <lber.h>
 #include <glib.h>
 
+#include "vpsconf.h"
 #include "vpsdata.h"
 
 /* The attributes of a vpsInstance, in the order of vals[] below. */
 enum vps_attr {
-	VA_NAME, VA_OWNER, VA_VCPUS, VA_MEMORY, VA_DISK, VA_PORT, VA_COUNT
+	VA_NAME, VA_OWNER, VA_VCPUS, VA_MEMORY, VA_DISK, VA_PORT, VA_HOST,
+	VA_COUNT
 };
 /* Their names, NULL-terminated (the attribute list of the search). */
 extern const char *const vpsmerge_attrs[VA_COUNT + 1];
@@ -48,11 +55,13 @@ struct vpsmerge {
 	GPtrArray *handovers;	/* char *: VPS of vps.data changing owner */
 	unsigned min_uid;	/* [access] min_uid */
 	GHashTable *local;	/* vps_system_accounts(min_uid), not owned */
+	const struct vps_config *cfg;	/* its [host NAME] groups; NULL:
+					   vpsHost is not checked */
 };
 
 /*
- * min_uid starts at vps.conf's default (1000) and local at NULL (no local
- * account known): the caller sets both.
+ * min_uid starts at vps.conf's default (1000), local and cfg at NULL (no
+ * local account, no host known): the caller sets them.
  */
 void	 vpsmerge_init(struct vpsmerge *m);
 void	 vpsmerge_free(struct vpsmerge *m);

@@ -132,8 +132,11 @@ struct entry_case {
 	const char *error;	/* NULL: valid; else part of the warning */
 };
 
-#define GOOD(n, o, c, m, d, p)	{ { n, o, c, m, d, p }, NULL }
-#define BAD(n, o, c, m, d, p, e) { { n, o, c, m, d, p }, e }
+#define GOOD(n, o, c, m, d, p)	{ { n, o, c, m, d, p, NULL }, NULL }
+#define BAD(n, o, c, m, d, p, e) { { n, o, c, m, d, p, NULL }, e }
+/* With a vpsHost. */
+#define GOODH(h)	{ { "web1", "alice", "2", "2048", "20", NULL, h }, NULL }
+#define BADH(h, e)	{ { "web1", "alice", "2", "2048", "20", NULL, h }, e }
 
 static const struct entry_case entry_cases[] = {
 	GOOD("web1", "alice", "2", "2048", "20", NULL),
@@ -181,6 +184,19 @@ static const struct entry_case entry_cases[] = {
 	BAD("web1", "alice", "2", "2048", "20", "65536", "vpsSpicePort: "),
 	BAD("web1", "alice", "2", "2048", DIGITS_65, NULL,
 	    "vpsDisk is too long"),
+	/* hosts */
+	GOODH("hv1"),
+	GOODH("hv-2"),
+	GOODH(""),		/* empty: the local host, as if absent */
+	GOODH("abcdefghijklmnopqrstuvwxyz012345"),
+	BADH("hv1|hv2", "vpsHost has more than one value"),
+	BADH("Hv1", "vpsHost: must start"),
+	BADH("hv_1", "vpsHost: invalid character"),
+	BADH("hv1.example.org", "vpsHost: invalid character"),
+	BADH("hv1:x", "vpsHost: invalid character"),
+	BADH("hv1\nx", "vpsHost: invalid character"),
+	BADH("abcdefghijklmnopqrstuvwxyz0123456", "vpsHost: name too long"),
+	BADH(DIGITS_65, "vpsHost is too long"),
 };
 
 static void
@@ -302,6 +318,19 @@ test_member_twice(void **state)
 
 /* ---- merge ------------------------------------------------------------ */
 
+/* A VPS entry with a vpsHost (NULL: absent) and no vpsSpicePort. */
+static bool
+add_vps_host(struct vpsmerge *m, const char *dn, const char *name,
+    const char *host)
+{
+	const char *v[VA_COUNT] = { name, "alice", "1", "512", "10", NULL,
+	    host };
+	struct fake_entry f;
+
+	fake_entry(&f, v);
+	return vpsmerge_add_vps(m, dn, f.vals);
+}
+
 static void
 cur_add(struct vps_data *cur, const char *name, const char *owner,
     unsigned port)
@@ -313,6 +342,29 @@ cur_add(struct vps_data *cur, const char *name, const char *owner,
 
 	assert_true(vpsdata_entry_parse(&e, &t, &bad, NULL));
 	assert_true(vpsdata_add(cur, &e, NULL));
+}
+
+/* An entry of vps.data on host ("": local). */
+static void
+cur_add_host(struct vps_data *cur, const char *name, unsigned port,
+    const char *host)
+{
+	g_autofree char *p = g_strdup_printf("%u", port);
+	struct vps_entry_text t = { name, "alice", "1", "512", "10", p, host };
+	struct vps_entry e;
+	enum vps_field bad;
+
+	assert_true(vpsdata_entry_parse(&e, &t, &bad, NULL));
+	assert_true(vpsdata_add(cur, &e, NULL));
+}
+
+static const char *
+host_of(const struct vps_data *d, const char *name)
+{
+	const struct vps_entry *e = vpsdata_find(d, name);
+
+	assert_non_null(e);
+	return e->host;
 }
 
 static unsigned
@@ -623,6 +675,90 @@ test_handover(void **state)
 	vpsmerge_free(&m);
 }
 
+/*
+ * Hosts: a VPS of vps.data stays where it is whatever vpsHost says (a
+ * warning when it says another); a new VPS takes its vpsHost if vps.conf
+ * has that [host NAME], and is skipped if not.
+ */
+static void
+test_build_hosts(void **state)
+{
+	static const char conf[] =
+	    "[host hv1]\nuri = qemu+tcp://hv1/system\nspice_listen = 10.0.0.1\n"
+	    "[host hv2]\nuri = qemu+tcp://hv2/system\nspice_listen = 10.0.0.2\n";
+	g_autoptr(vps_config) cfg = config_parse(conf, strlen(conf), "c",
+	    NULL);
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge_diff diff;
+	struct vpsmerge m;
+
+	assert_non_null(cfg);
+	vpsmerge_init(&m);
+	m.cfg = cfg;
+	add_member(&m, "alice");
+	cur_add_host(&cur, "keep", 5900, "hv1");	/* no vpsHost in LDAP */
+	cur_add_host(&cur, "local", 5901, "");		/* LDAP says hv2 */
+	cur_add_host(&cur, "moved", 5902, "hv1");	/* LDAP says hv2 */
+	cur_add_host(&cur, "same", 5903, "hv2");	/* LDAP says hv2 */
+	cur_add_host(&cur, "gone", 5904, "hv9");	/* hv9 unconfigured */
+	assert_true(add_vps_host(&m, "vpsName=keep", "keep", NULL));
+	assert_true(add_vps_host(&m, "vpsName=local", "local", "hv2"));
+	assert_true(add_vps_host(&m, "vpsName=moved", "moved", "hv2"));
+	assert_true(add_vps_host(&m, "vpsName=same", "same", "hv2"));
+	assert_true(add_vps_host(&m, "vpsName=gone", "gone", "hv2"));
+	assert_true(add_vps_host(&m, "vpsName=new2", "new2", "hv2"));
+	assert_true(add_vps_host(&m, "vpsName=new0", "new0", NULL));
+	assert_true(add_vps_host(&m, "vpsName=newe", "newe", ""));
+	assert_true(add_vps_host(&m, "vpsName=new9", "new9", "hv9"));
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	assert_data(&out, "gone:alice:5904 keep:alice:5900 local:alice:5901 "
+	    "moved:alice:5902 new0:alice:5905 new2:alice:5906 "
+	    "newe:alice:5907 same:alice:5903 ");
+	assert_string_equal(host_of(&out, "keep"), "hv1");
+	assert_string_equal(host_of(&out, "local"), "");
+	assert_string_equal(host_of(&out, "moved"), "hv1");
+	assert_string_equal(host_of(&out, "same"), "hv2");
+	assert_string_equal(host_of(&out, "gone"), "hv9");
+	assert_string_equal(host_of(&out, "new2"), "hv2");
+	assert_string_equal(host_of(&out, "new0"), "");
+	assert_string_equal(host_of(&out, "newe"), "");
+	assert_null(vpsdata_find(&out, "new9"));
+	assert_true(has_note(m.warnings, "vpsName=local: vpsHost 'hv2' "
+	    "ignored: VPS 'local' stays on the local host of vps.data", NULL));
+	assert_true(has_note(m.warnings, "vpsName=moved: vpsHost 'hv2' "
+	    "ignored: VPS 'moved' stays on host 'hv1' of vps.data", NULL));
+	assert_false(has_note(m.warnings, "vpsName=same:", NULL));
+	assert_false(has_note(m.warnings, "vpsName=keep:", NULL));
+	assert_true(has_note(m.warnings, "vpsName=gone: VPS 'gone' is on "
+	    "host 'hv9', which has no [host hv9] group", NULL));
+	assert_true(has_note(m.warnings, "vpsName=new9: skipped: vpsHost "
+	    "'hv9' has no [host hv9] group in vps.conf", NULL));
+	assert_int_equal(m.errors->len, 0);
+	/* Nothing moved: only the three new VPS differ. */
+	vpsmerge_diff(&cur, &out, &diff);
+	assert_int_equal(diff.added, 3);
+	assert_int_equal(diff.changed, 0);
+	assert_int_equal(diff.removed, 0);
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
+/* A host is part of an entry: vpsmerge_diff sees a change of it. */
+static void
+test_diff_host(void **state)
+{
+	struct vps_data a = VPSDATA_INIT, b = VPSDATA_INIT;
+	struct vpsmerge_diff diff;
+
+	cur_add_host(&a, "web", 5900, "");
+	cur_add_host(&b, "web", 5900, "hv1");
+	vpsmerge_diff(&a, &b, &diff);
+	assert_int_equal(diff.changed, 1);
+	vpsdata_clear(&a);
+	vpsdata_clear(&b);
+}
+
 /* ---- port allocation -------------------------------------------------- */
 
 static void
@@ -658,6 +794,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_member_system),
 	cmocka_unit_test(test_system_owner),
 	cmocka_unit_test(test_handover),
+	cmocka_unit_test(test_build_hosts),
+	cmocka_unit_test(test_diff_host),
 	cmocka_unit_test(test_build_ports),
 	cmocka_unit_test(test_build_duplicates),
 	cmocka_unit_test(test_build_exhausted),
