@@ -425,6 +425,32 @@ config_host(const struct vps_config *cfg, const char *name)
 	return NULL;
 }
 
+bool
+config_host_of(const struct vps_config *cfg, const struct vps_entry *e,
+    const struct vps_host **h, GError **err)
+{
+	*h = NULL;
+	if (e->host[0] == '\0')
+		return true;
+	if ((*h = config_host(cfg, e->host)) != NULL)
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "VPS %s is on host "
+	    "%s, which has no [host %s] group in %s", e->name, e->host,
+	    e->host, cfg->path != NULL ? cfg->path : "vps.conf");
+	return false;
+}
+
+const char *
+config_uri_for(const struct vps_config *cfg, const struct vps_entry *e,
+    GError **err)
+{
+	const struct vps_host *h;
+
+	if (!config_host_of(cfg, e, &h, err))
+		return NULL;
+	return h != NULL ? h->uri : cfg->uri;
+}
+
 /*
  * Line numbers of the keys seen, by "group\nkey", and of the [host NAME]
  * lines, by "host NAME", for error messages.

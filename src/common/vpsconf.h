@@ -11,6 +11,7 @@
 
 #include "names.h"
 #include "pathnames.h"
+#include "vpsdata.h"
 
 #define VPS_CONFIG_SIZE_MAX	(1u << 20)
 #define VPS_HOSTS_MAX		64	/* [host NAME] groups */
@@ -119,6 +120,21 @@ void	 config_free(struct vps_config *cfg);
  */
 const struct vps_host *config_host(const struct vps_config *cfg,
 	    const char *name);
+/*
+ * The host of the VPS e: *h is its [host NAME] group, or NULL for a VPS
+ * of the local host. False, with err (VPS_ERROR_INVALID) naming the VPS
+ * and its host, if vps.conf has no group for that host: every tool that
+ * reads both files refuses such a VPS.
+ */
+bool	 config_host_of(const struct vps_config *cfg,
+	    const struct vps_entry *e, const struct vps_host **h,
+	    GError **err);
+/*
+ * The libvirt URI of the hypervisor that runs e: [vps] uri, or the uri of
+ * its [host NAME]. NULL with err as config_host_of().
+ */
+const char *config_uri_for(const struct vps_config *cfg,
+	    const struct vps_entry *e, GError **err);
 
 typedef struct vps_config vps_config;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vps_config, config_free)

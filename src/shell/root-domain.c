@@ -67,6 +67,36 @@ domain_errmsg(void)
 	return buf;
 }
 
+bool
+serve_set_host(struct serve_ctx *s, const struct vps_entry *e, GError **err)
+{
+	const char *uri;
+
+	if ((uri = config_uri_for(s->cfg, e, err)) == NULL)
+		return false;
+	vps_strlcpy(s->host, e->host, sizeof(s->host));
+	s->uri = uri;
+	return true;
+}
+
+bool
+serve_find_host(struct serve_ctx *s, GError **err)
+{
+	struct vps_data d = VPSDATA_INIT;
+	const struct vps_entry *e;
+	bool	 ok = false;
+
+	if (!vpsdata_load(s->cfg->data, &d, err))
+		return false;
+	if ((e = vpsdata_find(&d, s->vps)) == NULL)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "%s: no such VPS in %s", s->vps, s->cfg->data);
+	else
+		ok = serve_set_host(s, e, err);
+	vpsdata_clear(&d);
+	return ok;
+}
+
 /*
  * Whether the error of a lookup by UUID says that there is no such
  * domain (as opposed to a dead connection, which root-serve.c retries).

@@ -25,6 +25,12 @@ struct serve_ctx {
 	const struct vps_config *cfg;
 	const char *member;		/* SUDO_USER, validated */
 	const char *vps;		/* owned by member, validated */
+	/*
+	 * The hypervisor of the VPS in vps.data: its name ("": the local
+	 * one) and libvirt URI (config_uri_for), which conn is opened with.
+	 */
+	char	 host[VPS_HOST_MAX + 1];
+	const char *uri;
 	virConnectPtr conn;		/* NULL until connected */
 	struct owner_check *owner;	/* asked before every request */
 	/* The domain the server began with: it acts on no other. */
@@ -109,6 +115,20 @@ int	 domain_ticket_end(struct serve_ctx *s, virDomainPtr dom,
  * with the reply's error set.
  */
 virDomainPtr domain_lookup(struct serve_ctx *s, struct reply *r);
+
+/*
+ * Takes the host of the VPS from its line e of vps.data: s->host and
+ * s->uri (config_uri_for). False, with err naming the VPS and its host,
+ * if vps.conf has no [host NAME] for it: the VPS is refused.
+ */
+bool	 serve_set_host(struct serve_ctx *s, const struct vps_entry *e,
+	    GError **err);
+/*
+ * The same for a watcher, which has no line of vps.data: reads vps.data
+ * and takes the host of s->vps there; false with err if the file cannot
+ * be read or has no such VPS.
+ */
+bool	 serve_find_host(struct serve_ctx *s, GError **err);
 
 /* The text of libvirt's last error, for messages. */
 const char *domain_errmsg(void);

@@ -214,7 +214,7 @@ watch_connect(struct watch *w, GError **err)
 
 	memset(&r, 0, sizeof(r));
 	w->lost = false;
-	if ((w->s.conn = virConnectOpen(w->s.cfg->uri)) == NULL) {
+	if ((w->s.conn = virConnectOpen(w->s.uri)) == NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s",
 		    w->s.vps, domain_errmsg());
 		return false;
@@ -276,7 +276,9 @@ watch_main(struct watch *w)
 	virSetErrorFunc(NULL, quiet_errors);
 	if ((cfg = config_load(NULL, 0, &err)) != NULL) {
 		w->s.cfg = cfg;
-		if (virEventRegisterDefaultImpl() < 0 ||
+		if (!serve_find_host(&w->s, &err)) {
+			/* err says why: the VPS's host is unknown */
+		} else if (virEventRegisterDefaultImpl() < 0 ||
 		    virEventAddTimeout(WATCH_TICK_MS, on_tick, w, NULL) < 0)
 			g_set_error(&err, VPS_ERROR, VPS_ERROR_FAILED,
 			    "no event loop: %s", domain_errmsg());

@@ -59,6 +59,8 @@ owner_check(struct owner_check *oc, GError **err)
 		return -1;
 	e = vpsdata_find(&d, oc->vps);
 	oc->owned = e != NULL && strcmp(e->owner, oc->member) == 0;
+	if (oc->owned)
+		oc->entry = *e;
 	oc->st = st;
 	oc->known = true;
 	vpsdata_clear(&d);

@@ -40,9 +40,13 @@ serve_connect(struct serve_ctx *s, struct reply *r)
 {
 	if (s->conn != NULL)
 		return true;
-	if ((s->conn = virConnectOpen(s->cfg->uri)) == NULL) {
-		reply_fail(r, 1, "cannot connect to libvirt: %s",
-		    domain_errmsg());
+	if ((s->conn = virConnectOpen(s->uri)) == NULL) {
+		if (s->host[0] != '\0')
+			reply_fail(r, 1, "host %s unreachable: %s", s->host,
+			    domain_errmsg());
+		else
+			reply_fail(r, 1, "cannot connect to libvirt: %s",
+			    domain_errmsg());
 		return false;
 	}
 	return true;
@@ -104,6 +108,7 @@ serve_request(struct serve_ctx *s, const struct proto_req *req,
  * Whether the member still owns the VPS: an admin may have removed or
  * reassigned it in vps.data since the helper started. If not, or if
  * vps.data cannot be read, the request is refused (the reply says why).
+ * A VPS now on another host is served from there.
  */
 static bool
 serve_owned(struct serve_ctx *s, struct reply *r)
@@ -112,7 +117,7 @@ serve_owned(struct serve_ctx *s, struct reply *r)
 
 	switch (owner_check(s->owner, &err)) {
 	case 1:
-		return true;
+		break;
 	case 0:
 		reply_fail(r, 1, "%s: VPS no longer yours", s->vps);
 		return false;
@@ -123,6 +128,16 @@ serve_owned(struct serve_ctx *s, struct reply *r)
 		    "yours: vps.data is unreadable or invalid", s->vps);
 		return false;
 	}
+	/* An admin moved the VPS: the next request goes to its new host. */
+	if (strcmp(s->owner->entry.host, s->host) == 0)
+		return true;
+	serve_disconnect(s);
+	if (serve_set_host(s, &s->owner->entry, &err))
+		return true;
+	vlog_audit("member=%s vps=%s action=check result=%s", s->member,
+	    s->vps, err->message);
+	reply_fail(r, 1, "%s", err->message);
+	return false;
 }
 
 /* Sends the reply; false if the member's side has gone. */
@@ -244,6 +259,13 @@ serve_main(const char *vps)
 		goto out;
 	}
 	s.vps = vps;
+	if (!serve_set_host(&s, &owner.entry, &err)) {
+		vlog_err("refused: %s", err->message);
+		vlog_audit("member=%s vps=%s action=serve result=refused: %s",
+		    s.member, vps, err->message);
+		rc = 1;
+		goto out;
+	}
 	s.owner = &owner;
 	signal(SIGPIPE, SIG_IGN);
 	virSetErrorFunc(NULL, quiet_errors);

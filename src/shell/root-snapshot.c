@@ -28,12 +28,17 @@ fail(struct reply *r, const char *verb, GError *err)
 }
 
 /*
- * [snapshots] max_per_vps = 0 turns the verbs off. Returns 0 or the
- * reply's code.
+ * [snapshots] max_per_vps = 0 turns the verbs off. The storage code works
+ * on this host's disks only: a VPS of another host is refused rather
+ * than its name looked up in the local storage. Returns 0 or the reply's
+ * code.
  */
 static int
 enabled(struct serve_ctx *s, const char *verb, struct reply *r)
 {
+	if (s->host[0] != '\0')
+		return reply_fail(r, 1, "%s: %s is on host %s: snapshots work "
+		    "on this host's VPS only so far", verb, s->vps, s->host);
 	if (s->cfg->snap_max > 0)
 		return 0;
 	return reply_fail(r, 1, "%s: snapshots are turned off on this host",
@@ -183,7 +188,7 @@ dom_snapnames(struct serve_ctx *s, const struct domain_verb *dv,
 	g_autoptr(GError) err = NULL;
 	guint	 i;
 
-	if (s->cfg->snap_max == 0)
+	if (s->cfg->snap_max == 0 || s->host[0] != '\0')
 		return 0;		/* nothing to complete */
 	if ((list = snapshot_list(s->cfg, s->vps, &err)) == NULL)
 		return fail(r, "snapnames", err);

@@ -173,7 +173,7 @@ watch_recover(struct watch *w)
 	virConnectPtr conn;
 	virDomainPtr dom;
 
-	if ((conn = virConnectOpen(w->s.cfg->uri)) == NULL) {
+	if ((conn = virConnectOpen(w->s.uri)) == NULL) {
 		if (time(NULL) >= w->until)
 			watch_over(w, "libvirtd went away; the ticket expired");
 		return;
@@ -243,7 +243,7 @@ watch_start(struct watch *w, GError **err)
 
 	virSetErrorFunc(NULL, quiet_errors);
 	if (virEventRegisterDefaultImpl() < 0 ||
-	    (w->s.conn = virConnectOpen(w->s.cfg->uri)) == NULL ||
+	    (w->s.conn = virConnectOpen(w->s.uri)) == NULL ||
 	    (w->dom = virDomainLookupByName(w->s.conn, w->s.vps)) == NULL ||
 	    (active = virDomainIsActive(w->dom)) < 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s",
@@ -289,7 +289,8 @@ watch_main(struct watch *w)
 
 	if ((cfg = config_load(NULL, 0, &err)) != NULL) {
 		w->s.cfg = cfg;
-		(void)watch_start(w, &err);
+		if (serve_find_host(&w->s, &err))
+			(void)watch_start(w, &err);
 	}
 	watch_answer(err);
 	if (err != NULL) {
