@@ -140,29 +140,56 @@ rules_sudoers(const struct vps_data *d, const char *const *members,
 }
 
 /*
- * The forwarding lines of one member: local forwarding to the SPICE ports
- * of the run of d's entries from order[*j] that name owns (advancing *j),
- * or no forwarding at all when they own none.
+ * Appends the PermitOpen targets of e's SPICE port: the loopback for a VPS
+ * of this host, its host's spice_listen (an IPv6 address in brackets, as
+ * sshd_config(5) wants) for one of another. Nothing for a host that cfg
+ * does not know.
  */
 static void
-sshd_forwarding(GString *s, const struct vps_data *d, const size_t *order,
-    size_t *j, const char *name)
+permit_open(GString *s, const struct vps_config *cfg,
+    const struct vps_entry *e)
 {
-	if (*j == d->n || strcmp(d->v[order[*j]].owner, name) != 0) {
+	const struct vps_host *h;
+
+	if (e->host[0] == '\0')
+		g_string_append_printf(s, " 127.0.0.1:%u localhost:%u",
+		    e->spice_port, e->spice_port);
+	else if (cfg == NULL || (h = config_host(cfg, e->host)) == NULL)
+		return;
+	else if (strchr(h->spice_listen, ':') != NULL)
+		g_string_append_printf(s, " [%s]:%u", h->spice_listen,
+		    e->spice_port);
+	else
+		g_string_append_printf(s, " %s:%u", h->spice_listen,
+		    e->spice_port);
+}
+
+/*
+ * The forwarding lines of one member: local forwarding to the SPICE ports
+ * of the run of d's entries from order[*j] that name owns (advancing *j),
+ * or no forwarding at all when they own none (or none that may be
+ * reached).
+ */
+static void
+sshd_forwarding(GString *s, const struct vps_data *d,
+    const struct vps_config *cfg, const size_t *order, size_t *j,
+    const char *name)
+{
+	g_autoptr(GString) to = g_string_new(NULL);
+
+	for (; *j < d->n && strcmp(d->v[order[*j]].owner, name) == 0; (*j)++)
+		permit_open(to, cfg, &d->v[order[*j]]);
+	if (to->len == 0)
 		g_string_append(s, "\tAllowTcpForwarding no\n"
 		    "\tPermitOpen none\n");
-		return;
-	}
-	g_string_append(s, "\tAllowTcpForwarding local\n\tPermitOpen");
-	for (; *j < d->n && strcmp(d->v[order[*j]].owner, name) == 0; (*j)++)
-		g_string_append_printf(s, " 127.0.0.1:%u localhost:%u",
-		    d->v[order[*j]].spice_port, d->v[order[*j]].spice_port);
-	g_string_append_c(s, '\n');
+	else
+		g_string_append_printf(s, "\tAllowTcpForwarding local\n"
+		    "\tPermitOpen%s\n", to->str);
 }
 
 char *
-rules_sshd(const struct vps_data *d, const char *const *members,
-    const char *menu, const char *source)
+rules_sshd(const struct vps_data *d, const struct vps_config *cfg,
+    const char *const *members, const char *menu, const char *source)
 {
 	GString	*s = g_string_new(NULL);
 	g_autofree size_t *order = sorted_order(d);
@@ -174,7 +201,7 @@ rules_sshd(const struct vps_data *d, const char *const *members,
 	for (i = 0; i < all->len; i++) {
 		g_string_append_printf(s, "\nMatch User %s\n",
 		    (const char *)all->pdata[i]);
-		sshd_forwarding(s, d, order, &j, all->pdata[i]);
+		sshd_forwarding(s, d, cfg, order, &j, all->pdata[i]);
 		g_string_append_printf(s,
 		    "\tPermitListen none\n"
 		    "\tAllowStreamLocalForwarding no\n"

@@ -5,6 +5,7 @@
 #ifndef VPS_RULES_H
 #define VPS_RULES_H
 
+#include "vpsconf.h"
 #include "vpsdata.h"
 
 /* The User_Alias of all members, who may run "MENU --list". */
@@ -28,9 +29,13 @@ char	*rules_sudoers(const struct vps_data *d, const char *const *members,
 /*
  * sshd_config(5) rules: a Match User block per member that forces MENU as
  * the command and permits no forwarding but local forwarding to the
- * member's own SPICE ports (none for a member without a VPS).
+ * member's own SPICE ports (none for a member without a VPS): on the
+ * loopback for a VPS of this host, on the spice_listen address of its
+ * [host NAME] in cfg for a VPS of another host (cfg may be NULL when no
+ * VPS has a host). A VPS whose host has no group gets no forwarding; the
+ * caller refuses such a vps.data first (config_host_of).
  */
-char	*rules_sshd(const struct vps_data *d, const char *const *members,
-	    const char *menu, const char *source);
+char	*rules_sshd(const struct vps_data *d, const struct vps_config *cfg,
+	    const char *const *members, const char *menu, const char *source);
 
 #endif

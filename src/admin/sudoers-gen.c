@@ -191,6 +191,27 @@ no_system_accounts(const struct vps_config *cfg, const struct vps_data *d,
 }
 
 /*
+ * Every VPS of d is on a host that cfg knows: a VPS of another host whose
+ * [host NAME] is missing refuses the whole file (its forwarding target
+ * would be unknown), naming FILE:LINE, the VPS and the host.
+ */
+static bool
+hosts_known(const struct vps_config *cfg, const struct vps_data *d,
+    GError **err)
+{
+	const struct vps_host *h;
+	size_t	 i;
+
+	for (i = 0; i < d->n; i++) {
+		if (!config_host_of(cfg, &d->v[i], &h, err)) {
+			g_prefix_error(err, "%s:%u: ", cfg->data, d->v[i].line);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * The sudoers and sshd text from vps.data and the members file; exits on
  * invalid input.
  */
@@ -205,13 +226,14 @@ make_rules(const struct vps_config *cfg, char **sudoers, char **sshd)
 
 	if (!vpsdata_load(cfg->data, &d, &err) ||
 	    !memberlist_load(cfg->members, &ml, &err) ||
-	    !no_system_accounts(cfg, &d, &ml, &err))
+	    !no_system_accounts(cfg, &d, &ml, &err) ||
+	    !hosts_known(cfg, &d, &err))
 		vlog_fatal(vps_exit_status(err), "no rules written: %s",
 		    err->message);
 	names = memberlist_names(&ml);
 	source = g_strdup_printf("%s and %s", cfg->data, cfg->members);
 	*sudoers = rules_sudoers(&d, names, MENU_PATH, source);
-	*sshd = cfg->sshd != NULL ? rules_sshd(&d, names, MENU_PATH,
+	*sshd = cfg->sshd != NULL ? rules_sshd(&d, cfg, names, MENU_PATH,
 	    source) : NULL;
 	vpsdata_clear(&d);
 	memberlist_clear(&ml);

@@ -56,7 +56,7 @@ test_sshd_golden(void **state)
 	g_autofree char *text = NULL;
 
 	load(&d);
-	text = rules_sshd(&d, NULL, MENU, SOURCE);
+	text = rules_sshd(&d, NULL, NULL, MENU, SOURCE);
 	compare_golden("sshd.ok", text);
 	vpsdata_clear(&d);
 }
@@ -73,9 +73,50 @@ test_members_golden(void **state)
 
 	load(&d);
 	sudo = rules_sudoers(&d, members, MENU, SOURCE);
-	sshd = rules_sshd(&d, members, MENU, SOURCE);
+	sshd = rules_sshd(&d, NULL, members, MENU, SOURCE);
 	compare_golden("sudoers-members.ok", sudo);
 	compare_golden("sshd-members.ok", sshd);
+	vpsdata_clear(&d);
+}
+
+/*
+ * VPS of other hosts: their owner may forward to the SPICE address of the
+ * host (IPv6 in brackets) instead of the loopback; the sudoers rules do
+ * not change. A VPS whose host vps.conf lacks gets no forwarding at all.
+ */
+static void
+test_sshd_hosts_golden(void **state)
+{
+	static const char hosts_data[] =
+	    "mail:bob:1:512:10:5903:hv1\n"
+	    "web:alice:2:1024:20:5901:hv1\n"
+	    "db:alice:4:4096:40:5900\n"
+	    "api:alice:1:256:5:5902:hv6\n"
+	    "lost:carol:1:64:1:5904:hv9\n";
+	static const char conf[] =
+	    "[host hv1]\nuri = qemu+tls://hv1/system\nspice_listen = 10.0.0.1\n"
+	    "[host hv6]\nuri = qemu+tls://hv6/system\nspice_listen = fd00::6\n";
+	g_autoptr(vps_config) cfg = config_parse(conf, strlen(conf), "c",
+	    NULL);
+	struct vps_data d = VPSDATA_INIT;
+	g_autofree char *sshd = NULL, *sudo = NULL, *sudo_local = NULL;
+	size_t	 i;
+
+	assert_non_null(cfg);
+	assert_true(vpsdata_parse(hosts_data, strlen(hosts_data), "t", &d,
+	    NULL));
+	sshd = rules_sshd(&d, cfg, NULL, MENU, SOURCE);
+	compare_golden("sshd-hosts.ok", sshd);
+	assert_non_null(strstr(sshd, "Match User carol\n"
+	    "\tAllowTcpForwarding no\n\tPermitOpen none\n"));
+	assert_non_null(strstr(sshd, "\tPermitOpen [fd00::6]:5902 "
+	    "127.0.0.1:5900 localhost:5900 10.0.0.1:5901\n"));
+	/* Where a VPS runs is no business of sudo's. */
+	sudo = rules_sudoers(&d, NULL, MENU, SOURCE);
+	for (i = 0; i < d.n; i++)
+		d.v[i].host[0] = '\0';
+	sudo_local = rules_sudoers(&d, NULL, MENU, SOURCE);
+	assert_string_equal(sudo, sudo_local);
 	vpsdata_clear(&d);
 }
 
@@ -86,7 +127,7 @@ test_members_only(void **state)
 	struct vps_data d = VPSDATA_INIT;
 	static const char *const one[] = { "dave", NULL };
 	g_autofree char *sudo = rules_sudoers(&d, one, MENU, SOURCE);
-	g_autofree char *sshd = rules_sshd(&d, one, MENU, SOURCE);
+	g_autofree char *sshd = rules_sshd(&d, NULL, one, MENU, SOURCE);
 
 	assert_non_null(strstr(sudo, "User_Alias " RULES_MEMBERS_ALIAS
 	    " = dave\n"));
@@ -154,7 +195,7 @@ test_line_shapes(void **state)
 
 	load(&d);
 	sudo = rules_sudoers(&d, members, MENU, SOURCE);
-	sshd = rules_sshd(&d, members, MENU, SOURCE);
+	sshd = rules_sshd(&d, NULL, members, MENU, SOURCE);
 	check_lines(sudo, sudo_shapes);
 	check_lines(sshd, sshd_shapes);
 	vpsdata_clear(&d);
@@ -165,7 +206,7 @@ test_empty(void **state)
 {
 	struct vps_data d = VPSDATA_INIT;
 	g_autofree char *sudo = rules_sudoers(&d, NULL, MENU, SOURCE);
-	g_autofree char *sshd = rules_sshd(&d, NULL, MENU, SOURCE);
+	g_autofree char *sshd = rules_sshd(&d, NULL, NULL, MENU, SOURCE);
 
 	assert_null(strstr(sudo, "NOPASSWD"));
 	assert_null(strstr(sudo, "User_Alias"));	/* none may be empty */
@@ -315,6 +356,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_empty),
 	cmocka_unit_test(test_deterministic),
 	cmocka_unit_test(test_members_golden),
+	cmocka_unit_test(test_sshd_hosts_golden),
 	cmocka_unit_test(test_members_only),
 	cmocka_unit_test(test_memberlist_parse),
 	cmocka_unit_test(test_memberlist_nul),
