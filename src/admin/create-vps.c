@@ -147,6 +147,27 @@ resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 	return g_steal_pointer(&path);
 }
 
+/*
+ * Whether e runs on this host: the disk and the domain are made here, on
+ * [storage] and [vps] uri. A VPS of another host is refused (exit 1), one
+ * whose host vps.conf does not know as invalid (exit 2).
+ */
+static bool
+local_vps(const struct vps_config *cfg, const struct vps_entry *e,
+    GError **err)
+{
+	const struct vps_host *h;
+
+	if (!config_host_of(cfg, e, &h, err))
+		return false;
+	if (h == NULL)
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "VPS %s is on host %s: "
+	    "create-vps makes disks on this host only so far", e->name,
+	    e->host);
+	return false;
+}
+
 /* Loads the configuration, the VPS's line of vps.data and the ISO. */
 static bool
 job_load(struct job *j, GError **err)
@@ -165,6 +186,8 @@ job_load(struct job *j, GError **err)
 		goto out;
 	}
 	j->e = *e;
+	if (!local_vps(j->cfg, &j->e, err))
+		goto out;
 	if (j->o->iso != NULL &&
 	    (j->iso = resolve_iso(j->cfg, j->o->iso, err)) == NULL)
 		goto out;
