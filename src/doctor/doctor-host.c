@@ -68,8 +68,17 @@ doctor_check_data(struct doctor *d)
 		return;
 	}
 	d->data_ok = true;
-	for (i = 0; i < d->data.n; i++)
+	for (i = 0; i < d->data.n; i++) {
+		const struct vps_host *h;
+
+		if (!config_host_of(d->cfg, &d->data.v[i], &h, &err)) {
+			doctor_add(d, "data", DOCTOR_FAIL, "add the [host NAME] "
+			    "group to vps.conf, see vps.conf(5)", "%s:%u: %s",
+			    d->cfg->data, d->data.v[i].line, err->message);
+			return;
+		}
 		g_hash_table_add(owners, d->data.v[i].owner);
+	}
 	doctor_add(d, "data", DOCTOR_OK, NULL, "%s is valid: %zu VPS of %u "
 	    "members", d->cfg->data, d->data.n, g_hash_table_size(owners));
 }
