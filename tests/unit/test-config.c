@@ -337,6 +337,44 @@ test_hosts(void **state)
 	assert_null(config_host(c, "HV1"));
 }
 
+/*
+ * A VPS's host: local ([vps] uri), a known [host NAME] (its uri), or an
+ * unknown one, refused with the VPS and the host named.
+ */
+static void
+test_host_of(void **state)
+{
+	static const char text[] = "[vps]\nuri = qemu:///system\n"
+	    "[host hv1]\nuri = qemu+tls://hv1/system\n"
+	    "spice_listen = 10.0.0.1\n";
+	g_autoptr(vps_config) c = parse(text, NULL);
+	struct vps_entry e;
+	const struct vps_host *h = (const struct vps_host *)1;
+	GError	*err = NULL;
+
+	assert_non_null(c);
+	memset(&e, 0, sizeof(e));
+	vps_strlcpy(e.name, "web1", sizeof(e.name));
+	assert_true(config_host_of(c, &e, &h, NULL));
+	assert_null(h);
+	assert_string_equal(config_uri_for(c, &e, NULL), "qemu:///system");
+	vps_strlcpy(e.host, "hv1", sizeof(e.host));
+	assert_true(config_host_of(c, &e, &h, NULL));
+	assert_ptr_equal(h, config_host(c, "hv1"));
+	assert_string_equal(config_uri_for(c, &e, NULL),
+	    "qemu+tls://hv1/system");
+	vps_strlcpy(e.host, "hv2", sizeof(e.host));
+	assert_false(config_host_of(c, &e, &h, &err));
+	assert_null(h);
+	assert_string_equal(err->message, "VPS web1 is on host hv2, which "
+	    "has no [host hv2] group in vps.conf");
+	assert_int_equal(vps_exit_status(err), 2);
+	g_clear_error(&err);
+	assert_null(config_uri_for(c, &e, &err));
+	assert_non_null(strstr(err->message, "VPS web1 is on host hv2"));
+	g_clear_error(&err);
+}
+
 /* Without [host NAME] there are no hosts, and config_host finds none. */
 static void
 test_no_hosts(void **state)
@@ -440,6 +478,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_bad_values),
 	cmocka_unit_test(test_hosts),
 	cmocka_unit_test(test_no_hosts),
+	cmocka_unit_test(test_host_of),
 	cmocka_unit_test(test_host_limit),
 	cmocka_unit_test(test_nul_and_crlf),
 	cmocka_unit_test(test_load),

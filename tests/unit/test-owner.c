@@ -108,6 +108,23 @@ test_follows_replacements(void **state)
 	assert_int_equal(ask(&oc), 0);
 }
 
+/* The answer carries the VPS's line, with its host, as the file has it. */
+static void
+test_host(void **state)
+{
+	struct fixture *f = *state;
+	struct owner_check oc;
+
+	owner_init(&oc, f->path, "alice", "web1");
+	assert_int_equal(ask(&oc), 1);
+	assert_string_equal(oc.entry.name, "web1");
+	assert_string_equal(oc.entry.host, "");
+	replace(f, "web1:alice:1:128:1:5901:hv2\n");
+	assert_int_equal(ask(&oc), 1);
+	assert_string_equal(oc.entry.host, "hv2");
+	assert_int_equal(oc.entry.spice_port, 5901);
+}
+
 /* An edit in place, same size, at another time, is seen too. */
 static void
 test_edit_in_place(void **state)
@@ -149,6 +166,7 @@ test_cannot_tell(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_first_answer, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_host, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_follows_replacements, setup,
 	    teardown),
 	cmocka_unit_test_setup_teardown(test_edit_in_place, setup, teardown),
