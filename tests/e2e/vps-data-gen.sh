@@ -12,8 +12,9 @@
 # vps.data in the same run, and every failure leaves it untouched too.
 # System accounts (uidNumber below min_uid, or a local account below it
 # such as root or daemon) are neither members nor owners; an owner change
-# of an existing VPS is refused until --force hands it over. Paging is
-# tested in vps-data-gen-paging.sh.
+# of an existing VPS is refused until --force hands it over. A vpsHost
+# places a new VPS on that [host NAME] (7th field), never moves an existing
+# one. Paging is tested in vps-data-gen-paging.sh.
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd slapd ldapadd ldapsearch ldapmodify sudo visudo
@@ -383,6 +384,66 @@ t_check "sudo -l -U $bob" sudo -n -l -U "$bob"
 t_check "... $bob may run nothing" grep -q "is not allowed to run sudo" "$T_OUT"
 t_check "sudo -l -U $alice" sudo -n -l -U "$alice"
 t_check "... $alice keeps --serve" grep -q -- "--serve ${alice:0:26}-vm" "$T_OUT"
+
+# ---- vpsHost: a new VPS goes to its host, an existing one never moves
+CONF_DATA=$E2E_TMP/hosts.data CONF_MEMBERS=$E2E_TMP/hosts.members \
+    write_conf "$E2E_TMP/hosts.conf"
+printf '[host hv2]\nuri = qemu+tcp://127.0.0.1:1/system\nspice_listen = 127.0.0.2\n' \
+    >>"$E2E_TMP/hosts.conf"
+CONF_DATA=$E2E_TMP/hosts.data CONF_MEMBERS=$E2E_TMP/hosts.members \
+    write_conf "$E2E_TMP/nohosts.conf"
+host_vps()
+{
+	printf 'dn: cn=%s,%s\nobjectClass: vpsInstance\ncn: %s\n' "$1" "$LDAP_VPS_BASE" "$1"
+	printf 'vpsName: %s\nvpsOwner: alice\nvpsVcpus: 1\nvpsMemory: 512\nvpsDisk: 5\n' "$1"
+	printf 'vpsHost: %s\n\n' "$2"
+}
+{
+	host_vps onhv2 hv2
+	host_vps onhv9 hv9
+	host_vps badhost hv_2
+} >"$E2E_TMP/hosts.ldif"
+t_need "load VPS with a vpsHost" ldap_add "$E2E_TMP/hosts.ldif"
+t_check "sync with [host hv2]" "$gen" -c "$E2E_TMP/hosts.conf"
+keep hosts
+t_check "onhv2 is on hv2 (7th field)" grep -qx 'onhv2:alice:1:512:5:[0-9]*:hv2' "$E2E_TMP/hosts.data"
+t_check "db keeps six fields" grep -qx 'db:alice:2:2048:20:5910' "$E2E_TMP/hosts.data"
+t_check "no other line has a host" test 1 -eq "$(grep -c ':hv' "$E2E_TMP/hosts.data")"
+t_check "a host without [host] group: skipped, DN named" grep -q \
+    "^vps-data-gen: cn=onhv9,$LDAP_VPS_BASE: skipped: vpsHost 'hv9' has no \\[host hv9\\] group in vps.conf" \
+    "$E2E_TMP/hosts.err"
+t_check "an invalid vpsHost: skipped, DN named" grep -q \
+    "^vps-data-gen: cn=badhost,$LDAP_VPS_BASE: skipped: vpsHost: invalid character" \
+    "$E2E_TMP/hosts.err"
+t_check "sudoers-gen accepts it" "$top_builddir/sudoers-gen" -c "$E2E_TMP/hosts.conf" -o -
+t_check "... onhv2 is alice's as any other" grep -q -- "--serve onhv2" "$T_OUT"
+t_check_rc "sudoers-gen without [host hv2]: refused, exit 2" 2 \
+    "$top_builddir/sudoers-gen" -c "$E2E_TMP/nohosts.conf" -o -
+t_check "... naming the line, the VPS and the host" grep -q \
+    "hosts.data:[0-9]*: VPS onhv2 is on host hv2, which has no \\[host hv2\\] group" "$T_ERR"
+cat >"$E2E_TMP/move.ldif" <<EOF2
+dn: cn=onhv2,$LDAP_VPS_BASE
+changetype: modify
+replace: vpsHost
+vpsHost: hv3
+EOF2
+cp -p "$E2E_TMP/hosts.data" "$E2E_TMP/hosts.snap"
+t_need "LDAP moves onhv2 to hv3" ldap_modify "$E2E_TMP/move.ldif"
+t_check "sync" "$gen" -c "$E2E_TMP/hosts.conf"
+t_check "... onhv2 stays on hv2, with a warning" grep -q \
+    "cn=onhv2,$LDAP_VPS_BASE: vpsHost 'hv3' ignored: VPS 'onhv2' stays on host 'hv2' of vps.data" "$T_ERR"
+t_check "... vps.data unchanged" cmp "$E2E_TMP/hosts.snap" "$E2E_TMP/hosts.data"
+printf 'dn: cn=onhv2,%s\nchangetype: modify\ndelete: vpsHost\n' "$LDAP_VPS_BASE" >"$E2E_TMP/nohost.ldif"
+t_need "LDAP drops onhv2's vpsHost" ldap_modify "$E2E_TMP/nohost.ldif"
+t_check "sync" "$gen" -c "$E2E_TMP/hosts.conf"
+t_check "... onhv2 keeps hv2, silently" cmp "$E2E_TMP/hosts.snap" "$E2E_TMP/hosts.data"
+t_check_fails "... no warning about onhv2" grep -q "cn=onhv2," "$T_ERR"
+t_check "without [host hv2] the sync keeps it too" "$gen" -c "$E2E_TMP/nohosts.conf" -o -
+t_check "... and warns" grep -q \
+    "cn=onhv2,$LDAP_VPS_BASE: VPS 'onhv2' is on host 'hv2', which has no \\[host hv2\\] group" "$T_ERR"
+t_check "... still on hv2" grep -qx 'onhv2:alice:1:512:5:[0-9]*:hv2' "$T_OUT"
+t_need "remove the host entries" ldap_delete "cn=onhv2,$LDAP_VPS_BASE" \
+    "cn=onhv9,$LDAP_VPS_BASE" "cn=badhost,$LDAP_VPS_BASE"
 
 # ---- slapd stopped
 snap
