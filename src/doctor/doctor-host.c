@@ -72,8 +72,9 @@ doctor_check_data(struct doctor *d)
 		const struct vps_host *h;
 
 		if (!config_host_of(d->cfg, &d->data.v[i], &h, &err)) {
-			doctor_add(d, "data", DOCTOR_FAIL, "add the [host NAME] "
-			    "group to vps.conf, see vps.conf(5)", "%s:%u: %s",
+			doctor_add(d, "data", DOCTOR_FAIL, "add the [host "
+			    "NAME] group to vps.conf, see vps.conf(5)",
+			    "%s:%u: %s",
 			    d->cfg->data, d->data.v[i].line, err->message);
 			return;
 		}
