@@ -74,8 +74,8 @@ doctor_check_data(struct doctor *d)
 		if (!config_host_of(d->cfg, &d->data.v[i], &h, &err)) {
 			doctor_add(d, "data", DOCTOR_FAIL, "add the [host "
 			    "NAME] group to vps.conf, see vps.conf(5)",
-			    "%s:%u: %s",
-			    d->cfg->data, d->data.v[i].line, err->message);
+			    "%s:%u: %s", d->cfg->data, d->data.v[i].line,
+			    err->message);
 			return;
 		}
 		g_hash_table_add(owners, d->data.v[i].owner);
