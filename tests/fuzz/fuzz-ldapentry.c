@@ -25,7 +25,8 @@
 
 static const char current[] =
     "keep:alice:1:256:1:5905\n"
-    "other:bob:2:512:2:5900\n";
+    "other:bob:2:512:2:5900\n"
+    "far:alice:1:256:1:5906:hv2\n";
 
 /* NULL-terminated berval array of the '|'-separated values, or NULL. */
 static struct berval **
@@ -97,7 +98,8 @@ check(const struct vpsmerge *m, const struct vps_data *cur,
 
 		FUZZ_ASSERT(g_hash_table_contains(m->members, e->owner));
 		if ((old = vpsdata_find(cur, e->name)) != NULL)
-			FUZZ_ASSERT(old->spice_port == e->spice_port);
+			FUZZ_ASSERT(old->spice_port == e->spice_port &&
+			    strcmp(old->host, e->host) == 0);
 		else if (vpsdata_find_port(cur, e->spice_port) == NULL)
 			FUZZ_ASSERT(e->spice_port >= 1024);
 	}
