@@ -163,6 +163,22 @@ rm -f "$E2E_TMP/members"
 t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
 t_check "--check: a missing members file is no member more" "$gen" -c "$conf" --check
 
+# ---- a VPS of another host: forwarding to its host's SPICE address, and
+# only once vps.conf has its [host NAME]
+cp "$data" "$data.good"
+printf 'cweb:%s:1:256:1:7004:hv2\n' "$bob" >>"$data"
+t_check_rc "a VPS on a host vps.conf lacks: refused, exit 2" 2 "$gen" -c "$conf"
+t_check "... naming file:line, the VPS and the host" grep -q \
+    "vps.data:3: VPS cweb is on host hv2, which has no \\[host hv2\\] group" "$T_ERR"
+{ cat "$conf"; printf '[host hv2]\nuri = qemu+tcp://127.0.0.1:1/system\nspice_listen = 127.0.0.2\n'; } \
+    >"$E2E_TMP/hosts.conf"
+t_check "with [host hv2] it is accepted" "$gen" -c "$E2E_TMP/hosts.conf" -o -
+t_check "... bob may forward to 127.0.0.2:7004, not the loopback's" grep -qx \
+    "	PermitOpen 127.0.0.1:$bport localhost:$bport 127.0.0.2:7004" "$T_OUT"
+t_check "... and serve cweb like any VPS of his" grep -q -- "--serve cweb" "$T_OUT"
+mv -f "$data.good" "$data"
+t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
+
 # ---- a failing whole-configuration check restores the old file
 printf '%sweb:%s:1:256:1:%s\n' c "$bob" 7003 >>"$data"
 t_check_rc "--check: stale after a data change" 1 "$gen" -c "$conf" --check
