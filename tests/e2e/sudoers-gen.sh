@@ -173,9 +173,12 @@ t_check "... naming file:line, the VPS and the host" grep -q \
 { cat "$conf"; printf '[host hv2]\nuri = qemu+tcp://127.0.0.1:1/system\nspice_listen = 127.0.0.2\n'; } \
     >"$E2E_TMP/hosts.conf"
 t_check "with [host hv2] it is accepted" "$gen" -c "$E2E_TMP/hosts.conf" -o -
+cp "$T_OUT" "$E2E_TMP/hosts.out"
 t_check "... bob may forward to 127.0.0.2:7004, not the loopback's" grep -qx \
-    "	PermitOpen 127.0.0.1:$bport localhost:$bport 127.0.0.2:7004" "$T_OUT"
-t_check "... and serve cweb like any VPS of his" grep -q -- "--serve cweb" "$T_OUT"
+    "	PermitOpen 127.0.0.1:$bport localhost:$bport 127.0.0.2:7004" \
+    "$E2E_TMP/hosts.out"
+t_check "... and serve cweb like any VPS of his" grep -q -- "--serve cweb" \
+    "$E2E_TMP/hosts.out"
 mv -f "$data.good" "$data"
 t_eq "installed files untouched" "$sum" "$(sha256sum "$sudoers" "$snippet")"
 
