@@ -281,15 +281,20 @@ doctor_check_network(struct doctor *d)
 	virNetworkFree(net);
 }
 
-/* The largest disk of vps.data: a VG or directory with less is a WARN. */
+/*
+ * The largest disk of this host's VPS in vps.data: a VG or directory with
+ * less is a WARN. A VPS of another host has its disk there.
+ */
 static uint64_t
 largest_disk(const struct doctor *d)
 {
 	uint64_t max = 0;
 	size_t	 i;
 
-	for (i = 0; d->data_ok && i < d->data.n; i++)
-		max = MAX(max, d->data.v[i].disk_gib * STORAGE_GIB);
+	for (i = 0; d->data_ok && i < d->data.n; i++) {
+		if (d->data.v[i].host[0] == '\0')
+			max = MAX(max, d->data.v[i].disk_gib * STORAGE_GIB);
+	}
 	return max;
 }
 
