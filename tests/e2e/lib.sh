@@ -1276,6 +1276,179 @@ restart_libvirtd()
 	wait_for _e2e_libvirtd_up
 }
 
+# ------------------------------------------------------ second libvirtd ----
+#
+# start_libvirtd2: a second hypervisor on this machine, as vpshost sees a
+# remote one (a [host NAME] of vps.conf): its own virtlogd and libvirtd
+# in a private mount namespace (unshare -m), with private copies of
+# /etc/libvirt (without the first daemon's domains, networks and pools),
+# /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt and a tmpfs on
+# /run (sockets, pid files, QEMU's runtime state), listening with TCP on
+# 127.0.0.1 and no authentication (qemu+tcp: loopback tests only;
+# production uses qemu+tls, README "Several hosts").  The network
+# namespace is shared: its QEMUs listen for SPICE on 127.0.0.2, the
+# address HV2_SPICE that vps.conf gives the host.
+# Exports VIRSH_URI2, HV2_SPICE, LIBVIRTD2_PID, VIRTLOGD2_PID.  Cleanup destroys its
+# domains, stops every process of the namespace and removes its files.
+
+VIRSH_URI2=""
+HV2_SPICE=127.0.0.2
+LIBVIRTD2_PID=""
+
+e2e_virsh2()
+{
+	timeout -k 5 "$E2E_TIMEOUT" virsh -q -c "$VIRSH_URI2" "$@"
+}
+
+_e2e_libvirtd2_up()
+{
+	timeout 10 virsh -q -c "$VIRSH_URI2" uri >/dev/null 2>&1
+}
+
+# The daemons of the namespace, started inside it by start_libvirtd2.
+_e2e_libvirtd2_exec()
+{
+	local d=$1 m
+	for m in etc:/etc/libvirt lib:/var/lib/libvirt cache:/var/cache/libvirt \
+	    log:/var/log/libvirt; do
+		mount --bind "$d/${m%%:*}" "${m#*:}" || return 1
+	done
+	mount -t tmpfs -o mode=0755 vpshost-hv2 /run || return 1
+	cd / || return 1
+	/usr/sbin/virtlogd -d -p "$d/virtlogd.pid" -f "$d/virtlogd.conf" \
+	    </dev/null >>"$d/daemons.out" 2>&1 || return 1
+	/usr/sbin/libvirtd -d --listen -p "$d/libvirtd.pid" \
+	    -f "$d/libvirtd.conf" </dev/null >>"$d/daemons.out" 2>&1
+}
+
+# The pids of the processes in the mount namespace NS (readlink's form).
+_e2e_ns_procs()
+{
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" != "$1" ] ||
+		    echo "${p#/proc/}"
+	done
+}
+
+# Cleanup: the domains destroyed and undefined through the daemon while
+# it answers, then every process of the namespace NS (the QEMUs of a
+# daemon that the test killed too) stopped, the files removed.
+_e2e_libvirtd2_stop()
+{
+	local d=$1 ns=$2 dom p pids rc=0
+	if _e2e_libvirtd2_up; then
+		for dom in $(e2e_virsh2 list --all --name); do
+			e2e_virsh2 destroy "$dom" >/dev/null 2>&1
+			e2e_virsh2 undefine "$dom" >/dev/null || rc=1
+		done
+	fi
+	pids=$(_e2e_ns_procs "$ns")
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		wait_for -t 20 eval "[ ! -e /proc/$p ]" || {
+			kill -9 "$p" 2>/dev/null
+			rc=1
+		}
+	done
+	rm -rf -- "$d"
+	return "$rc"
+}
+
+# kill_libvirtd2 / restart_libvirtd2: the second libvirtd gone (SIGKILL:
+# its QEMUs keep running, as on a real host) and started again in the
+# same namespace.
+kill_libvirtd2()
+{
+	kill -9 "$LIBVIRTD2_PID" &&
+	    wait_for eval "[ ! -e /proc/$LIBVIRTD2_PID ]"
+}
+
+restart_libvirtd2()
+{
+	local d=$E2E_TMP/hv2
+	nsenter --mount="/proc/$VIRTLOGD2_PID/ns/mnt" -- /usr/sbin/libvirtd \
+	    -d --listen -p "$d/libvirtd.pid" -f "$d/libvirtd.conf" \
+	    </dev/null >>"$d/daemons.out" 2>&1 8>&- 9>&- || return 1
+	LIBVIRTD2_PID=$(cat "$d/libvirtd.pid") && export LIBVIRTD2_PID &&
+	    wait_for _e2e_libvirtd2_up
+}
+
+start_libvirtd2()
+{
+	local d=$E2E_TMP/hv2 port sub ns
+	port=$(free_port) || return 1
+	mkdir -m 0700 "$d" && mkdir -m 0755 "$d/etc" "$d/lib" "$d/cache" \
+	    "$d/log" || return 1
+	# Everything of /etc/libvirt but the first daemon's objects.
+	for sub in /etc/libvirt/*; do
+		case ${sub##*/} in
+		qemu|storage|secrets) ;;
+		*) cp -a "$sub" "$d/etc/" || return 1 ;;
+		esac
+	done
+	mkdir -m 0755 "$d/etc/qemu" "$d/etc/storage" &&
+	    mkdir -m 0700 "$d/etc/secrets" || return 1
+	install -d -m 0751 -o libvirt-qemu -g libvirt-qemu "$d/lib/qemu" &&
+	    install -d -m 0711 "$d/lib/images" "$d/cache/qemu" &&
+	    install -d -m 0755 "$d/log/qemu" || return 1
+	{
+		printf 'listen_tls = 0\nlisten_tcp = 1\n'
+		printf 'listen_addr = "127.0.0.1"\ntcp_port = "%s"\n' "$port"
+		printf 'auth_tcp = "none"\nunix_sock_dir = "/run/libvirt"\n'
+		printf 'log_outputs = "3:file:%s/libvirtd.log"\n' "$d"
+	} >"$d/libvirtd.conf"
+	printf 'log_outputs = "3:file:%s/virtlogd.log"\n' "$d" \
+	    >"$d/virtlogd.conf"
+	VIRSH_URI2=qemu+tcp://127.0.0.1:$port/system
+	export VIRSH_URI2 HV2_SPICE
+	e2e_hold
+	unshare -m --propagation private bash -c \
+	    "$(declare -f _e2e_libvirtd2_exec); _e2e_libvirtd2_exec '$d'" \
+	    </dev/null >>"$d/start.out" 2>&1 8>&- 9>&-
+	sub=$?
+	# virtlogd anchors the namespace: the test may kill libvirtd.
+	VIRTLOGD2_PID=$(cat "$d/virtlogd.pid" 2>/dev/null)
+	LIBVIRTD2_PID=$(cat "$d/libvirtd.pid" 2>/dev/null)
+	if [ -n "$VIRTLOGD2_PID" ] &&
+	    ns=$(readlink "/proc/$VIRTLOGD2_PID/ns/mnt"); then
+		defer _e2e_libvirtd2_stop "$d" "$ns"
+	else
+		defer rm -rf -- "$d"
+	fi
+	e2e_release
+	export LIBVIRTD2_PID VIRTLOGD2_PID
+	if [ "$sub" -ne 0 ] || ! wait_for _e2e_libvirtd2_up; then
+		echo "start_libvirtd2: $VIRSH_URI2 does not answer" >&2
+		_e2e_show_log "$d/start.out"
+		_e2e_show_log "$d/daemons.out"
+		_e2e_show_log "$d/libvirtd.log"
+		return 1
+	fi
+}
+
+# make_dir_pool URI NAME DIR: a started libvirt dir pool NAME on the
+# libvirtd at URI, at DIR (made here); cleanup removes pool and DIR.
+make_dir_pool()
+{
+	local uri=$1 name=$2 dir=$3
+	mkdir -m 0711 "$dir" || return 1
+	defer rm -rf -- "$dir"
+	timeout 60 virsh -q -c "$uri" pool-define-as "$name" dir \
+	    --target "$dir" >/dev/null || return 1
+	defer _e2e_pool_remove "$uri" "$name"
+	timeout 60 virsh -q -c "$uri" pool-start "$name" >/dev/null
+}
+
+_e2e_pool_remove()
+{
+	timeout 60 virsh -q -c "$1" pool-destroy "$2" >/dev/null 2>&1
+	timeout 60 virsh -q -c "$1" pool-undefine "$2" >/dev/null 2>&1 ||
+	    ! timeout 60 virsh -q -c "$1" pool-info "$2" >/dev/null 2>&1
+}
+
 # ---------------------------------------------------------------- guest ----
 #
 # A real guest, small enough for TCG: Debian's kernel (linux-image-amd64)
