@@ -228,6 +228,7 @@ console_show(struct menu_ctx *ctx, const char *vps, bool vv,
 	g_autofree char *tunnel = NULL, *note = NULL, *file = NULL;
 	struct out_sshd sshd, *known = NULL;
 	unsigned long long port = out_uint(f, "port");
+	const char *addr = out_get(f, "spice_address");
 
 	if (port < 1 || port > 65535) {
 		vlog_err("%s: console: the helper's reply: port %llu", vps,
@@ -236,7 +237,12 @@ console_show(struct menu_ctx *ctx, const char *vps, bool vv,
 	}
 	if (out_ssh_connection(getenv("SSH_CONNECTION"), &sshd))
 		known = &sshd;
-	tunnel = out_tunnel((unsigned)port, ctx->member, known);
+	if ((tunnel = out_tunnel((unsigned)port, addr, ctx->member,
+	    known)) == NULL) {
+		vlog_err("%s: console: the helper's reply: spice_address %s",
+		    vps, addr != NULL ? addr : "missing");
+		return 1;
+	}
 	note = out_host_note(known);
 	if (ctx->json)
 		console_json(vps, f, (unsigned)port, tunnel, known);

@@ -41,6 +41,7 @@ const struct out_key out_console_keys[] = {
 	{ "expires_text", "expires_text", OUT_STR, true },
 	{ "ticket_minutes", "ticket_minutes", OUT_UINT, true },
 	{ "window_seconds", "window_seconds", OUT_UINT, true },
+	{ "spice_address", "spice_address", OUT_STR, true },
 };
 const size_t out_console_nkeys = G_N_ELEMENTS(out_console_keys);
 
@@ -256,13 +257,21 @@ out_ssh_connection(const char *env, struct out_sshd *sshd)
 }
 
 char *
-out_tunnel(unsigned port, const char *member, const struct out_sshd *sshd)
+out_tunnel(unsigned port, const char *addr, const char *member,
+    const struct out_sshd *sshd)
 {
-	g_autofree char *p = sshd != NULL && sshd->port != 22 ?
-	    g_strdup_printf("-p %u ", sshd->port) : g_strdup("");
+	g_autofree char *p = NULL;
+	char	 a[64];		/* as struct out_sshd's addr */
+	bool	 v6;
 
-	return g_strdup_printf("ssh %s-N -L %u:127.0.0.1:%u %s@HOST", p, port,
-	    port, member);
+	/* It goes into a command line the member may paste: checked. */
+	if (addr == NULL || !addr_parse(addr, a, sizeof(a)))
+		return NULL;
+	v6 = strchr(a, ':') != NULL;
+	p = sshd != NULL && sshd->port != 22 ?
+	    g_strdup_printf("-p %u ", sshd->port) : g_strdup("");
+	return g_strdup_printf("ssh %s-N -L %u:%s%s%s:%u %s@HOST", p, port,
+	    v6 ? "[" : "", a, v6 ? "]" : "", port, member);
 }
 
 char *

@@ -90,12 +90,14 @@ struct out_sshd {
 bool	 out_ssh_connection(const char *env, struct out_sshd *sshd);
 
 /*
- * The tunnel command for SPICE port port: "ssh [-p PORT] -N -L
- * port:127.0.0.1:port MEMBER@HOST", -p when sshd (NULL: unknown) is not
- * on port 22. HOST is a placeholder: sshd never learns the name the
- * client was given.
+ * The tunnel command for SPICE port port at address addr (where the VPS's
+ * host listens: 127.0.0.1, or a [host NAME]'s spice_listen): "ssh [-p
+ * PORT] -N -L port:ADDR:port MEMBER@HOST", an IPv6 ADDR in brackets, -p
+ * when sshd (NULL: unknown) is not on port 22. HOST is a placeholder:
+ * sshd never learns the name the client was given. NULL if addr is not a
+ * numeric address.
  */
-char	*out_tunnel(unsigned port, const char *member,
+char	*out_tunnel(unsigned port, const char *addr, const char *member,
 	    const struct out_sshd *sshd);
 /* Two lines (LF-terminated) saying what to put for HOST. */
 char	*out_host_note(const struct out_sshd *sshd);

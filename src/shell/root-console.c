@@ -21,12 +21,15 @@
  * The ticket's facts, as key=value lines (proto.c): the menu renders
  * them, with the tunnel line, which only the member's side can write
  * (the port of sshd the member came through is in the member's
- * SSH_CONNECTION, which sudo does not pass on).
+ * SSH_CONNECTION, which sudo does not pass on). spice_address is where
+ * the tunnel leads: the loopback for a VPS of this host, its host's
+ * spice_listen for another, the address sudoers-gen's PermitOpen names.
  */
 static void
 console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
     const char *passwd, time_t until)
 {
+	const struct vps_host *h;
 	char	 expiry[64];
 	struct tm tm;
 
@@ -39,6 +42,9 @@ console_reply(struct serve_ctx *s, struct reply *r, unsigned port,
 	reply_line(r, "expires_text=%s", expiry);
 	reply_line(r, "ticket_minutes=%u", s->cfg->ticket_minutes);
 	reply_line(r, "window_seconds=%u", TICKET_WINDOW_SEC);
+	h = config_host(s->cfg, s->host);
+	reply_line(r, "spice_address=%s", h != NULL ? h->spice_listen :
+	    "127.0.0.1");
 }
 
 /*

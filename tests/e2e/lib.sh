@@ -1314,6 +1314,8 @@ _e2e_libvirtd2_exec()
 		mount --bind "$d/${m%%:*}" "${m#*:}" || return 1
 	done
 	mount -t tmpfs -o mode=0755 vpshost-hv2 /run || return 1
+	# /var/lock is /run/lock: libvirt's console locks a pty there.
+	mkdir -m 1777 /run/lock || return 1
 	cd / || return 1
 	/usr/sbin/virtlogd -d -p "$d/virtlogd.pid" -f "$d/virtlogd.conf" \
 	    </dev/null >>"$d/daemons.out" 2>&1 || return 1

@@ -46,7 +46,7 @@ disk_bytes() { e2e_virsh domblkinfo "$1" vda | sed -n 's/^Capacity: *//p'; }
 
 STATUS_KEYS='["autostart", "cdrom", "iso", "max_memory_kib", "name", "state", "vcpus"]'
 INFO_KEYS='["autostart", "cdrom", "disk_bytes", "iso", "macs", "max_memory_kib", "name", "spice_port", "state", "uptime_seconds", "vcpus"]'
-CONSOLE_KEYS='["expires", "expires_text", "host", "password", "port", "ssh_address", "ssh_port", "ticket_minutes", "tunnel", "url", "vps", "window_seconds"]'
+CONSOLE_KEYS='["expires", "expires_text", "host", "password", "port", "spice_address", "ssh_address", "ssh_port", "ticket_minutes", "tunnel", "url", "vps", "window_seconds"]'
 
 # ---- list
 t_check "json list" run ssh_as "$ALICE" json list

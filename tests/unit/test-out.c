@@ -121,7 +121,7 @@ test_console_facts(void **state)
 {
 	g_autoptr(GPtrArray) lines = lines_of("port=5901|password=Ab3|"
 	    "expires=1795000000|expires_text=2026-11-18 09:06:40 UTC|"
-	    "ticket_minutes=10|window_seconds=5");
+	    "ticket_minutes=10|window_seconds=5|spice_address=127.0.0.1");
 	g_autoptr(GError) err = NULL;
 	struct out_facts f;
 
@@ -229,17 +229,34 @@ test_tunnel(void **state)
 {
 	struct out_sshd sshd;
 	g_autofree char *t22 = NULL, *t2222 = NULL, *tnone = NULL,
-	    *note = NULL, *nonote = NULL;
+	    *note = NULL, *nonote = NULL, *remote = NULL, *remote6 = NULL;
+	static const char *const bad[] = { "", "hv2", "127.0.0.1 -oProxy",
+	    "10.0.0.1:5901", "[::1]", "::1%eth0;x", "1.2.3.4%eth0" };
+	size_t	 i;
 
 	assert_true(out_ssh_connection("192.0.2.1 50000 192.0.2.10 22",
 	    &sshd));
-	t22 = out_tunnel(5901, "alice", &sshd);
+	t22 = out_tunnel(5901, "127.0.0.1", "alice", &sshd);
 	assert_string_equal(t22, "ssh -N -L 5901:127.0.0.1:5901 alice@HOST");
-	tnone = out_tunnel(5901, "alice", NULL);
+	tnone = out_tunnel(5901, "127.0.0.1", "alice", NULL);
 	assert_string_equal(tnone, t22);
+	/* A VPS of another host: the tunnel leads to its SPICE address. */
+	remote = out_tunnel(5903, "10.0.0.2", "alice", NULL);
+	assert_string_equal(remote, "ssh -N -L 5903:10.0.0.2:5903 alice@HOST");
+	remote6 = out_tunnel(5903, "2001:db8:0::2", "alice", NULL);
+	assert_string_equal(remote6,
+	    "ssh -N -L 5903:[2001:db8::2]:5903 alice@HOST");
+	/* The helper's word goes into a command line: only an address. */
+	assert_null(out_tunnel(5903, NULL, "alice", NULL));
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *t = out_tunnel(5903, bad[i], "alice", NULL);
+
+		if (t != NULL)
+			FAIL_MSG("%s: accepted: %s", bad[i], t);
+	}
 	assert_true(out_ssh_connection("2001:db8::1 50000 2001:db8::a 2222",
 	    &sshd));
-	t2222 = out_tunnel(5902, "bob", &sshd);
+	t2222 = out_tunnel(5902, "127.0.0.1", "bob", &sshd);
 	assert_string_equal(t2222,
 	    "ssh -p 2222 -N -L 5902:127.0.0.1:5902 bob@HOST");
 	note = out_host_note(&sshd);
