@@ -34,56 +34,8 @@
 #include "names.h"
 #include "root-domain.h"
 #include "root-ticket.h"
+#include "root-watch.h"
 #include "util.h"
-
-#define WATCH_TICK_MS	1000	/* checks of the limit and the record */
-
-struct watch {
-	struct serve_ctx s;
-	virDomainPtr dom;
-	const char *id;
-	const char *iso;
-	time_t	 until;
-	bool	 lost;		/* the libvirt connection closed */
-	bool	 done;
-	int	 cb_reboot;	/* event callback ids, -1 none */
-	int	 cb_lifecycle;
-};
-
-/* libvirt prints its errors to stderr unless told otherwise. */
-static void
-quiet_errors(void *data, virErrorPtr e)
-{
-}
-
-/* The watch is over: why, to syslog. */
-static void
-watch_over(struct watch *w, const char *result)
-{
-	vlog_audit("member=%s vps=%s action=install iso=%s result=%s",
-	    w->s.member, w->s.vps, w->iso, result);
-	w->done = true;
-}
-
-/*
- * True if the install is still the VPS's current one (asks the record).
- * A record that is gone was removed by root: there is nothing to watch.
- */
-static bool
-watch_current(struct watch *w)
-{
-	g_autoptr(GError) err = NULL;
-	bool	 cur;
-	int	 fd;
-
-	if ((fd = watch_lock(INSTALL_DIR, w->s.vps, false, &err)) == -1) {
-		vlog_err("%s", err->message);
-		return false;
-	}
-	cur = ticket_current(fd, w->id);
-	vps_unlock(fd);
-	return cur;
-}
 
 /*
  * Ejects the ISO (why: what the guest did), then, after a reboot, resets
@@ -151,79 +103,21 @@ on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 		watch_over(w, "the VPS was undefined");
 }
 
-/* The connection closed (libvirtd went away): on_tick connects again. */
-static void
-on_close(virConnectPtr conn, int reason, void *opaque)
-{
-	struct watch *w = opaque;
-
-	w->lost = true;
-}
-
-/* Subscribes to the events of the domain; false with err set. */
-static bool
-watch_subscribe(struct watch *w, GError **err)
-{
-	w->cb_reboot = virConnectDomainEventRegisterAny(w->s.conn, w->dom,
-	    VIR_DOMAIN_EVENT_ID_REBOOT,
-	    VIR_DOMAIN_EVENT_CALLBACK(on_reboot), w, NULL);
-	w->cb_lifecycle = virConnectDomainEventRegisterAny(w->s.conn, w->dom,
-	    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-	    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), w, NULL);
-	if (w->cb_reboot < 0 || w->cb_lifecycle < 0 ||
-	    virConnectRegisterCloseCallback(w->s.conn, on_close, w,
-	    NULL) < 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot watch %s: %s", w->s.vps, domain_errmsg());
-		return false;
-	}
-	return true;
-}
-
-/* Unsubscribes and disconnects. */
-static void
-watch_disconnect(struct watch *w)
-{
-	if (w->s.conn != NULL && !w->lost) {
-		if (w->cb_reboot >= 0)
-			virConnectDomainEventDeregisterAny(w->s.conn,
-			    w->cb_reboot);
-		if (w->cb_lifecycle >= 0)
-			virConnectDomainEventDeregisterAny(w->s.conn,
-			    w->cb_lifecycle);
-		virConnectUnregisterCloseCallback(w->s.conn, on_close);
-	}
-	w->cb_reboot = w->cb_lifecycle = -1;
-	if (w->dom != NULL)
-		virDomainFree(w->dom);
-	if (w->s.conn != NULL)
-		virConnectClose(w->s.conn);
-	w->dom = NULL;
-	w->s.conn = NULL;
-}
-
 /*
- * Connects, finds the domain (by its UUID after the first time: a VPS
- * deleted and made again is another one) and subscribes; false with err
- * set.
+ * The domain, by its UUID after the first time: a VPS deleted and made
+ * again is another one.
  */
 static bool
-watch_connect(struct watch *w, GError **err)
+install_lookup(struct watch *w, GError **err)
 {
 	struct reply r;
 
 	memset(&r, 0, sizeof(r));
-	w->lost = false;
-	if ((w->s.conn = virConnectOpen(w->s.uri)) == NULL) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s",
-		    w->s.vps, domain_errmsg());
-		return false;
-	}
 	if ((w->dom = domain_lookup(&w->s, &r)) == NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s", r.msg);
 		return false;
 	}
-	return watch_subscribe(w, err);
+	return true;
 }
 
 /*
@@ -231,7 +125,7 @@ watch_connect(struct watch *w, GError **err)
  * is gone or stopped meanwhile (then its ISO is ejected now).
  */
 static void
-watch_recover(struct watch *w)
+install_recover(struct watch *w)
 {
 	g_autoptr(GError) err = NULL;
 
@@ -247,64 +141,21 @@ watch_recover(struct watch *w)
 		watch_eject(w, "stopped while libvirtd was away", false);
 }
 
-/* Every WATCH_TICK_MS: a lost connection, the limit, a newer install. */
-static void
-on_tick(int timer, void *opaque)
-{
-	struct watch *w = opaque;
-
-	if (w->done)
-		return;
-	if (w->lost)
-		watch_recover(w);
-	else if (time(NULL) >= w->until)
-		watch_over(w, "gave up waiting; the ISO stays attached");
-	else if (!watch_current(w))
-		watch_over(w, "a newer install replaced it");
-}
-
-/*
- * Answers the helper, then runs the event loop until the watch is over.
- * The exit status: 0, or 1 if it could not watch.
- */
-static int
-watch_main(struct watch *w)
-{
-	g_autoptr(GError) err = NULL;
-	struct vps_config *cfg;
-
-	virSetErrorFunc(NULL, quiet_errors);
-	if ((cfg = config_load(NULL, 0, &err)) != NULL) {
-		w->s.cfg = cfg;
-		if (!serve_find_host(&w->s, &err)) {
-			/* err says why: the VPS's host is unknown */
-		} else if (virEventRegisterDefaultImpl() < 0 ||
-		    virEventAddTimeout(WATCH_TICK_MS, on_tick, w, NULL) < 0)
-			g_set_error(&err, VPS_ERROR, VPS_ERROR_FAILED,
-			    "no event loop: %s", domain_errmsg());
-		else
-			(void)watch_connect(w, &err);
-	}
-	watch_answer(err);
-	if (err != NULL) {
-		vlog_err("%s", err->message);
-		watch_disconnect(w);
-		config_free(cfg);
-		return 1;
-	}
-	/* Waits for the helper to record the install (or give up). */
-	if (!watch_current(w))
-		watch_over(w, "not started");
-	while (!w->done) {
-		if (virEventRunDefaultImpl() < 0) {
-			watch_over(w, "the event loop failed");
-			break;
-		}
-	}
-	watch_disconnect(w);
-	config_free(cfg);
-	return 0;
-}
+static const struct watch_kind install_kind = {
+	.action = "install",
+	.dir = INSTALL_DIR,
+	.unrecorded = "not started",
+	.replaced = "a newer install replaced it",
+	.expired = "gave up waiting; the ISO stays attached",
+	.lookup = install_lookup,
+	.recover = install_recover,
+	.events = {
+		{ VIR_DOMAIN_EVENT_ID_REBOOT,
+		    VIR_DOMAIN_EVENT_CALLBACK(on_reboot) },
+		{ VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle) },
+	},
+};
 
 /* MEMBER VPS ID ISO UNTIL, checked: the watch to run, or false. */
 static bool
@@ -317,13 +168,9 @@ watch_args(char **argv, struct watch *w)
 	    !vps_iso_name_valid(argv[4], NULL) ||
 	    !vps_parse_uint(argv[5], 1, G_MAXINT64, &until, NULL))
 		return false;
-	memset(w, 0, sizeof(*w));
-	w->s.member = argv[1];
-	w->s.vps = argv[2];
-	w->id = argv[3];
+	watch_init(w, &install_kind, argv[1], argv[2], argv[3],
+	    (time_t)until);
 	w->iso = argv[4];
-	w->until = (time_t)until;
-	w->cb_reboot = w->cb_lifecycle = -1;
 	return true;
 }
 
@@ -338,5 +185,5 @@ main(int argc, char **argv)
 		    "by the helper)\n", INSTALL_PATH);
 		return 2;
 	}
-	return watch_main(&w);
+	return watch_run(&w);
 }

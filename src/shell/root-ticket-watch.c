@@ -29,61 +29,13 @@
 #include "lock.h"
 #include "names.h"
 #include "root-ticket.h"
+#include "root-watch.h"
 #include "util.h"
-
-#define WATCH_TICK_MS	1000	/* checks of expiry and the ticket file */
-
-struct watch {
-	struct serve_ctx s;
-	virDomainPtr dom;
-	const char *id;
-	time_t	 until;
-	time_t	 used;		/* the first client's connect, or 0 */
-	bool	 lost;		/* the libvirt connection closed */
-	bool	 done;
-	int	 cb_graphics;	/* event callback ids, -1 none */
-	int	 cb_lifecycle;
-};
-
-/* libvirt prints its errors to stderr unless told otherwise. */
-static void
-quiet_errors(void *data, virErrorPtr e)
-{
-}
-
-/* The watch is over: why, to syslog. */
-static void
-watch_over(struct watch *w, const char *result)
-{
-	vlog_audit("member=%s vps=%s action=ticket result=%s", w->s.member,
-	    w->s.vps, result);
-	w->done = true;
-}
-
-/*
- * True if the ticket is still the VPS's current one (asks the file). A
- * file that is gone was removed by root: there is nothing to watch then.
- */
-static bool
-watch_current(struct watch *w)
-{
-	g_autoptr(GError) err = NULL;
-	bool	 cur;
-	int	 fd;
-
-	if ((fd = ticket_lock(w->s.vps, false, &err)) == -1) {
-		vlog_err("%s", err->message);
-		return false;
-	}
-	cur = ticket_current(fd, w->id);
-	vps_unlock(fd);
-	return cur;
-}
 
 /*
  * Ends the ticket, unless a newer one has replaced it: under the ticket
  * lock, so that the helper cannot set a new password meanwhile. When
- * libvirtd went away just then, watch_recover() tries again.
+ * libvirtd went away just then, ticket_recover() tries again.
  */
 static void
 watch_end_ticket(struct watch *w, const char *why)
@@ -113,7 +65,7 @@ watch_end_ticket(struct watch *w, const char *why)
 
 /*
  * The window after the first client's connect is over. Without a
- * connection, watch_recover() ends the ticket instead.
+ * connection, ticket_recover() ends the ticket instead.
  */
 static void
 on_window(int timer, void *opaque)
@@ -157,161 +109,69 @@ on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 		watch_over(w, "the VPS stopped");
 }
 
-/* The connection closed (libvirtd went away): on_tick recovers. */
-static void
-on_close(virConnectPtr conn, int reason, void *opaque)
-{
-	struct watch *w = opaque;
-
-	w->lost = true;
-}
-
-/* libvirtd went away: end the ticket once it answers again. */
-static void
-watch_recover(struct watch *w)
-{
-	virConnectPtr conn;
-	virDomainPtr dom;
-
-	if ((conn = virConnectOpen(w->s.uri)) == NULL) {
-		if (time(NULL) >= w->until)
-			watch_over(w, "libvirtd went away; the ticket expired");
-		return;
-	}
-	if ((dom = virDomainLookupByName(conn, w->s.vps)) == NULL ||
-	    virDomainIsActive(dom) != 1) {
-		watch_over(w, "libvirtd went away; the VPS is not running");
-	} else {
-		virDomainFree(w->dom);
-		virConnectClose(w->s.conn);
-		w->s.conn = conn;
-		w->dom = dom;
-		conn = NULL;
-		dom = NULL;
-		watch_end_ticket(w, "libvirtd went away");
-	}
-	if (dom != NULL)
-		virDomainFree(dom);
-	if (conn != NULL)
-		virConnectClose(conn);
-}
-
-/* Every WATCH_TICK_MS: a lost connection, expiry, a newer ticket. */
-static void
-on_tick(int timer, void *opaque)
-{
-	struct watch *w = opaque;
-
-	if (w->done)
-		return;
-	if (w->lost)
-		watch_recover(w);
-	else if (w->used != 0)
-		return;		/* on_window ends it */
-	else if (time(NULL) >= w->until)
-		watch_over(w, "expired unused");
-	else if (!watch_current(w))
-		watch_over(w, "a newer ticket replaced it");
-}
-
-/* Subscribes to the events of the domain; false with err set. */
+/* The domain, by name, running: a ticket is for a running VPS. */
 static bool
-watch_subscribe(struct watch *w, GError **err)
-{
-	w->cb_graphics = virConnectDomainEventRegisterAny(w->s.conn, w->dom,
-	    VIR_DOMAIN_EVENT_ID_GRAPHICS,
-	    VIR_DOMAIN_EVENT_CALLBACK(on_graphics), w, NULL);
-	w->cb_lifecycle = virConnectDomainEventRegisterAny(w->s.conn, w->dom,
-	    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-	    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), w, NULL);
-	if (w->cb_graphics < 0 || w->cb_lifecycle < 0 ||
-	    virConnectRegisterCloseCallback(w->s.conn, on_close, w,
-	    NULL) < 0 ||
-	    virEventAddTimeout(WATCH_TICK_MS, on_tick, w, NULL) < 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "cannot watch %s: %s", w->s.vps, domain_errmsg());
-		return false;
-	}
-	return true;
-}
-
-/* Connects and subscribes; false with err set. */
-static bool
-watch_start(struct watch *w, GError **err)
+ticket_lookup(struct watch *w, GError **err)
 {
 	int	 active;
 
-	virSetErrorFunc(NULL, quiet_errors);
-	if (virEventRegisterDefaultImpl() < 0 ||
-	    (w->s.conn = virConnectOpen(w->s.uri)) == NULL ||
-	    (w->dom = virDomainLookupByName(w->s.conn, w->s.vps)) == NULL ||
+	if ((w->dom = virDomainLookupByName(w->s.conn, w->s.vps)) == NULL ||
 	    (active = virDomainIsActive(w->dom)) < 0) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: %s",
 		    w->s.vps, domain_errmsg());
-		return false;
-	}
-	if (!active) {
+	} else if (!active) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
 		    "%s is not running", w->s.vps);
-		return false;
-	}
-	return watch_subscribe(w, err);
-}
-
-/* Unsubscribes and disconnects. */
-static void
-watch_stop(struct watch *w)
-{
-	if (w->s.conn != NULL && !w->lost) {
-		if (w->cb_graphics >= 0)
-			virConnectDomainEventDeregisterAny(w->s.conn,
-			    w->cb_graphics);
-		if (w->cb_lifecycle >= 0)
-			virConnectDomainEventDeregisterAny(w->s.conn,
-			    w->cb_lifecycle);
-		virConnectUnregisterCloseCallback(w->s.conn, on_close);
+	} else {
+		return true;
 	}
 	if (w->dom != NULL)
 		virDomainFree(w->dom);
-	if (w->s.conn != NULL)
-		virConnectClose(w->s.conn);
+	w->dom = NULL;
+	return false;
 }
 
 /*
- * Answers the helper, then runs the event loop until the watch is over.
- * The exit status: 0, or 1 if it could not watch.
+ * libvirtd went away, and with it the graphics events: the watcher
+ * cannot see the ticket used, so it ends the ticket as soon as libvirtd
+ * answers again.
  */
-static int
-watch_main(struct watch *w)
+static void
+ticket_recover(struct watch *w)
 {
 	g_autoptr(GError) err = NULL;
-	struct vps_config *cfg;
+	g_autofree char *why = NULL;
 
-	if ((cfg = config_load(NULL, 0, &err)) != NULL) {
-		w->s.cfg = cfg;
-		if (serve_find_host(&w->s, &err))
-			(void)watch_start(w, &err);
+	watch_disconnect(w);
+	if (watch_connect(w, &err)) {
+		watch_end_ticket(w, "libvirtd went away");
+	} else if (w->s.conn == NULL && time(NULL) < w->until) {
+		w->lost = true;		/* the next tick asks again */
+	} else if (w->s.conn == NULL) {
+		watch_over(w, "libvirtd went away; the ticket expired");
+	} else if (w->dom == NULL) {
+		watch_over(w, "libvirtd went away; the VPS is not running");
+	} else {
+		why = g_strdup_printf("libvirtd went away; %s", err->message);
+		watch_over(w, why);
 	}
-	watch_answer(err);
-	if (err != NULL) {
-		vlog_err("%s", err->message);
-		watch_stop(w);
-		config_free(cfg);
-		return 1;
-	}
-	/* Waits for the helper to record the ticket (or give up). */
-	if (!watch_current(w))
-		watch_over(w, "not issued");
-	while (!w->done) {
-		if (virEventRunDefaultImpl() < 0) {
-			watch_over(w, "the event loop failed");
-			break;
-		}
-	}
-	watch_stop(w);
-	config_free(cfg);
-	return 0;
 }
+
+static const struct watch_kind ticket_kind = {
+	.action = "ticket",
+	.dir = TICKET_DIR,
+	.unrecorded = "not issued",
+	.replaced = "a newer ticket replaced it",
+	.expired = "expired unused",
+	.lookup = ticket_lookup,
+	.recover = ticket_recover,
+	.events = {
+		{ VIR_DOMAIN_EVENT_ID_GRAPHICS,
+		    VIR_DOMAIN_EVENT_CALLBACK(on_graphics) },
+		{ VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle) },
+	},
+};
 
 /* MEMBER VPS ID UNTIL, checked: the watch to run, or false. */
 static bool
@@ -324,12 +184,8 @@ watch_args(char **argv, struct watch *w)
 	if (!ticket_id_valid(argv[3]) ||
 	    !vps_parse_uint(argv[4], 1, G_MAXINT64, &until, NULL))
 		return false;
-	memset(w, 0, sizeof(*w));
-	w->s.member = argv[1];
-	w->s.vps = argv[2];
-	w->id = argv[3];
-	w->until = (time_t)until;
-	w->cb_graphics = w->cb_lifecycle = -1;
+	watch_init(w, &ticket_kind, argv[1], argv[2], argv[3],
+	    (time_t)until);
 	return true;
 }
 
@@ -344,5 +200,5 @@ main(int argc, char **argv)
 		    "the helper)\n", TICKET_PATH);
 		return 2;
 	}
-	return watch_main(&w);
+	return watch_run(&w);
 }
