@@ -1288,8 +1288,9 @@ restart_libvirtd()
 # production uses qemu+tls, README "Several hosts").  The network
 # namespace is shared: its QEMUs listen for SPICE on 127.0.0.2, the
 # address HV2_SPICE that vps.conf gives the host.
-# Exports VIRSH_URI2, HV2_SPICE, LIBVIRTD2_PID, VIRTLOGD2_PID.  Cleanup destroys its
-# domains, stops every process of the namespace and removes its files.
+# Exports VIRSH_URI2, HV2_SPICE, LIBVIRTD2_PID, VIRTLOGD2_PID.  Cleanup
+# destroys its domains, stops every process of the namespace and removes
+# its files.
 
 VIRSH_URI2=""
 HV2_SPICE=127.0.0.2
