@@ -289,6 +289,45 @@ check_filter(struct job *j, GError **err)
 }
 
 /*
+ * virt_choose() on the VPS's host, another one. The probe boots
+ * probe.img of [vps] template_dir, a path of this host that the other
+ * host's QEMU cannot open; what reaches that host is libvirt's storage
+ * API: the image is uploaded (virStorageVolUpload) into a volume of a
+ * random name in the host's pool, booted from there and deleted again.
+ * A pool that cannot take it fails the run, as it could not take the
+ * disk either.
+ */
+static bool
+choose_remote(struct job *j, GError **warn, GError **err)
+{
+	g_autofree char *uuid = g_uuid_string_random();
+	g_autofree char *name = NULL, *image = NULL;
+	g_autoptr(GError) derr = NULL;
+	struct poolvol_id id;
+	bool	 removed = false;
+
+	if (j->cfg->virt_type != VPS_VIRT_AUTO) {
+		virt_choose(j->conn, j->cfg, &j->cpu, warn);
+		return true;
+	}
+	/* Upper case: no VPS's volume has this name. */
+	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
+	image = domxml_data_path(j->cfg->template_dir, DOMXML_PROBE_IMAGE);
+	if (!poolvol_upload(&j->pool, name, image, &id, err)) {
+		g_prefix_error(err, "cannot ready the KVM probe on host %s: ",
+		    j->host->name);
+		return false;
+	}
+	virt_choose_at(j->conn, j->cfg, id.path, &j->cpu, warn);
+	if (!poolvol_delete(&j->pool, name, &id, &removed, &derr) || !removed)
+		vlog_warn("the probe's volume %s is left on host %s: %s",
+		    id.path, j->host->name, derr != NULL ? derr->message :
+		    "it changed meanwhile");
+	poolvol_id_clear(&id);
+	return true;
+}
+
+/*
  * The domain type and CPU: the configured CPU model must be one libvirt
  * knows; with virt_type auto, a domain with that CPU must start under
  * KVM, or the VPS gets TCG and the admin a warning saying why.
@@ -303,7 +342,10 @@ choose_cpu(struct job *j, GError **err)
 		    j->cfg->cpu);
 		return false;
 	}
-	virt_choose(j->conn, j->cfg, &j->cpu, &warn);
+	if (j->host == NULL)
+		virt_choose(j->conn, j->cfg, &j->cpu, &warn);
+	else if (!choose_remote(j, &warn, err))
+		return false;
 	if (warn != NULL)
 		vlog_warn("KVM not used, %s runs under TCG (slow): %s; "
 		    "vps-doctor(8) tells more, [vps] virt_type = qemu "

@@ -3,10 +3,14 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <libvirt/virterror.h>
 #include <libxml/tree.h>
 
@@ -365,4 +369,91 @@ poolvol_id_clear(struct poolvol_id *id)
 	g_clear_pointer(&id->path, g_free);
 	g_clear_pointer(&id->key, g_free);
 	g_clear_pointer(&id->stamp, g_free);
+}
+
+/* virStreamSendAll's source: the next bytes of the file *opaque. */
+static int
+upload_read(virStreamPtr st, char *data, size_t nbytes, void *opaque)
+{
+	int	 fd = *(int *)opaque;
+	ssize_t	 n;
+
+	(void)st;
+	do
+		n = read(fd, data, nbytes);
+	while (n == -1 && errno == EINTR);
+	return n < 0 ? -1 : (int)n;
+}
+
+/* Sends the file fd, size bytes, into the volume vps of p. */
+static bool
+upload_send(const struct poolvol_pool *p, const char *vps, int fd,
+    uint64_t size, GError **err)
+{
+	g_autofree char *name = poolvol_name(p->kind, vps);
+	g_autoptr(virStorageVol) vol = NULL;
+	virStreamPtr st;
+	bool	 ok = false;
+
+	if (!vol_lookup(p, name, &vol, err))
+		return false;
+	if (vol == NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "volume %s of "
+		    "pool %s of host %s is gone", name, p->name, p->host);
+		return false;
+	}
+	if ((st = virStreamNew(virStoragePoolGetConnect(p->pool), 0)) ==
+	    NULL) {
+		pool_error(err, p, "cannot upload to volume", name);
+		return false;
+	}
+	if (virStorageVolUpload(vol, st, 0, size, 0) == 0 &&
+	    virStreamSendAll(st, upload_read, &fd) == 0 &&
+	    virStreamFinish(st) == 0)
+		ok = true;
+	else {
+		pool_error(err, p, "cannot upload to volume", name);
+		(void)virStreamAbort(st);
+	}
+	virStreamFree(st);
+	return ok;
+}
+
+bool
+poolvol_upload(const struct poolvol_pool *p, const char *name,
+    const char *path, struct poolvol_id *id, GError **err)
+{
+	struct stat st;
+	bool	 ok, removed;
+	int	 fd;
+
+	memset(id, 0, sizeof(*id));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "cannot read %s: "
+		    "%s", path, g_strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s: not a "
+		    "regular file", path);
+		close(fd);
+		return false;
+	}
+	/*
+	 * Writing changes the times: the volume is known by key and path
+	 * from here on (see poolvol.h).
+	 */
+	if ((ok = poolvol_create(p, name, (uint64_t)st.st_size, id, err))) {
+		g_clear_pointer(&id->stamp, g_free);
+		ok = upload_send(p, name, fd, (uint64_t)st.st_size, err);
+	}
+	close(fd);
+	if (!ok && id->path != NULL)
+		(void)poolvol_delete(p, name, id, &removed, NULL);
+	if (!ok)
+		poolvol_id_clear(id);
+	return ok;
 }

@@ -105,6 +105,17 @@ bool	 poolvol_delete(const struct poolvol_pool *p, const char *vps,
 
 void	 poolvol_id_clear(struct poolvol_id *id);
 
+/*
+ * Creates the volume of name as poolvol_create() does, of the size of the
+ * local file path, and uploads the file into it (virStorageVolUpload):
+ * how a file of this host reaches another host's QEMU. On failure the
+ * volume is deleted again. id has no stamp: writing, and QEMU's
+ * relabelling when a domain uses the volume, change its times; use it
+ * for a volume of a name no one else makes (a random one).
+ */
+bool	 poolvol_upload(const struct poolvol_pool *p, const char *name,
+	    const char *path, struct poolvol_id *id, GError **err);
+
 /* Pure functions, unit-tested. */
 
 /*

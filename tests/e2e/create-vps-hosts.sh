@@ -197,6 +197,80 @@ t_check "... already defined on the local host" \
 t_check "... no volume made" test ! -e "$pooldir/$b.img"
 t_check "the local $b goes" e2e_virsh undefine "$b"
 
+# ---- virt_type auto: the probe runs on hv2, from a volume of its pool
+conf_auto=$E2E_TMP/vps-auto.conf
+sed '/^virt_type = /d' "$conf" >"$conf_auto"
+t_check "virt_type auto: create-vps --dry-run $b" "$create" -c "$conf_auto" \
+    -n "$b"
+cp "$T_ERR" "$E2E_TMP/auto.err"
+diag <"$E2E_TMP/auto.err"
+t_check_fails "... the probe found its image on hv2" grep -qi \
+    "could not open\|no such file\|permission denied" "$E2E_TMP/auto.err"
+# Where KVM does not run, the TCG probe that runs beside it booted the
+# image too, and the warning says how long it took.
+probe_booted()
+{
+	[ ! -s "$E2E_TMP/auto.err" ] ||
+	    grep -q "took [0-9.]* s under TCG" "$E2E_TMP/auto.err"
+}
+t_check "... and booted it (KVM, or the TCG reference's time)" probe_booted
+probe_left()
+{
+	e2e_virsh2 vol-list "$pool" | grep -q Probe ||
+	    e2e_virsh2 list --all --name | grep -q Probe
+}
+t_check_fails "... no probe volume or domain left on hv2" probe_left
+t_check "... and nothing of $b" nothing_of "$b"
+
+# ---- a failure after the volume was made: the rollback
+# virDomainDefineXML interposed: it runs $E2E_BEFORE_DEFINE, then hands
+# libvirt a definition it refuses.
+cat >"$E2E_TMP/nodefine.c" <<'EOS'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <libvirt/libvirt.h>
+virDomainPtr
+virDomainDefineXML(virConnectPtr conn, const char *xml)
+{
+	virDomainPtr (*real)(virConnectPtr, const char *) =
+	    (virDomainPtr (*)(virConnectPtr, const char *))dlsym(RTLD_NEXT,
+	    "virDomainDefineXML");
+	const char *cmd = getenv("E2E_BEFORE_DEFINE");
+
+	(void)xml;
+	if (cmd != NULL && *cmd != '\0' && system(cmd) != 0)
+		return NULL;
+	return real(conn, "<domain type='qemu'><name>x</name></domain>");
+}
+EOS
+t_need "the define shim builds" cc -shared -fPIC -o "$E2E_TMP/nodefine.so" \
+    "$E2E_TMP/nodefine.c"
+nodefine()
+{
+	E2E_BEFORE_DEFINE=$1 LD_PRELOAD=$E2E_TMP/nodefine.so "$create" \
+	    -c "$conf" "$b"
+}
+t_check_rc "define fails after the volume was made: exit 1" 1 nodefine ""
+cp "$T_ERR" "$E2E_TMP/nodefine.err"
+diag <"$E2E_TMP/nodefine.err"
+t_check "... says the define failed" grep -q "cannot define domain" \
+    "$E2E_TMP/nodefine.err"
+t_check "... and that the volume was removed" \
+    grep -q "$pooldir/$b.img removed again" "$E2E_TMP/nodefine.err"
+t_check "... nothing of $b on either host" nothing_of "$b"
+# Someone replaces the volume between its creation and the define: the
+# rollback sees that it is not the one it made, and leaves it.
+replace="rm -f '$pooldir/$b.img' && printf theirs >'$pooldir/$b.img'"
+t_check_rc "the volume replaced before the define: exit 1" 1 nodefine \
+    "$replace"
+cp "$T_ERR" "$E2E_TMP/replace.err"
+diag <"$E2E_TMP/replace.err"
+t_check "... it is left as it is" grep -q "is not the disk this run made" \
+    "$E2E_TMP/replace.err"
+t_eq "... with its content" theirs "$(cat "$pooldir/$b.img")"
+rm -f "$pooldir/$b.img"
+
 # ---- delete-vps
 t_check "delete-vps $a" "$delete" -c "$conf" "$a"
 t_check "... keeps the volume" grep -qx "disk $img kept (--purge-disk removes it)" "$T_OUT"
