@@ -98,6 +98,8 @@ parse_args(int argc, char **argv, struct options *o)
 	o->name = argv[first];
 	if (!vps_name_valid(o->name, &err))
 		vlog_fatal(2, "invalid VPS name: %s", err->message);
+	if (o->host != NULL && !vps_host_name_valid(o->host, &err))
+		vlog_fatal(2, "invalid --host: %s", err->message);
 }
 
 /* Powers off a running domain if allowed; then undefines it. */

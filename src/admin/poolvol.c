@@ -83,7 +83,8 @@ add_bytes(xmlNode *parent, const char *name, uint64_t value)
 	char	 text[32];
 	xmlNode	*n;
 
-	snprintf(text, sizeof(text), "%" PRIu64, value);
+	/* 20 digits at most: cannot truncate. */
+	(void)snprintf(text, sizeof(text), "%" PRIu64, value);
 	if ((n = xmlNewTextChild(parent, NULL, BAD_CAST name,
 	    BAD_CAST text)) == NULL)
 		return false;
@@ -102,7 +103,8 @@ fill_volume(xmlNode *vol, int kind, const char *name, uint64_t size,
 	char	 text[16];
 	xmlNode	*target, *n;
 
-	snprintf(text, sizeof(text), "%04o", mode & 07777);
+	/* 4 digits: cannot truncate. */
+	(void)snprintf(text, sizeof(text), "%04o", mode & 07777);
 	if (xmlNewTextChild(vol, NULL, BAD_CAST "name", BAD_CAST name) ==
 	    NULL || !add_bytes(vol, "capacity", size) ||
 	    !add_bytes(vol, "allocation", kind == POOLVOL_BLOCK ? size : 0) ||

@@ -303,6 +303,12 @@ t_check "create-vps $a once more" "$create" -c "$conf" "$a"
 sed -i "/^$a:/d" "$data"
 t_check_rc "without --host: not on the local host: exit 1" 1 "$delete" \
     -c "$conf" "$a"
+t_check_rc "--host of no [host] group: exit 2" 2 "$delete" -c "$conf" \
+    --host hv3 "$a"
+t_check "... says so" grep -q "no \[host hv3\] group" "$T_ERR"
+t_check_rc "--host that is no host name: exit 2" 2 "$delete" -c "$conf" \
+    --host '../hv2' "$a"
+t_check "$a is still on hv2" e2e_virsh2 dominfo "$a"
 t_check "delete-vps --host hv2 --purge-disk $a" "$delete" -c "$conf" \
     --host hv2 --purge-disk "$a"
 t_check "nothing of $a on either host" nothing_of "$a"
