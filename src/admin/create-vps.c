@@ -13,6 +13,13 @@
  * meanwhile is left alone.
  * A lock next to vps.data serialises concurrent runs, so that two runs
  * cannot pick the same MAC.
+ *
+ * A VPS of another host (vps.data's host field, a [host NAME] of
+ * vps.conf) is made there, through its libvirt URI: its disk is a volume
+ * of the host's storage pool (backend = pool, poolvol.h; the other
+ * backends need this host's file system or VG and are refused), its
+ * SPICE display listens on the host's spice_listen, and its MAC and port
+ * are unique among the domains of every host, which must all answer.
  */
 #include <config.h>
 
@@ -30,6 +37,7 @@
 #include "log.h"
 #include "names.h"
 #include "pathnames.h"
+#include "poolvol.h"
 #include "random.h"
 #include "snapshot.h"
 #include "storage.h"
@@ -67,6 +75,10 @@ struct job {
 	struct storage_made made;	/* which disk this run made */
 	bool	 define_tried;
 	virDomainPtr dom;		/* defined by this run */
+	/* A VPS of another host: */
+	const struct vps_host *host;	/* NULL: this host */
+	struct poolvol_pool pool;	/* the host's pool */
+	struct poolvol_id vol;		/* the volume this run made */
 };
 
 static void
@@ -148,23 +160,27 @@ resolve_iso(const struct vps_config *cfg, const char *iso, GError **err)
 }
 
 /*
- * Whether e runs on this host: the disk and the domain are made here, on
- * [storage] and [vps] uri. A VPS of another host is refused (exit 1), one
- * whose host vps.conf does not know as invalid (exit 2).
+ * The host of e (NULL: this one, whose [storage] and [vps] uri apply).
+ * One whose host vps.conf does not know is invalid (exit 2); a host
+ * without backend = pool is refused (exit 1): its lvm or file backend
+ * names a VG or directory of that host, which only libvirt's storage
+ * pool API reaches from here.
  */
 static bool
-local_vps(const struct vps_config *cfg, const struct vps_entry *e,
-    GError **err)
+job_host(struct job *j, GError **err)
 {
-	const struct vps_host *h;
+	static const char *const names[] = { "lvm", "file", "pool" };
 
-	if (!config_host_of(cfg, e, &h, err))
+	if (!config_host_of(j->cfg, &j->e, &j->host, err))
 		return false;
-	if (h == NULL)
+	if (j->host == NULL || j->host->backend == VPS_BACKEND_POOL)
 		return true;
-	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "VPS %s is on host %s: "
-	    "create-vps makes disks on this host only so far", e->name,
-	    e->host);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "VPS %s is on host %s, "
+	    "whose backend is %s: create-vps makes the disk of a VPS of "
+	    "another host in a libvirt storage pool only (backend = pool and "
+	    "pool in [host %s] of %s)", j->e.name, j->host->name,
+	    names[j->host->backend], j->host->name, j->cfg->path != NULL ?
+	    j->cfg->path : "vps.conf");
 	return false;
 }
 
@@ -186,12 +202,14 @@ job_load(struct job *j, GError **err)
 		goto out;
 	}
 	j->e = *e;
-	if (!local_vps(j->cfg, &j->e, err))
+	if (!job_host(j, err))
 		goto out;
 	if (j->o->iso != NULL &&
 	    (j->iso = resolve_iso(j->cfg, j->o->iso, err)) == NULL)
 		goto out;
-	j->disk = storage_path(j->cfg, j->e.name);
+	/* A pool volume's path is known once the pool is open. */
+	if (j->host == NULL)
+		j->disk = storage_path(j->cfg, j->e.name);
 	j->uuid = g_uuid_string_random();
 	ok = true;
 out:
@@ -226,6 +244,13 @@ check_network(struct job *j, GError **err)
 	g_autofree char *sys = NULL;
 	virNetworkPtr net;
 
+	/*
+	 * The bridge of another host is not in this host's sysfs, and
+	 * libvirt's API has no sure view of it: QEMU names a missing one
+	 * when the VPS starts.
+	 */
+	if (j->cfg->bridge != NULL && j->host != NULL)
+		return true;
 	if (j->cfg->bridge != NULL) {
 		sys = g_strdup_printf(SYSFS_BRIDGE_FMT, j->cfg->bridge);
 		if (access(sys, F_OK) == 0)
@@ -264,6 +289,45 @@ check_filter(struct job *j, GError **err)
 }
 
 /*
+ * virt_choose() on the VPS's host, another one. The probe boots
+ * probe.img of [vps] template_dir, a path of this host that the other
+ * host's QEMU cannot open; what reaches that host is libvirt's storage
+ * API: the image is uploaded (virStorageVolUpload) into a volume of a
+ * random name in the host's pool, booted from there and deleted again.
+ * A pool that cannot take it fails the run, as it could not take the
+ * disk either.
+ */
+static bool
+choose_remote(struct job *j, GError **warn, GError **err)
+{
+	g_autofree char *uuid = g_uuid_string_random();
+	g_autofree char *name = NULL, *image = NULL;
+	g_autoptr(GError) derr = NULL;
+	struct poolvol_id id;
+	bool	 removed = false;
+
+	if (j->cfg->virt_type != VPS_VIRT_AUTO) {
+		virt_choose(j->conn, j->cfg, &j->cpu, warn);
+		return true;
+	}
+	/* Upper case: no VPS's volume has this name. */
+	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
+	image = domxml_data_path(j->cfg->template_dir, DOMXML_PROBE_IMAGE);
+	if (!poolvol_upload(&j->pool, name, image, &id, err)) {
+		g_prefix_error(err, "cannot ready the KVM probe on host %s: ",
+		    j->host->name);
+		return false;
+	}
+	virt_choose_at(j->conn, j->cfg, id.path, &j->cpu, warn);
+	if (!poolvol_delete(&j->pool, name, &id, &removed, &derr) || !removed)
+		vlog_warn("the probe's volume %s is left on host %s: %s",
+		    id.path, j->host->name, derr != NULL ? derr->message :
+		    "it changed meanwhile");
+	poolvol_id_clear(&id);
+	return true;
+}
+
+/*
  * The domain type and CPU: the configured CPU model must be one libvirt
  * knows; with virt_type auto, a domain with that CPU must start under
  * KVM, or the VPS gets TCG and the admin a warning saying why.
@@ -278,7 +342,10 @@ choose_cpu(struct job *j, GError **err)
 		    j->cfg->cpu);
 		return false;
 	}
-	virt_choose(j->conn, j->cfg, &j->cpu, &warn);
+	if (j->host == NULL)
+		virt_choose(j->conn, j->cfg, &j->cpu, &warn);
+	else if (!choose_remote(j, &warn, err))
+		return false;
 	if (warn != NULL)
 		vlog_warn("KVM not used, %s runs under TCG (slow): %s; "
 		    "vps-doctor(8) tells more, [vps] virt_type = qemu "
@@ -309,6 +376,114 @@ check_snapshots(struct job *j, GError **err)
 }
 
 /*
+ * Scans the domains of host h (NULL: this host, [vps] uri) for a VPS of
+ * another host: no domain of its name there, and its MACs and ports
+ * added to the tables. The VPS's own host is asked on the run's
+ * connection, every other one on a connection of its own.
+ */
+static bool
+scan_host(struct job *j, const struct vps_host *h, GHashTable *macs,
+    GHashTable *ports, GError **err)
+{
+	g_autofree char *what = h == NULL ? g_strdup("the local host") :
+	    g_strdup_printf("host %s", h->name);
+	g_autoptr(virConnect) own = NULL;
+	g_autoptr(virDomain) dom = NULL;
+	virConnectPtr conn = j->conn;
+
+	if (h != j->host) {
+		if ((own = virt_connect(h == NULL ? j->cfg->uri : h->uri,
+		    err)) == NULL) {
+			g_prefix_error(err, "%s unreachable (its domains' MACs "
+			    "are unknown): ", what);
+			return false;
+		}
+		conn = own;
+	}
+	if (!virt_lookup(conn, j->e.name, &dom, err) ||
+	    !virt_scan(conn, macs, ports, err)) {
+		g_prefix_error(err, "%s: ", what);
+		return false;
+	}
+	if (dom != NULL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "a domain named %s is already defined on %s", j->e.name,
+		    what);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * For a VPS of another host, every host is scanned: the local one and
+ * each [host NAME]. A MAC must be unique across all of them (a VPS may
+ * move, and bridged hosts may share a segment), and a host that does not
+ * answer fails the run, since a MAC it uses could be chosen.
+ */
+static bool
+scan_hosts(struct job *j, GHashTable *macs, GHashTable *ports,
+    GError **err)
+{
+	size_t	 i;
+
+	if (!scan_host(j, NULL, macs, ports, err))
+		return false;
+	for (i = 0; i < j->cfg->nhosts; i++)
+		if (!scan_host(j, &j->cfg->hosts[i], macs, ports, err))
+			return false;
+	return true;
+}
+
+/*
+ * Room in the host's pool: an LV is allocated in full; a file volume is
+ * sparse, as the file backend's images are, and is not checked.
+ */
+static bool
+check_pool_room(struct job *j, GError **err)
+{
+	uint64_t avail, size = j->e.disk_gib * STORAGE_GIB;
+
+	if (j->pool.kind != POOLVOL_BLOCK)
+		return true;
+	if (!poolvol_room(&j->pool, &avail, err))
+		return false;
+	if (avail >= size)
+		return true;
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "pool %s of host %s has "
+	    "%" G_GUINT64_FORMAT " MiB free, %" G_GUINT64_FORMAT " MiB needed",
+	    j->pool.name, j->pool.host, (guint64)(avail >> 20),
+	    (guint64)(size >> 20));
+	return false;
+}
+
+/*
+ * job_check for a VPS of another host. The snapshots of this host's
+ * storage are not its (snapshots refuse a VPS of another host); the
+ * existing volume is refused by poolvol_create(), before it changes
+ * anything. The probe of virt_type auto runs on that host.
+ */
+static bool
+job_check_remote(struct job *j, GError **err)
+{
+	g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
+
+	if (!check_network(j, err) || !check_filter(j, err) ||
+	    !scan_hosts(j, macs, ports, err))
+		return false;
+	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "SPICE port %u is used by another domain (of some host)",
+		    j->e.spice_port);
+		return false;
+	}
+	if (!check_pool_room(j, err) || !choose_cpu(j, err))
+		return false;
+	return pick_mac(j, macs, err);
+}
+
+/*
  * Everything that can be checked before a change: no domain of this name,
  * its network and nwfilter there, its port unused, room in the VG, the
  * CPU; then the MAC is chosen. An existing LV or image is refused by
@@ -322,6 +497,8 @@ job_check(struct job *j, GError **err)
 	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
 	g_autoptr(virDomain) dom = NULL;
 
+	if (j->host != NULL)
+		return job_check_remote(j, err);
 	if (!virt_lookup(j->conn, j->e.name, &dom, err))
 		return false;
 	if (dom != NULL) {
@@ -360,6 +537,11 @@ job_xml(struct job *j, GError **err)
 	} else if (!vps_random_password(j->password, PASSWORD_LEN, err))
 		return NULL;
 	domxml_params_init(&p, j->cfg, &j->e);
+	if (j->host != NULL) {
+		p.disk_kind = j->pool.kind == POOLVOL_BLOCK ?
+		    DOMXML_DISK_BLOCK : DOMXML_DISK_FILE;
+		p.listen = j->host->spice_listen;
+	}
 	p.cpu = j->cpu;
 	p.uuid = j->uuid;
 	p.disk_path = j->disk;
@@ -381,8 +563,12 @@ job_make(struct job *j, const char *xml, GError **err)
 {
 	unsigned long libver;
 
-	if (!storage_create(j->cfg, j->e.name, j->e.disk_gib * STORAGE_GIB,
-	    j->uuid, &j->made, err))
+	if (j->host != NULL) {
+		if (!poolvol_create(&j->pool, j->e.name, j->e.disk_gib *
+		    STORAGE_GIB, &j->vol, err))
+			return false;
+	} else if (!storage_create(j->cfg, j->e.name, j->e.disk_gib *
+	    STORAGE_GIB, j->uuid, &j->made, err))
 		return false;
 	j->disk_made = true;
 	/*
@@ -438,9 +624,15 @@ static void
 job_undo_disk(struct job *j)
 {
 	g_autoptr(GError) err = NULL;
-	bool	 removed;
+	bool	 removed, ok;
 
-	if (!storage_remove_made(j->cfg, j->e.name, &j->made, &removed, &err))
+	if (j->host != NULL)
+		ok = poolvol_delete(&j->pool, j->e.name, &j->vol, &removed,
+		    &err);
+	else
+		ok = storage_remove_made(j->cfg, j->e.name, &j->made, &removed,
+		    &err);
+	if (!ok)
 		vlog_err("%s is left behind: %s", j->disk, err->message);
 	else if (removed)
 		vlog_err("%s removed again", j->disk);
@@ -489,6 +681,8 @@ static void
 summary(const struct job *j)
 {
 	printf("name:      %s\n", j->e.name);
+	if (j->host != NULL)
+		printf("host:      %s\n", j->host->name);
 	printf("owner:     %s\n", j->e.owner);
 	printf("type:      %s\n", j->cpu.kvm ? "kvm" : "qemu (TCG)");
 	printf("vcpus:     %u\n", j->e.vcpus);
@@ -497,7 +691,8 @@ summary(const struct job *j)
 	printf("mac:       %s\n", j->mac);
 	printf("filter:    %s\n", j->cfg->filter != NULL ? j->cfg->filter :
 	    "none");
-	printf("spice:     %s port %u\n", j->cfg->listen, j->e.spice_port);
+	printf("spice:     %s port %u\n", j->host != NULL ?
+	    j->host->spice_listen : j->cfg->listen, j->e.spice_port);
 	if (j->iso != NULL)
 		printf("cdrom:     %s (boots first)\n", j->iso);
 	printf("autostart: %s\n", j->o->no_autostart ? "no" : "yes");
@@ -515,7 +710,29 @@ job_free(struct job *j)
 	g_free(j->disk);
 	g_free(j->uuid);
 	storage_made_clear(&j->made);
+	poolvol_id_clear(&j->vol);
+	poolvol_close(&j->pool);
 	config_free(j->cfg);
+}
+
+/*
+ * This host: [storage] and [vps] uri. Another: its uri and its pool,
+ * whose target gives the disk's path.
+ */
+static bool
+job_connect(struct job *j, GError **err)
+{
+	if (j->host == NULL)
+		return storage_init(j->cfg, err) &&
+		    (j->conn = virt_connect(j->cfg->uri, err)) != NULL;
+	if ((j->conn = virt_connect(j->host->uri, err)) == NULL) {
+		g_prefix_error(err, "host %s unreachable: ", j->host->name);
+		return false;
+	}
+	if (!poolvol_open(j->conn, j->host, &j->pool, err))
+		return false;
+	j->disk = poolvol_path(&j->pool, j->e.name);
+	return true;
 }
 
 /* Checks, then changes; returns the exit status. */
@@ -531,9 +748,7 @@ run(struct job *j)
 	if (!j->o->dry_run &&
 	    (lock = vpsdata_lock(j->cfg->data, &err)) == -1)
 		goto out;
-	if (!storage_init(j->cfg, &err) ||
-	    (j->conn = virt_connect(j->cfg->uri, &err)) == NULL ||
-	    !job_check(j, &err) || (xml = job_xml(j, &err)) == NULL)
+	if (!job_connect(j, &err) || !job_check(j, &err) || (xml = job_xml(j, &err)) == NULL)
 		goto out;
 	if (j->o->dry_run) {
 		fputs(xml, stdout);

@@ -15,6 +15,14 @@
  * the menu's snapshot verbs. Without --purge-disk a failure to list them
  * (an LVM host without the VG) is only a warning: deleting a domain must
  * not depend on its storage.
+ *
+ * A VPS of another host (vps.data's host field for NAME, or --host) is
+ * undefined there, through its libvirt URI; a host that does not answer
+ * is an error and nothing changes. Its --purge-disk deletes the volume
+ * named like the VPS in the host's pool (backend = pool, poolvol.h) only
+ * if the domain names its path as a disk: a pool volume carries no mark,
+ * so one without a domain is never removed (virsh vol-delete is the
+ * admin's, after a look).
  */
 #include <config.h>
 
@@ -22,12 +30,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "domxml.h"
 #include "lock.h"
 #include "log.h"
 #include "names.h"
 #include "pathnames.h"
+#include "poolvol.h"
 #include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
@@ -41,6 +52,7 @@ struct options {
 	const char *config;
 	bool	 force;
 	bool	 purge;
+	const char *host;		/* --host, or NULL */
 	const char *name;
 };
 
@@ -48,7 +60,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: delete-vps [-c FILE] [--force] [--purge-disk] NAME\n"
+	    "usage: delete-vps [-c FILE] [--force] [--purge-disk] [--host HOST] "
+	    "NAME\n"
 	    "\n"
 	    "Undefines the libvirt domain of VPS NAME. Its disk and its\n"
 	    "snapshots are kept unless --purge-disk.\n"
@@ -58,6 +71,8 @@ usage(FILE *f)
 	    "      --purge-disk   also remove the LV or image of the VPS: only\n"
 	    "                     one its domain uses, or one create-vps marked;\n"
 	    "                     and its snapshots\n"
+	    "      --host HOST    the VPS is on [host HOST] of vps.conf (default:\n"
+	    "                     its host in vps.data, else this host)\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n", VPS_CONFIG_PATH);
 }
@@ -65,6 +80,7 @@ usage(FILE *f)
 static const struct toolopt delete_opts[] = {
 	{ "force", 'f', TOOLOPT_FLAG, offsetof(struct options, force) },
 	{ "purge-disk", 0, TOOLOPT_FLAG, offsetof(struct options, purge) },
+	{ "host", 0, TOOLOPT_ARG, offsetof(struct options, host) },
 	{ NULL, 0, 0, 0 },
 };
 static const struct toolopts tool = { usage, delete_opts };
@@ -82,6 +98,8 @@ parse_args(int argc, char **argv, struct options *o)
 	o->name = argv[first];
 	if (!vps_name_valid(o->name, &err))
 		vlog_fatal(2, "invalid VPS name: %s", err->message);
+	if (o->host != NULL && !vps_host_name_valid(o->host, &err))
+		vlog_fatal(2, "invalid --host: %s", err->message);
 }
 
 /* Powers off a running domain if allowed; then undefines it. */
@@ -283,6 +301,172 @@ purge_leftover(const struct vps_config *cfg, const struct options *o,
 	return true;
 }
 
+/*
+ * The host of VPS o->name: --host, else its host field in vps.data; NULL
+ * (this host) for a VPS without one, a name vps.data does not list (it
+ * may have left it already) and a missing vps.data.
+ */
+static bool
+find_host(const struct vps_config *cfg, const struct options *o,
+    const struct vps_host **h, GError **err)
+{
+	struct vps_data d = VPSDATA_INIT;
+	const struct vps_entry *e;
+	bool	 ok;
+
+	*h = NULL;
+	if (o->host != NULL) {
+		if ((*h = config_host(cfg, o->host)) != NULL)
+			return true;
+		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID, "--host %s: no "
+		    "[host %s] group in %s", o->host, o->host, cfg->path !=
+		    NULL ? cfg->path : "vps.conf");
+		return false;
+	}
+	if (access(cfg->data, F_OK) == -1 && errno == ENOENT)
+		return true;
+	if (!vpsdata_load(cfg->data, &d, err))
+		return false;
+	ok = (e = vpsdata_find(&d, o->name)) == NULL ||
+	    config_host_of(cfg, e, h, err);
+	vpsdata_clear(&d);
+	return ok;
+}
+
+/*
+ * --purge-disk on another host: the volume named like the VPS must be the
+ * disk its domain names (checked before the domain goes); *found says
+ * whether there is one, id which.
+ */
+static bool
+remote_check_purge(const struct poolvol_pool *p, const struct options *o,
+    GPtrArray *disks, struct poolvol_id *id, bool *found, GError **err)
+{
+	g_autofree char *own = NULL, *list = NULL;
+	size_t	 i;
+
+	if (!poolvol_find(p, o->name, id, found, err))
+		return false;
+	own = *found ? g_strdup(id->path) : poolvol_path(p, o->name);
+	for (i = 0; i < disks->len; i++)
+		if (strcmp(g_ptr_array_index(disks, i), own) == 0)
+			return true;
+	list = disk_list(disks);
+	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+	    "--purge-disk refused: domain %s on host %s does not use %s (its "
+	    "disks: %s); nothing was changed", o->name, p->host, own, list);
+	return false;
+}
+
+/* After the domain went: the volume id goes, every other disk is kept. */
+static bool
+remote_handle_disks(const struct poolvol_pool *p, const struct options *o,
+    GPtrArray *disks, const struct poolvol_id *id, GError **err)
+{
+	bool	 removed = false;
+	size_t	 i;
+
+	if (id->path != NULL) {
+		if (!poolvol_delete(p, o->name, id, &removed, err))
+			return false;
+		if (!removed) {
+			g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "domain "
+			    "%s undefined, but volume %s of pool %s of host %s "
+			    "changed meanwhile: it is left as it is", o->name,
+			    id->path, p->name, p->host);
+			return false;
+		}
+		printf("disk %s removed (host %s)\n", id->path, p->host);
+	}
+	for (i = 0; i < disks->len; i++) {
+		const char *d = g_ptr_array_index(disks, i);
+
+		if (removed && strcmp(d, id->path) == 0)
+			continue;
+		printf("disk %s kept%s\n", d, o->purge ? "" :
+		    " (--purge-disk removes it)");
+	}
+	return true;
+}
+
+/*
+ * No domain of the name on host h: say so, and name a volume of the name
+ * that --purge-disk will not remove (see poolvol.h).
+ */
+static bool
+remote_no_domain(const struct poolvol_pool *p, const struct vps_host *h,
+    const struct options *o, GError **err)
+{
+	struct poolvol_id id = { NULL, NULL, NULL };
+	bool	 found = false;
+
+	if (o->purge && !poolvol_find(p, o->name, &id, &found, err))
+		return false;
+	if (found)
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "no domain named "
+		    "%s on host %s; volume %s is left: no domain names it, and "
+		    "a pool volume carries no mark of create-vps, so it may be "
+		    "another's (virsh -c %s vol-delete --pool %s %s, after a "
+		    "look)", o->name, h->name, id.path, h->uri, p->name,
+		    id.path);
+	else
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "no domain named %s on host %s", o->name, h->name);
+	poolvol_id_clear(&id);
+	return false;
+}
+
+/*
+ * delete-vps of a VPS of host h. Snapshots are of this host's storage
+ * only (they refuse a VPS of another host): none to list or purge.
+ */
+static bool
+run_remote(const struct vps_config *cfg, const struct vps_host *h,
+    const struct options *o, GError **err)
+{
+	g_autoptr(virConnect) conn = NULL;
+	g_autoptr(virDomain) dom = NULL;
+	g_autoptr(GPtrArray) disks = NULL;
+	g_autofree char *xml = NULL;
+	struct poolvol_pool p = { NULL, NULL, NULL, NULL, 0 };
+	struct poolvol_id id = { NULL, NULL, NULL };
+	bool	 found = false, ok = false;
+
+	if (o->purge && h->backend != VPS_BACKEND_POOL) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "--purge-disk "
+		    "refused: host %s has no backend = pool in %s, and only a "
+		    "pool volume can be removed from here", h->name,
+		    cfg->path != NULL ? cfg->path : "vps.conf");
+		return false;
+	}
+	if ((conn = virt_connect(h->uri, err)) == NULL) {
+		g_prefix_error(err, "host %s unreachable: ", h->name);
+		return false;
+	}
+	if ((o->purge && !poolvol_open(conn, h, &p, err)) ||
+	    !virt_lookup(conn, o->name, &dom, err))
+		goto out;
+	if (dom == NULL) {
+		ok = remote_no_domain(&p, h, o, err);
+		goto out;
+	}
+	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ==
+	    NULL) {
+		virt_error(err, "cannot read the XML of %s on host %s", o->name,
+		    h->name);
+		goto out;
+	}
+	if ((disks = domxml_disk_sources(xml, err)) == NULL ||
+	    (o->purge && !remote_check_purge(&p, o, disks, &id, &found,
+	    err)) || !remove_domain(dom, o, err))
+		goto out;
+	ok = remote_handle_disks(&p, o, disks, &id, err);
+out:
+	poolvol_id_clear(&id);
+	poolvol_close(&p);
+	return ok;
+}
+
 static bool
 run(const struct options *o, GError **err)
 {
@@ -292,6 +476,7 @@ run(const struct options *o, GError **err)
 	g_autoptr(GPtrArray) disks = NULL, snaps = NULL;
 	g_autoptr(GError) warn = NULL;
 	g_autofree char *xml = NULL;
+	const struct vps_host *h;
 	int	 lock = -1, snaplock = -1;
 	bool	 ok = false;
 
@@ -299,6 +484,12 @@ run(const struct options *o, GError **err)
 		return false;
 	if ((lock = vpsdata_lock(cfg->data, err)) == -1)
 		return false;
+	if (!find_host(cfg, o, &h, err))
+		goto out;
+	if (h != NULL) {
+		ok = run_remote(cfg, h, o, err);
+		goto out;
+	}
 	/*
 	 * A purge holds the VPS's snapshot lock throughout, as the menu's
 	 * snapshot verbs do: none of them copies or replaces the disk while

@@ -37,22 +37,24 @@ now(void)
 }
 
 /*
- * Starts the probe guest with c, booting probe.img of dir; false, with
- * err, if it did not start.
+ * Starts the probe guest with c, booting image; false, with err, if it
+ * did not start. An image of the probe's own (own) may be relabelled for
+ * QEMU; the package's probe.img never is.
  */
 static bool
-probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *dir,
-    struct probe *p, GError **err)
+probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *image,
+    bool own, struct probe *p, GError **err)
 {
 	g_autofree char *uuid = g_uuid_string_random();
-	g_autofree char *name = NULL, *image = NULL, *xml = NULL;
+	g_autofree char *name = NULL, *xml = NULL;
 	xmlDoc	*doc;
 
 	memset(p, 0, sizeof(*p));
 	/* Upper case: no VPS can have this name. */
 	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
-	image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
 	doc = domxml_probe(name, c, image);
+	if (own)
+		domdoc_remove(doc, NULL, "/domain/devices/disk/source/seclabel");
 	xml = domdoc_format(doc);
 	xmlFreeDoc(doc);
 	if (xml == NULL) {
@@ -152,9 +154,10 @@ probe_wait(struct probe *p, struct probe *ref, double start, GError **err)
 	}
 }
 
-bool
-virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
-    GError **err)
+/* virt_probe() booting image (own: see probe_start). */
+static bool
+probe_image(virConnectPtr conn, const struct domxml_cpu *cpu,
+    const char *image, bool own, GError **err)
 {
 	struct domxml_cpu tcg = *cpu;
 	struct probe p, ref;
@@ -162,11 +165,11 @@ virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
 	bool	 ok = false, ref_ok = false;
 
 	memset(&ref, 0, sizeof(ref));
-	if (!probe_start(conn, cpu, dir, &p, err))
+	if (!probe_start(conn, cpu, image, own, &p, err))
 		goto out;
 	if (cpu->kvm) {
 		tcg.kvm = false;
-		ref_ok = probe_start(conn, &tcg, dir, &ref, NULL);
+		ref_ok = probe_start(conn, &tcg, image, own, &ref, NULL);
 	}
 	ok = probe_wait(&p, ref_ok ? &ref : NULL, start, err);
 out:
@@ -175,17 +178,34 @@ out:
 	return ok;
 }
 
+bool
+virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
+    GError **err)
+{
+	g_autofree char *image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
+
+	return probe_image(conn, cpu, image, false, err);
+}
+
 void
-virt_choose(virConnectPtr conn, const struct vps_config *cfg,
-    struct domxml_cpu *cpu, GError **warn)
+virt_choose_at(virConnectPtr conn, const struct vps_config *cfg,
+    const char *image, struct domxml_cpu *cpu, GError **warn)
 {
 	cpu->cpu = cfg->cpu;
 	cpu->disable = (const char *const *)cfg->cpu_disable;
 	cpu->kvm = cfg->virt_type != VPS_VIRT_QEMU;
 	if (cfg->virt_type != VPS_VIRT_AUTO)
 		return;
-	if (!virt_probe(conn, cpu, cfg->template_dir, warn))
+	if (!(image != NULL ? probe_image(conn, cpu, image, true, warn) :
+	    virt_probe(conn, cpu, cfg->template_dir, warn)))
 		cpu->kvm = false;
+}
+
+void
+virt_choose(virConnectPtr conn, const struct vps_config *cfg,
+    struct domxml_cpu *cpu, GError **warn)
+{
+	virt_choose_at(conn, cfg, NULL, cpu, warn);
 }
 
 bool

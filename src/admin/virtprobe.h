@@ -44,6 +44,16 @@ void	 virt_choose(virConnectPtr conn, const struct vps_config *cfg,
 	    struct domxml_cpu *cpu, GError **warn);
 
 /*
+ * virt_choose() on a host whose file system is not this one (a [host
+ * NAME]): probe.img of template_dir is a path of this host, so the probe
+ * boots image instead, a copy of it on conn's host (create-vps uploads
+ * it into a volume of the host's pool, poolvol_upload()), which QEMU may
+ * relabel, being the probe's own. image NULL: virt_choose().
+ */
+void	 virt_choose_at(virConnectPtr conn, const struct vps_config *cfg,
+	    const char *image, struct domxml_cpu *cpu, GError **warn);
+
+/*
  * True if libvirt knows CPU model for x86_64 (always true for
  * host-passthrough and host-model); false with err (VPS_ERROR_INVALID)
  * when it does not.
