@@ -1,24 +1,28 @@
 /*
- * migrate-vps: move a running VPS to another hypervisor of vps.conf.
+ * migrate-vps: move a VPS to another hypervisor of vps.conf.
  *
- * The move is a libvirt live migration with a copy of the disk (QEMU's
- * NBD mirror), driven from this host over the two libvirt connections it
- * already has (managed direct migration, not peer-to-peer: in vpshost
- * only the login host holds libvirt client credentials, and the local
- * host's URI, qemu:///system, names the source itself when a remote
- * source daemon reads it; migrate-vps(8) "Why not peer-to-peer").
+ * A running VPS moves by a libvirt live migration with a copy of the
+ * disk (QEMU's NBD mirror), driven from this host over the two libvirt
+ * connections it already has (managed direct migration, not
+ * peer-to-peer: in vpshost only the login host holds libvirt client
+ * credentials, and the local host's URI, qemu:///system, names the
+ * source itself when a remote source daemon reads it; migrate-vps(8)
+ * "Why not peer-to-peer"). A shut-off one is copied: its disk streamed
+ * through the storage API of both hosts, then defined there and
+ * undefined here.
  *
  * Everything is checked before anything changes: the VPS is in vps.data,
  * HOST is a [host NAME] group or "local" and not the VPS's host, both
- * hosts answer, the VPS runs there with one disk and no CD-ROM medium,
+ * hosts answer, the VPS is there with one disk and no CD-ROM medium,
  * has no snapshots, the destination has no domain of that name, a pool
  * for the disk, no volume of its name and room for it. Then the
- * destination volume is made, the domain migrated with a destination XML
- * whose disk is that volume and whose SPICE listens on the destination's
- * spice_listen, and only after libvirt reports success is vps.data's host
- * field rewritten. On failure the source domain and disk are as they
- * were, vps.data is unchanged and the volume this run made is removed.
- * The source disk is kept after a success, and named.
+ * destination volume is made, the domain migrated (or copied) with a
+ * destination XML whose disk is that volume and whose SPICE listens on
+ * the destination's spice_listen, and only after libvirt reports success
+ * is vps.data's host field rewritten. On failure the source domain and
+ * disk are as they were, vps.data is unchanged and the volume this run
+ * made (and a copy's domain) is removed. The source disk is kept after a
+ * success, and named.
  */
 #include <config.h>
 
@@ -96,7 +100,13 @@ struct job {
 	char	*dstpath;		/* the new disk */
 	bool	 block;			/* dstpath is a block device */
 	virStorageVolPtr vol;		/* made by this run */
+	bool	 running;		/* live migration, else a copy */
+	virDomainPtr defined;		/* a copy's domain on dst, by this
+					   run */
 };
+
+/* What a shut-off VPS's disk is copied in. */
+#define COPY_CHUNK	(1 << 20)
 
 static void
 usage(FILE *f)
@@ -104,9 +114,10 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: migrate-vps [-c FILE] [--dry-run] NAME HOST\n"
 	    "\n"
-	    "Moves the running VPS NAME to HOST, a [host NAME] group of\n"
-	    "vps.conf or \"" LOCAL_HOST "\" ([vps] uri): a live migration\n"
-	    "with a copy of its disk; vps.data follows on success.\n"
+	    "Moves VPS NAME to HOST, a [host NAME] group of vps.conf or\n"
+	    "\"" LOCAL_HOST "\" ([vps] uri): a running one by a live migration\n"
+	    "with a copy of its disk, a shut-off one by a copy; vps.data\n"
+	    "follows on success.\n"
 	    "\n"
 	    "  -c, --config FILE  configuration file (default %s)\n"
 	    "  -n, --dry-run      check everything, print the plan, change\n"
@@ -270,10 +281,10 @@ check_domain(struct job *j, GError **err)
 		virt_error(err, "cannot read the state of %s", j->o->name);
 		return false;
 	}
-	if (active == 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s is shut "
-		    "off: migrate-vps moves a running VPS only (start it "
-		    "first)", j->o->name);
+	j->running = active == 1;
+	if (!j->running && virDomainHasManagedSaveImage(j->dom, 0) != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s has a saved "
+		    "state (managed save): start it first", j->o->name);
 		return false;
 	}
 	if ((n = virDomainSnapshotNum(j->dom, 0)) != 0) {
@@ -551,6 +562,30 @@ migration_uri(const char *uri)
 	return g_strdup_printf("tcp://%s", host);
 }
 
+/*
+ * Ignores the signals of a terminal or a stop while the migration runs
+ * (on) and restores them (off): migrate-vps drives the migration, and a
+ * half-done one is worse than a late stop (migrate-vps(8)).
+ */
+static void
+hold_signals(bool on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static struct sigaction old[G_N_ELEMENTS(sigs)];
+	struct sigaction ign;
+	size_t	 i;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	for (i = 0; i < G_N_ELEMENTS(sigs); i++) {
+		if (on)
+			sigaction(sigs[i], &ign, &old[i]);
+		else
+			sigaction(sigs[i], &old[i], NULL);
+	}
+}
+
 /* The migration itself, with both XMLs; *moved: the domain on dst. */
 static bool
 migrate(struct job *j, const char *live, const char *persist,
@@ -574,8 +609,10 @@ migrate(struct job *j, const char *live, const char *persist,
 		virTypedParamsFree(params, n);
 		return vps_failed(err, "out of memory");
 	}
+	hold_signals(true);
 	*moved = virDomainMigrate3(j->dom, j->dst.conn, params, n,
 	    MIGRATE_FLAGS);
+	hold_signals(false);
 	virTypedParamsFree(params, n);
 	if (*moved == NULL) {
 		virt_error(err, "cannot migrate %s from host %s to host %s",
@@ -612,7 +649,142 @@ out:
 }
 
 /*
- * After a failure: the volume this run made goes, unless a domain of
+ * Moves what in has to out, holes as holes (both streams sparse): the
+ * source disk's download into the destination volume's upload.
+ */
+static bool
+pump(virStreamPtr in, virStreamPtr out, GError **err)
+{
+	g_autofree char *buf = g_malloc(COPY_CHUNK);
+	long long hole;
+	int	 n, m, off;
+
+	for (;;) {
+		n = virStreamRecvFlags(in, buf, COPY_CHUNK,
+		    VIR_STREAM_RECV_STOP_AT_HOLE);
+		if (n == 0)
+			return true;
+		if (n == -3) {
+			if (virStreamRecvHole(in, &hole, 0) == -1 ||
+			    virStreamSendHole(out, hole, 0) == -1)
+				break;
+			continue;
+		}
+		if (n < 0)
+			break;
+		for (off = 0; off < n; off += m)
+			if ((m = virStreamSend(out, buf + off, n - off)) <= 0)
+				goto fail;
+	}
+fail:
+	virt_error(err, "the copy failed");
+	return false;
+}
+
+/* The source disk, streamed into the volume this run made. */
+static bool
+copy_disk(struct job *j, GError **err)
+{
+	g_autoptr(virStoragePool) pool = NULL;
+	g_autoptr(virStorageVol) from = NULL;
+	g_autofree char *dir = g_path_get_dirname(j->disk.path);
+	virStreamPtr in = NULL, out = NULL;
+	bool	 ok = false;
+
+	/* The pool's list of volumes may predate the disk. */
+	if ((pool = virStoragePoolLookupByTargetPath(j->src.conn, dir)) !=
+	    NULL)
+		(void)virStoragePoolRefresh(pool, 0);
+	if ((from = virStorageVolLookupByPath(j->src.conn, j->disk.path)) ==
+	    NULL) {
+		virt_error(err, "host %s: the disk %s of %s is in no storage "
+		    "pool (define one on its directory, or start %s and move "
+		    "it live)", j->src.name, j->disk.path, j->o->name,
+		    j->o->name);
+		return false;
+	}
+	if ((in = virStreamNew(j->src.conn, 0)) == NULL ||
+	    (out = virStreamNew(j->dst.conn, 0)) == NULL ||
+	    virStorageVolDownload(from, in, 0, 0,
+	    VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) == -1 ||
+	    virStorageVolUpload(j->vol, out, 0, 0,
+	    VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) == -1) {
+		virt_error(err, "cannot copy %s to host %s", j->disk.path,
+		    j->dst.name);
+		goto out;
+	}
+	if (!pump(in, out, err)) {
+		g_prefix_error(err, "%s to host %s: ", j->disk.path,
+		    j->dst.name);
+		goto out;
+	}
+	if (virStreamFinish(in) == -1 || virStreamFinish(out) == -1) {
+		virt_error(err, "cannot finish the copy of %s to host %s",
+		    j->disk.path, j->dst.name);
+		goto out;
+	}
+	ok = true;
+out:
+	if (!ok && in != NULL)
+		virStreamAbort(in);
+	if (!ok && out != NULL)
+		virStreamAbort(out);
+	if (in != NULL)
+		virStreamFree(in);
+	if (out != NULL)
+		virStreamFree(out);
+	return ok;
+}
+
+/*
+ * A shut-off VPS: the disk copied, the domain defined on the destination
+ * and only then undefined on the source. It must not have been started
+ * meanwhile (the menu's start waits for the lock this run holds; virsh
+ * does not).
+ */
+static bool
+copy(struct job *j, virDomainPtr *moved, GError **err)
+{
+	const unsigned f = VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE |
+	    VIR_DOMAIN_XML_MIGRATABLE;
+	char	*xml = NULL, *dx = NULL;
+	bool	 ok = false;
+
+	if (!copy_disk(j, err))
+		return false;
+	if (virDomainIsActive(j->dom) != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s was started "
+		    "during the copy", j->o->name);
+		return false;
+	}
+	if ((xml = virDomainGetXMLDesc(j->dom, f)) == NULL) {
+		virt_error(err, "cannot read the XML of %s", j->o->name);
+		return false;
+	}
+	if ((dx = dest_xml(j, xml, err)) == NULL)
+		goto out;
+	if ((j->defined = virDomainDefineXML(j->dst.conn, dx)) == NULL) {
+		virt_error(err, "cannot define %s on host %s", j->o->name,
+		    j->dst.name);
+		goto out;
+	}
+	if (virDomainUndefineFlags(j->dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) ==
+	    -1) {
+		virt_error(err, "cannot undefine %s on host %s", j->o->name,
+		    j->src.name);
+		goto out;
+	}
+	*moved = g_steal_pointer(&j->defined);
+	ok = true;
+out:
+	vps_free_secret(xml);
+	vps_free_secret(dx);
+	return ok;
+}
+
+/*
+ * After a failure: the domain a copy defined on the destination goes,
+ * then the volume this run made, unless a domain of
  * that name is on the destination after all (then it may be its disk).
  * Whatever is left is named.
  */
@@ -622,6 +794,11 @@ rollback(struct job *j)
 	g_autoptr(virDomain) dom = NULL;
 	g_autoptr(GError) err = NULL;
 
+	if (j->defined != NULL &&
+	    virDomainUndefineFlags(j->defined, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)
+	    == -1)
+		vlog_warn("domain %s on host %s is left: %s", j->o->name,
+		    j->dst.name, virGetLastErrorMessage());
 	if (j->vol == NULL)
 		return;
 	if (!virt_lookup(j->dst.conn, j->o->name, &dom, &err) ||
@@ -669,8 +846,9 @@ print_after(const struct job *j, const struct vps_entry *e)
 static void
 print_plan(const struct job *j)
 {
-	printf("would migrate %s (running) from host %s (%s) to host %s "
-	    "(%s)\n", j->o->name, j->src.name, j->src.uri, j->dst.name,
+	printf("would %s %s (%s) from host %s (%s) to host %s (%s)\n",
+	    j->running ? "migrate" : "copy", j->o->name, j->running ?
+	    "running" : "shut off", j->src.name, j->src.uri, j->dst.name,
 	    j->dst.uri);
 	printf("disk %s (%s, %llu bytes) copied to %s in pool %s\n",
 	    j->disk.path, j->disk.target, j->disk.capacity, j->dstpath,
@@ -706,12 +884,13 @@ run_job(struct job *j, GError **err)
 		    j->o->name);
 		return false;
 	}
-	if (!make_volume(j, err) || !move(j, &moved, err)) {
+	if (!make_volume(j, err) || !(j->running ? move(j, &moved, err) :
+	    copy(j, &moved, err))) {
 		rollback(j);
 		return false;
 	}
-	printf("%s runs on host %s, disk %s\n", j->o->name, j->dst.name,
-	    j->dstpath);
+	printf("%s %s on host %s, disk %s\n", j->o->name, j->running ?
+	    "runs" : "is defined", j->dst.name, j->dstpath);
 	if (autostart && virDomainSetAutostart(moved, 1) == -1)
 		vlog_warn("cannot mark %s autostart on host %s: %s",
 		    j->o->name, j->dst.name, virGetLastErrorMessage());
@@ -741,6 +920,8 @@ job_clear(struct job *j)
 		virStoragePoolFree(j->pool);
 	if (j->dom != NULL)
 		virDomainFree(j->dom);
+	if (j->defined != NULL)
+		virDomainFree(j->defined);
 	if (j->src.conn != NULL)
 		virConnectClose(j->src.conn);
 	if (j->dst.conn != NULL)

@@ -30,6 +30,7 @@ pool1=$E2E_TMP/pool1		# the local [storage] dir, a dir pool too
 pool2=$E2E_TMP/pool2		# hv2's pool
 vps=$(e2e_name m1)
 off=$(e2e_name m2)		# defined, never started
+stray=$(e2e_name m3)		# the same, its disk in no pool
 port=5961
 
 t_need "libvirtd is up" start_libvirtd
@@ -64,8 +65,8 @@ write_conf()
 	} >"$conf"
 }
 t_need "vps.conf" write_conf
-t_need "vps.data" eval "printf '%s:alice:1:256:1:%s\n%s:alice:1:256:1:%s\n' \
-    '$vps' '$port' '$off' '$((port + 1))' >'$data'"
+t_need "vps.data" eval "printf '%s:alice:1:256:1:%s\n' '$vps' '$port' \
+    '$off' '$((port + 1))' '$stray' '$((port + 2))' >'$data'"
 
 # The guest: the Debian kernel and a busybox initramfs that reads its disk.
 guest_files()
@@ -78,13 +79,13 @@ guest_files()
 	    virtio_blk && chmod 0644 "$E2E_TMP/guest/initrd.gz"
 }
 
-# define_vps NAME PORT: a domain as create-vps makes one (raw disk in the
-# local [storage] dir, SATA CD-ROM, SPICE on 127.0.0.1 at PORT with a
+# define_vps NAME PORT [DIR]: a domain as create-vps makes one (raw disk
+# in DIR, by default the local [storage] dir, SATA CD-ROM, SPICE on 127.0.0.1 at PORT with a
 # password) that boots the guest directly, its console on a serial pty.
 # The disk is 16 MiB of random data: the copy takes a while.
 define_vps()
 {
-	local disk=$pool1/$1.img
+	local disk=${3:-$pool1}/$1.img
 	dd if=/dev/urandom of="$disk" bs=1M count=16 status=none &&
 	    chmod 0600 "$disk" || return 1
 	cat >"$E2E_TMP/$1.xml" <<-EOF
@@ -139,6 +140,8 @@ serial_attach()
 t_need "guest kernel and initramfs" guest_files
 t_need "$vps defined" define_vps "$vps" "$port"
 t_need "$off defined" define_vps "$off" "$((port + 1))"
+t_need "$stray defined, its disk in no pool" eval "mkdir '$E2E_TMP/nopool' &&
+    define_vps '$stray' '$((port + 2))' '$E2E_TMP/nopool'"
 t_need "$vps is marked autostart" e2e_virsh autostart "$vps"
 serial=$E2E_TMP/serial.1
 t_need "$vps boots on the local host" eval \
@@ -185,7 +188,6 @@ t_need "vps.conf with a [host local] group" write_conf '[host local]' \
 t_check "a [host local] group is refused (2)" fails_with 2 \
     "has a \\[host local\\] group" "$vps" hv2
 t_need "vps.conf back" write_conf
-t_check "a shut-off VPS is refused (1)" fails_with 1 "shut off" "$off" hv2
 t_need "a snapshot of $vps" touch "$pool1/$vps.snap.s1.img"
 t_check "a VPS with snapshots is refused (1)" fails_with 1 \
     "1 snapshot, which cannot move" "$vps" hv2
@@ -313,4 +315,33 @@ serial3=$E2E_TMP/serial.3
 t_need "the guest's console here" serial_attach "$vps" "$serial3"
 t_check "... it reads its marker" eval "guest_run '$vps' '$serial3' \
     'head -c 512 /dev/vda | head -n 1' | grep -qx 'MIGRATE-MARK-$E2E_RUNID'"
+
+# Shut-off VPS: copied.
+t_check "a shut-off VPS whose disk is in no pool is refused (1)" eval \
+    "'$migrate' -c '$conf' '$stray' hv2 2>'$E2E_TMP/err'; [ \$? -eq 1 ]"
+t_check "... it says so" grep -q "the disk $E2E_TMP/nopool/$stray.img of \
+$stray is in no storage pool" "$E2E_TMP/err"
+t_check "... nothing changed" eval "e2e_virsh dominfo '$stray' >/dev/null &&
+    ! e2e_virsh2 dominfo '$stray' >/dev/null 2>&1 &&
+    [ ! -e '$pool2/$stray.img' ] &&
+    grep -qx '$stray:alice:1:256:1:$((port + 2))' '$data'"
+t_check "--dry-run of a shut-off VPS: a copy" "$migrate" -c "$conf" -n \
+    "$off" hv2
+t_check "... so it says" grep -q "would copy $off (shut off)" "$T_OUT"
+sum_off=$(sha256sum <"$pool1/$off.img")
+t_check "migrate-vps $off hv2 (shut off)" "$migrate" -c "$conf" "$off" hv2
+t_check "... defined on hv2, shut off" eval "[ \"\$(e2e_virsh2 domstate \
+    '$off')\" = 'shut off' ]"
+t_check "... gone from the local libvirtd" eval \
+    "! e2e_virsh dominfo '$off' >/dev/null 2>&1"
+t_check "... its disk copied whole" eval "[ \"\$(sha256sum \
+    <'$pool2/$off.img')\" = '$sum_off' ]"
+t_check "... the old disk kept" eval "[ \"\$(sha256sum <'$pool1/$off.img')\" \
+    = '$sum_off' ]"
+t_check "... its disk and SPICE are hv2's" eval "e2e_virsh2 dumpxml '$off' |
+    grep -q \"file='$pool2/$off.img'\" && [ \$(e2e_virsh2 dumpxml '$off' |
+    grep -c \"'$HV2_SPICE'\") -eq 2 ]"
+t_check "... vps.data names hv2" grep -qx \
+    "$off:alice:1:256:1:$((port + 1)):hv2" "$data"
+t_check "... and it starts there" e2e_virsh2 start "$off"
 t_done
