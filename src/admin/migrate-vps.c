@@ -34,6 +34,7 @@
 #include <libxml/tree.h>
 
 #include "domdoc.h"
+#include "domxml.h"
 #include "lock.h"
 #include "log.h"
 #include "names.h"
@@ -355,6 +356,47 @@ read_disk(struct job *j, const char *xml, GError **err)
 }
 
 /*
+ * No domain of the destination uses a SPICE port or a MAC of the VPS:
+ * QEMU could not listen there, or two guests would share a MAC (libvirt
+ * checks neither). xml: the VPS's XML.
+ */
+static bool
+check_clash(struct job *j, const char *xml, GError **err)
+{
+	g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) mymacs = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
+	g_autoptr(GHashTable) myports = g_hash_table_new(NULL, NULL);
+	GHashTableIter it;
+	gpointer k;
+
+	if (!virt_scan(j->dst.conn, macs, ports, err) ||
+	    !domxml_scan(xml, mymacs, myports, err))
+		return false;
+	g_hash_table_iter_init(&it, myports);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		if (!g_hash_table_contains(ports, k))
+			continue;
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s: "
+		    "port %u of %s is used by another domain there",
+		    j->dst.name, GPOINTER_TO_UINT(k), j->o->name);
+		return false;
+	}
+	g_hash_table_iter_init(&it, mymacs);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		if (!g_hash_table_contains(macs, k))
+			continue;
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s: "
+		    "MAC %s of %s is used by another domain there",
+		    j->dst.name, (const char *)k, j->o->name);
+		return false;
+	}
+	return true;
+}
+
+/*
  * The destination's pool: backend pool names it; for lvm and file it is
  * the pool whose target is /dev/VG or DIR, as an admin defines it for
  * libvirt to make volumes there. The volume is named like the disks
@@ -404,7 +446,7 @@ find_pool(struct job *j, GError **err)
 static bool
 check_room(struct job *j, GError **err)
 {
-	g_autoptr(virStorageVol) old = NULL;
+	virStorageVolPtr old;
 	virStoragePoolInfo info;
 	const char *pool = virStoragePoolGetName(j->pool);
 
@@ -415,6 +457,7 @@ check_room(struct job *j, GError **err)
 		return false;
 	}
 	if ((old = virStorageVolLookupByName(j->pool, j->volname)) != NULL) {
+		virStorageVolFree(old);
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s: pool "
 		    "%s has a volume %s already", j->dst.name, pool,
 		    j->volname);
@@ -447,7 +490,7 @@ volume_xml(const char *name, unsigned long long capacity)
 	xmlNewTextChild(vol, NULL, BAD_CAST "name", BAD_CAST name);
 	n = xmlNewTextChild(vol, NULL, BAD_CAST "capacity", BAD_CAST cap);
 	xmlNewProp(n, BAD_CAST "unit", BAD_CAST "bytes");
-	n = xmlNewTextChild(vol, NULL, BAD_CAST "allocation", BAD_CAST "0");
+	xmlNewTextChild(vol, NULL, BAD_CAST "allocation", BAD_CAST "0");
 	n = xmlNewChild(vol, NULL, BAD_CAST "target", NULL);
 	n = xmlNewChild(n, NULL, BAD_CAST "format", NULL);
 	xmlNewProp(n, BAD_CAST "type", BAD_CAST "raw");
@@ -653,32 +696,35 @@ out:
  * source disk's download into the destination volume's upload.
  */
 static bool
+send_all(virStreamPtr out, const char *buf, int n)
+{
+	int	 off, m;
+
+	for (off = 0; off < n; off += m)
+		if ((m = virStreamSend(out, buf + off, n - off)) <= 0)
+			return false;
+	return true;
+}
+
+static bool
 pump(virStreamPtr in, virStreamPtr out, GError **err)
 {
 	g_autofree char *buf = g_malloc(COPY_CHUNK);
 	long long hole;
-	int	 n, m, off;
+	int	 n;
+	bool	 ok = true;
 
-	for (;;) {
-		n = virStreamRecvFlags(in, buf, COPY_CHUNK,
-		    VIR_STREAM_RECV_STOP_AT_HOLE);
-		if (n == 0)
-			return true;
-		if (n == -3) {
-			if (virStreamRecvHole(in, &hole, 0) == -1 ||
-			    virStreamSendHole(out, hole, 0) == -1)
-				break;
-			continue;
-		}
-		if (n < 0)
-			break;
-		for (off = 0; off < n; off += m)
-			if ((m = virStreamSend(out, buf + off, n - off)) <= 0)
-				goto fail;
+	while (ok && (n = virStreamRecvFlags(in, buf, COPY_CHUNK,
+	    VIR_STREAM_RECV_STOP_AT_HOLE)) != 0) {
+		if (n == -3)
+			ok = virStreamRecvHole(in, &hole, 0) == 0 &&
+			    virStreamSendHole(out, hole, 0) == 0;
+		else
+			ok = n > 0 && send_all(out, buf, n);
 	}
-fail:
-	virt_error(err, "the copy failed");
-	return false;
+	if (!ok)
+		virt_error(err, "the copy failed");
+	return ok;
 }
 
 /* The source disk, streamed into the volume this run made. */
@@ -872,7 +918,8 @@ run_job(struct job *j, GError **err)
 		virt_error(err, "cannot read the XML of %s", j->o->name);
 		return false;
 	}
-	if (!read_disk(j, xml, err) || !find_pool(j, err) ||
+	if (!read_disk(j, xml, err) || !check_clash(j, xml, err) ||
+	    !find_pool(j, err) ||
 	    !check_room(j, err) || !plan_path(j, err))
 		return false;
 	if (j->o->dry_run) {
