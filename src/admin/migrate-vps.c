@@ -116,9 +116,9 @@ usage(FILE *f)
 	    "usage: migrate-vps [-c FILE] [--dry-run] NAME HOST\n"
 	    "\n"
 	    "Moves VPS NAME to HOST, a [host NAME] group of vps.conf or\n"
-	    "\"" LOCAL_HOST "\" ([vps] uri): a running one by a live migration\n"
-	    "with a copy of its disk, a shut-off one by a copy; vps.data\n"
-	    "follows on success.\n"
+	    "\"" LOCAL_HOST "\" ([vps] uri): a running one by a live\n"
+	    "migration with a copy of its disk, a shut-off one by a copy;\n"
+	    "vps.data follows on success.\n"
 	    "\n"
 	    "  -c, --config FILE  configuration file (default %s)\n"
 	    "  -n, --dry-run      check everything, print the plan, change\n"
@@ -709,7 +709,7 @@ send_all(virStreamPtr out, const char *buf, int n)
 static bool
 pump(virStreamPtr in, virStreamPtr out, GError **err)
 {
-	g_autofree char *buf = g_malloc(COPY_CHUNK);
+	char	*buf = g_malloc(COPY_CHUNK);
 	long long hole;
 	int	 n;
 	bool	 ok = true;
@@ -722,6 +722,7 @@ pump(virStreamPtr in, virStreamPtr out, GError **err)
 		else
 			ok = n > 0 && send_all(out, buf, n);
 	}
+	g_free(buf);
 	if (!ok)
 		virt_error(err, "the copy failed");
 	return ok;

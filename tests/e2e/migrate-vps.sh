@@ -16,6 +16,8 @@
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
+# shellcheck source=admin-lib.sh
+. "$top_srcdir/tests/e2e/admin-lib.sh"
 e2e_require_root
 e2e_require_cmd virsh libvirtd qemu-system-x86_64 cpio busybox nsenter \
     sha256sum
@@ -36,9 +38,7 @@ port=5961
 t_need "libvirtd is up" start_libvirtd
 t_need "the second libvirtd (hv2) is up" start_libvirtd2
 t_need "locks of the run forgotten at cleanup" \
-    e2e_forget_disk_locks "$(printf 'print:\n\t@echo $(runstatedir)\n' |
-    make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print |
-    tail -n 1)"
+    e2e_forget_disk_locks "$(admin_runstatedir)"
 t_need "a dir pool on the local host" make_dir_pool "$VIRSH_URI" \
     "$(e2e_name p1)" "$pool1"
 t_need "a dir pool on hv2" make_dir_pool "$VIRSH_URI2" "$(e2e_name p2)" \
@@ -80,9 +80,10 @@ guest_files()
 }
 
 # define_vps NAME PORT [DIR]: a domain as create-vps makes one (raw disk
-# in DIR, by default the local [storage] dir, SATA CD-ROM, SPICE on 127.0.0.1 at PORT with a
-# password) that boots the guest directly, its console on a serial pty.
-# The disk is 16 MiB of random data: the copy takes a while.
+# in DIR, by default the local [storage] dir, SATA CD-ROM, SPICE on
+# 127.0.0.1 at PORT with a password) that boots the guest directly, its
+# console on a serial pty. The disk is 16 MiB of random data: the copy
+# takes a while.
 define_vps()
 {
 	local disk=${3:-$pool1}/$1.img
@@ -215,7 +216,8 @@ t_need "the volume gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
 # mount namespace.
 small=$E2E_TMP/small
 t_need "a 1 MiB pool on hv2" eval "make_dir_pool '$VIRSH_URI2' \
-    '$(e2e_name small)' '$small' && nsenter --mount=/proc/$VIRTLOGD2_PID/ns/mnt \
+    '$(e2e_name small)' '$small' &&
+    nsenter --mount=/proc/$VIRTLOGD2_PID/ns/mnt \
     mount -t tmpfs -o size=1m vpshost-small '$small' &&
     e2e_virsh2 pool-refresh '$(e2e_name small)' >/dev/null"
 t_need "vps.conf with hv5 on that pool" write_conf '[host hv5]' \
@@ -258,8 +260,12 @@ mid()
 	"$migrate" -c "$conf" "$vps" hv2 >"$E2E_TMP/mid.out" \
 	    2>"$E2E_TMP/mid.err" &
 	pid=$!
-	wait_for -t 60 eval "e2e_virsh2 dominfo '$vps' >/dev/null 2>&1" &&
-	    kill_libvirtd2 || { kill "$pid"; wait "$pid"; return 1; }
+	if ! wait_for -t 60 eval "e2e_virsh2 dominfo '$vps' >/dev/null 2>&1" ||
+	    ! kill_libvirtd2; then
+		kill "$pid"
+		wait "$pid"
+		return 1
+	fi
 	wait "$pid" || rc=$?
 	cat "$E2E_TMP/mid.err" >&2
 	[ "$rc" -eq 1 ]
@@ -285,9 +291,12 @@ signalled()
 	"$migrate" -c "$conf" "$vps" hv2 >"$E2E_TMP/moved.out" \
 	    2>"$E2E_TMP/moved.err" &
 	pid=$!
-	wait_for -t 60 eval "e2e_virsh2 dominfo '$vps' >/dev/null 2>&1" &&
-	    kill -TERM "$pid" && kill -INT "$pid" || {
-		kill "$pid"; wait "$pid"; return 1; }
+	if ! wait_for -t 60 eval "e2e_virsh2 dominfo '$vps' >/dev/null 2>&1" ||
+	    ! kill -TERM "$pid" || ! kill -INT "$pid"; then
+		kill -9 "$pid"
+		wait "$pid"
+		return 1
+	fi
 	wait "$pid" || rc=$?
 	cat "$E2E_TMP/moved.out" "$E2E_TMP/moved.err" >&2
 	[ "$rc" -eq 0 ]
