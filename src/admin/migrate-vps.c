@@ -605,30 +605,6 @@ migration_uri(const char *uri)
 	return g_strdup_printf("tcp://%s", host);
 }
 
-/*
- * Ignores the signals of a terminal or a stop while the migration runs
- * (on) and restores them (off): migrate-vps drives the migration, and a
- * half-done one is worse than a late stop (migrate-vps(8)).
- */
-static void
-hold_signals(bool on)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	static struct sigaction old[G_N_ELEMENTS(sigs)];
-	struct sigaction ign;
-	size_t	 i;
-
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	for (i = 0; i < G_N_ELEMENTS(sigs); i++) {
-		if (on)
-			sigaction(sigs[i], &ign, &old[i]);
-		else
-			sigaction(sigs[i], &old[i], NULL);
-	}
-}
-
 /* The migration itself, with both XMLs; *moved: the domain on dst. */
 static bool
 migrate(struct job *j, const char *live, const char *persist,
@@ -652,10 +628,8 @@ migrate(struct job *j, const char *live, const char *persist,
 		virTypedParamsFree(params, n);
 		return vps_failed(err, "out of memory");
 	}
-	hold_signals(true);
 	*moved = virDomainMigrate3(j->dom, j->dst.conn, params, n,
 	    MIGRATE_FLAGS);
-	hold_signals(false);
 	virTypedParamsFree(params, n);
 	if (*moved == NULL) {
 		virt_error(err, "cannot migrate %s from host %s to host %s",
@@ -691,6 +665,41 @@ out:
 	return ok;
 }
 
+/* The signal that asked a move to stop (hold_signals), or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+note_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/*
+ * While a move runs (on), the signals of a terminal or a stop are only
+ * noted: a live migration goes on (a half-done one is worse than a late
+ * stop), a copy stops at its next chunk and is undone (migrate-vps(8)).
+ * Off: their handlers as before.
+ */
+static void
+hold_signals(bool on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static struct sigaction old[G_N_ELEMENTS(sigs)];
+	struct sigaction sa;
+	size_t	 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < G_N_ELEMENTS(sigs); i++) {
+		if (on)
+			sigaction(sigs[i], &sa, &old[i]);
+		else
+			sigaction(sigs[i], &old[i], NULL);
+	}
+}
+
 /*
  * Moves what in has to out, holes as holes (both streams sparse): the
  * source disk's download into the destination volume's upload.
@@ -714,8 +723,8 @@ pump(virStreamPtr in, virStreamPtr out, GError **err)
 	int	 n;
 	bool	 ok = true;
 
-	while (ok && (n = virStreamRecvFlags(in, buf, COPY_CHUNK,
-	    VIR_STREAM_RECV_STOP_AT_HOLE)) != 0) {
+	while (ok && stop_signal == 0 && (n = virStreamRecvFlags(in, buf,
+	    COPY_CHUNK, VIR_STREAM_RECV_STOP_AT_HOLE)) != 0) {
 		if (n == -3)
 			ok = virStreamRecvHole(in, &hole, 0) == 0 &&
 			    virStreamSendHole(out, hole, 0) == 0;
@@ -723,6 +732,11 @@ pump(virStreamPtr in, virStreamPtr out, GError **err)
 			ok = n > 0 && send_all(out, buf, n);
 	}
 	g_free(buf);
+	if (ok && stop_signal != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
+		    "stopped by signal %d", (int)stop_signal);
+		return false;
+	}
 	if (!ok)
 		virt_error(err, "the copy failed");
 	return ok;
@@ -912,6 +926,7 @@ run_job(struct job *j, GError **err)
 	g_autofree char *xml = NULL;
 	const struct vps_entry *e;
 	int	 autostart = 0;
+	bool	 ok;
 
 	if (!check_hosts(j, err) || !check_domain(j, err))
 		return false;
@@ -932,11 +947,14 @@ run_job(struct job *j, GError **err)
 		    j->o->name);
 		return false;
 	}
-	if (!make_volume(j, err) || !(j->running ? move(j, &moved, err) :
-	    copy(j, &moved, err))) {
+	hold_signals(true);
+	ok = make_volume(j, err) && (j->running ? move(j, &moved, err) :
+	    copy(j, &moved, err));
+	if (!ok)
 		rollback(j);
+	hold_signals(false);
+	if (!ok)
 		return false;
-	}
 	printf("%s %s on host %s, disk %s\n", j->o->name, j->running ?
 	    "runs" : "is defined", j->dst.name, j->dstpath);
 	if (autostart && virDomainSetAutostart(moved, 1) == -1)
