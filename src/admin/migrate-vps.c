@@ -73,7 +73,8 @@ struct options {
 /* One of the two hypervisors, as vps.conf describes it. */
 struct side {
 	const char *name;		/* for messages: NAME or "local" */
-	const char *field;		/* vps.data's host field: "" local */
+	char	 field[VPS_HOST_MAX + 1];	/* vps.data's host field: ""
+					   for the local host */
 	const char *uri;
 	const char *spice;		/* SPICE listen address */
 	int	 backend;		/* enum vps_backend */
@@ -171,7 +172,7 @@ side_resolve(const struct vps_config *cfg, const char *field,
 		    "\" means [vps] uri: rename the group", conf);
 		return false;
 	}
-	s->field = field;
+	g_strlcpy(s->field, field, sizeof(s->field));
 	if (field[0] == '\0') {
 		s->name = LOCAL_HOST;
 		s->uri = cfg->uri;
@@ -231,6 +232,7 @@ check_hosts(struct job *j, GError **err)
 	const struct vps_entry *e;
 	g_autoptr(GError) e1 = NULL, e2 = NULL;
 	const char *dfield;
+	bool	 sok, dok;
 
 	if (!vpsdata_load(j->cfg->data, &j->data, err) ||
 	    (e = find_entry(j, err)) == NULL)
@@ -244,7 +246,10 @@ check_hosts(struct job *j, GError **err)
 		    "%s is on host %s already", e->name, j->src.name);
 		return false;
 	}
-	if (!side_connect(&j->src, &e1) + !side_connect(&j->dst, &e2) == 0)
+	/* Both tried, whatever the first gives. */
+	sok = side_connect(&j->src, &e1);
+	dok = side_connect(&j->dst, &e2);
+	if (sok && dok)
 		return true;
 	g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%s%s%s",
 	    e1 != NULL ? e1->message : "", e1 != NULL && e2 != NULL ?
@@ -253,7 +258,7 @@ check_hosts(struct job *j, GError **err)
 }
 
 /*
- * The domain runs on the source and is not on the destination; it has
+ * The domain is on the source and not on the destination; it has
  * no snapshots, of vpshost (a local source's disk: snapshot.h) or of
  * libvirt: they stay behind with the disk they were taken of.
  */
@@ -885,6 +890,26 @@ update_data(struct job *j, GError **err)
 	return vpsdata_write(j->cfg->data, &j->data, NULL, err);
 }
 
+/*
+ * After the move: the autostart flag as it was, and vps.data's host
+ * field. A failure to write vps.data says how to mend it by hand.
+ */
+static bool
+moved_to(struct job *j, virDomainPtr moved, int autostart, GError **err)
+{
+	printf("%s %s on host %s, disk %s\n", j->o->name, j->running ?
+	    "runs" : "is defined", j->dst.name, j->dstpath);
+	if (autostart && virDomainSetAutostart(moved, 1) == -1)
+		vlog_warn("cannot mark %s autostart on host %s: %s",
+		    j->o->name, j->dst.name, virGetLastErrorMessage());
+	if (update_data(j, err))
+		return true;
+	g_prefix_error(err, "%s moved to host %s, but set its host field in "
+	    "%s to \"%s\" by hand: ", j->o->name, j->dst.name, j->cfg->data,
+	    j->dst.field);
+	return false;
+}
+
 /* What the admin does next: LDAP's vpsHost and the access rules. */
 static void
 print_after(const struct job *j, const struct vps_entry *e)
@@ -947,25 +972,17 @@ run_job(struct job *j, GError **err)
 		    j->o->name);
 		return false;
 	}
+	/* Held until vps.data says where the VPS is. */
 	hold_signals(true);
 	ok = make_volume(j, err) && (j->running ? move(j, &moved, err) :
 	    copy(j, &moved, err));
 	if (!ok)
 		rollback(j);
+	else
+		ok = moved_to(j, moved, autostart, err);
 	hold_signals(false);
 	if (!ok)
 		return false;
-	printf("%s %s on host %s, disk %s\n", j->o->name, j->running ?
-	    "runs" : "is defined", j->dst.name, j->dstpath);
-	if (autostart && virDomainSetAutostart(moved, 1) == -1)
-		vlog_warn("cannot mark %s autostart on host %s: %s",
-		    j->o->name, j->dst.name, virGetLastErrorMessage());
-	if (!update_data(j, err)) {
-		g_prefix_error(err, "%s moved to host %s, but set its host "
-		    "field in %s to \"%s\" by hand: ", j->o->name,
-		    j->dst.name, j->cfg->data, j->dst.field);
-		return false;
-	}
 	printf("%s: host of %s is now \"%s\"\n", j->cfg->data, j->o->name,
 	    j->dst.field);
 	e = vpsdata_find(&j->data, j->o->name);
