@@ -1468,6 +1468,8 @@ _e2e_pool_remove()
 
 E2E_GUEST_MARKER=VPSHOST-E2E-GUEST-UP
 GUEST_OUT=""		# the output of the last guest_run
+# The virsh of the guest's libvirtd: e2e_virsh2 for a guest on the second.
+GUEST_VIRSH=e2e_virsh
 
 # e2e_guest_kernel: the newest kernel in /boot.
 e2e_guest_kernel()
@@ -1592,8 +1594,8 @@ make_guest_iso()
 guest_serial_start()
 {
 	local name=$1 out=$2 pty pid
-	e2e_virsh start --paused "$name" >/dev/null || return 1
-	pty=$(e2e_virsh ttyconsole "$name") && [ -c "$pty" ] || {
+	"$GUEST_VIRSH" start --paused "$name" >/dev/null || return 1
+	pty=$("$GUEST_VIRSH" ttyconsole "$name") && [ -c "$pty" ] || {
 		echo "guest_serial_start: $name has no serial pty" >&2
 		return 1; }
 	# raw, no echo: the guest must not read back what it writes.
@@ -1603,7 +1605,7 @@ guest_serial_start()
 	pid=$!
 	defer _e2e_end_reader "$pid"
 	e2e_release
-	e2e_virsh resume "$name" >/dev/null
+	"$GUEST_VIRSH" resume "$name" >/dev/null
 }
 
 # A reader that may have ended already (its pty closed with the domain).
@@ -1626,7 +1628,7 @@ guest_wait_marker()
 guest_send()
 {
 	local pty
-	pty=$(e2e_virsh ttyconsole "$1") && [ -c "$pty" ] || {
+	pty=$("$GUEST_VIRSH" ttyconsole "$1") && [ -c "$pty" ] || {
 		echo "guest_send: $1 has no serial pty" >&2
 		return 1; }
 	printf '%s\r' "$2" >"$pty"

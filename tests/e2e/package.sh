@@ -40,7 +40,8 @@ t_need "a .deb was built" test -n "$deb"
 t_need "dpkg -x into a throw-away root" dpkg -x "$deb" "$root"
 
 for f in usr/sbin/vps-data-gen usr/sbin/sudoers-gen usr/sbin/create-vps \
-    usr/sbin/delete-vps usr/sbin/vps-doctor usr/bin/virsh-menu \
+    usr/sbin/delete-vps usr/sbin/migrate-vps usr/sbin/vps-doctor \
+    usr/bin/virsh-menu usr/share/man/man8/migrate-vps.8.gz \
     usr/share/man/man8/vps-data-gen.8.gz usr/share/man/man8/sudoers-gen.8.gz \
     usr/share/man/man8/create-vps.8.gz usr/share/man/man8/delete-vps.8.gz \
     usr/share/man/man8/virsh-menu.8.gz usr/share/man/man5/vps.conf.5.gz \
