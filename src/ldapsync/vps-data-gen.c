@@ -4,8 +4,8 @@
  * Reads the members (uid below member_base matching member_filter) and
  * the vpsInstance entries below base with paged searches, validates every
  * entry, keeps the SPICE ports and hosts of the VPS already in vps.data,
- * gives new VPS a free port, and replaces vps.data and the members file
- * atomically.
+ * gives new VPS a free port (and, with [host NAME] groups, the host with
+ * the most room), and replaces vps.data and the members file atomically.
  * Any LDAP error, or without --force a result that would drop more than
  * max_shrink_percent of the VPS (or all of them) or give an existing VPS
  * another owner, leaves both files as they were. System accounts (a uid
@@ -18,13 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <libvirt/virterror.h>
 
 #include "fileio.h"
+#include "hostroom.h"
 #include "ldapsync.h"
 #include "lock.h"
 #include "log.h"
 #include "memberlist.h"
 #include "pathnames.h"
+#include "storage.h"
 #include "toolopts.h"
 #include "util.h"
 #include "vpsconf.h"
@@ -75,6 +78,30 @@ parse_args(int argc, char **argv, struct options *o)
 		vlog_err("-o needs a file name or '-'");
 		exit(2);
 	}
+}
+
+/* libvirt's errors come back as GErrors: it prints none itself. */
+static void
+quiet(void *data, virErrorPtr e)
+{
+}
+
+/*
+ * The room query of placement.h: the local [storage] as create-vps sees
+ * it, or a [host NAME]'s pool through libvirt. Only called when vps.conf
+ * has [host NAME] groups and a new VPS needs a host.
+ */
+static bool
+room_of(void *ctx, const struct vps_config *cfg, const struct vps_host *h,
+    uint64_t *room, GError **err)
+{
+	if (h != NULL)
+		return hostroom_read(h, room, err);
+	if (!storage_init(cfg, err) || !storage_free(cfg, room, err)) {
+		g_prefix_error(err, "the local [storage]: ");
+		return false;
+	}
+	return true;
 }
 
 /* Members and VPS from LDAP; exits on any error. */
@@ -273,6 +300,11 @@ main(int argc, char **argv)
 	m.min_uid = cfg->min_uid;
 	m.local = sys;
 	m.cfg = cfg;
+	/* Without [host NAME] groups no host is asked anything. */
+	if (cfg->nhosts > 0) {
+		virSetErrorFunc(NULL, quiet);
+		m.room = room_of;
+	}
 	read_directory(cfg, &m);
 	if (o.output == NULL &&
 	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)
