@@ -198,13 +198,14 @@ check_domains(struct doctor *d, struct hv *hvs, size_t n, size_t k)
 		if (!g_hash_table_contains(hvs[k].domains, e->name))
 			list_add(missing, &nmissing, e->name);
 		for (j = 0; j < n; j++) {
-			if (j != k && hvs[j].domains != NULL &&
-			    g_hash_table_contains(hvs[j].domains, e->name)) {
-				g_autofree char *s = g_strdup_printf("%s (on %s)",
-				    e->name, hvs[j].label);
+			g_autofree char *s = NULL;
 
-				list_add(twice, &ntwice, s);
-			}
+			if (j == k || hvs[j].domains == NULL ||
+			    !g_hash_table_contains(hvs[j].domains, e->name))
+				continue;
+			s = g_strdup_printf("%s (on %s)", e->name,
+			    hvs[j].label);
+			list_add(twice, &ntwice, s);
 		}
 	}
 	if (ntwice > 0)
