@@ -144,16 +144,22 @@ check_storage(struct doctor *d, struct hv *v)
 		    (guint64)(room >> 20));
 }
 
-/* The names of the domains defined on v (running or not), or NULL. */
+/*
+ * The names of the domains defined on v (running or not), or NULL, with
+ * a FAIL, if libvirt there cannot list them.
+ */
 static GHashTable *
-list_domains(struct hv *v, GError **err)
+list_domains(struct doctor *d, struct hv *v)
 {
 	GHashTable *names;
 	virDomainPtr *doms = NULL;
 	int	 n, i;
 
 	if ((n = virConnectListAllDomains(v->conn, &doms, 0)) < 0) {
-		virt_error(err, "cannot list the domains of host %s", v->name);
+		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
+
+		doctor_add(d, "domains", DOCTOR_FAIL, "check libvirtd there",
+		    "cannot list the domains of %s: %s", v->label, why);
 		return NULL;
 	}
 	names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -264,14 +270,10 @@ check_all_domains(struct doctor *d, struct hv *hvs, size_t n)
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		g_autoptr(GError) err = NULL;
-
 		if (hvs[i].conn == NULL)
 			continue;
 		d->host = hvs[i].h != NULL ? hvs[i].name : NULL;
-		if ((hvs[i].domains = list_domains(&hvs[i], &err)) == NULL)
-			doctor_add(d, "domains", DOCTOR_FAIL, "check libvirtd "
-			    "there", "%s", err->message);
+		hvs[i].domains = list_domains(d, &hvs[i]);
 	}
 	for (i = 0; d->data_ok && i < n; i++) {
 		if (hvs[i].domains == NULL)

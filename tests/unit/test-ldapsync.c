@@ -863,7 +863,8 @@ fake_room(void *ctx, const struct vps_config *cfg, const struct vps_host *h,
 	f->calls++;
 	if (v == NOPE) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s "
-		    "unreachable: cannot connect to %s", h->name, h->uri);
+		    "unreachable: cannot connect to %s", h != NULL ? h->name :
+		    "local", h != NULL ? h->uri : "-");
 		return false;
 	}
 	*room = v;
