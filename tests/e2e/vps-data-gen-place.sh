@@ -14,6 +14,9 @@
 # when its host is down. Without [host] groups no libvirt connection is
 # opened at all (libvirt's own log stays empty), and VPS that existed
 # before [host] groups were added stay on this host.
+# Helpers below run through t_check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd slapd ldapadd ldapmodify libvirtd virsh
