@@ -152,6 +152,23 @@ t_check "... a warning names hv2 and its URI" grep -q \
 t_eq "place4 on hv3, not on the unreachable hv2" hv3 "$(host_of place4)"
 t_eq "place1 still on hv2" hv2 "$(host_of place1)"
 
+# ---- hv3's pool stopped as well: only this host is left
+t_check "hv3's pool stopped" virsh -q -c "$VIRSH_URI" pool-destroy "$pool3"
+t_need "new VPS place5 (1 GiB), place6 (2 GiB)" eval \
+    'new_vps place5 1 && new_vps place6 2'
+t_check "sync" "$gen" -c "$conf"
+cp "$T_ERR" "$E2E_TMP/pools.err"
+t_check "... a warning names hv3 and its pool" grep -q \
+    "host 'hv3' takes no new VPS in this run: host hv3: storage pool $pool3 is not active" \
+    "$E2E_TMP/pools.err"
+t_eq "place5 on this host" "" "$(host_of place5)"
+t_check_fails "place6: 2 GiB, 1 left here after place5: left out" \
+    grep -q '^place6:' "$data"
+t_check "... with a warning naming its DN" grep -q \
+    "vpsName=place6,$LDAP_VPS_BASE: VPS 'place6' skipped: no host has room" \
+    "$E2E_TMP/pools.err"
+t_eq "place4 still on hv3" hv3 "$(host_of place4)"
+
 # ---- [host] groups gone again: the placed VPS keep their hosts
 t_check "sync without [host] groups" gen_logged "$E2E_TMP/nohosts2.log" \
     -c "$nohosts" -o -
