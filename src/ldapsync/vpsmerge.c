@@ -510,6 +510,27 @@ place_hosts(struct vpsmerge *m, size_t *n)
 	return p;
 }
 
+/* Whether c is placed: new, without vpsHost, and there are hosts. */
+static bool
+needs_place(const struct vpsmerge *m, const struct vps_candidate *c,
+    const struct vps_data *cur)
+{
+	return m->cfg != NULL && m->cfg->nhosts > 0 && m->room != NULL &&
+	    !c->ldap_host && vpsdata_find(cur, c->e.name) == NULL;
+}
+
+bool
+vpsmerge_needs_place(const struct vpsmerge *m, const struct vps_data *cur)
+{
+	guint	 i;
+
+	for (i = 0; i < m->cand->len; i++) {
+		if (needs_place(m, m->cand->pdata[i], cur))
+			return true;
+	}
+	return false;
+}
+
 /*
  * A new VPS without vpsHost, when vps.conf has [host NAME] groups: the
  * host with the most room for its disk (placement.h); the rooms are read
@@ -523,8 +544,7 @@ place_new(struct vpsmerge *m, struct vps_candidate *c,
 	uint64_t size = (uint64_t)c->e.disk_gib << 30;
 	int	 i;
 
-	if (m->cfg == NULL || m->cfg->nhosts == 0 || m->room == NULL ||
-	    c->ldap_host || vpsdata_find(cur, c->e.name) != NULL)
+	if (!needs_place(m, c, cur))
 		return true;
 	if (*hosts == NULL)
 		*hosts = place_hosts(m, n);

@@ -101,6 +101,15 @@ bool	 vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
 void	 vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 	    unsigned port_min, unsigned port_max, struct vps_data *out);
 
+/*
+ * Whether vpsmerge_build() with cur would ask room for some VPS: one that
+ * is not in cur, has no vpsHost, with [host NAME] groups and room set.
+ * (It may also be an entry that the build then skips for another
+ * reason.)
+ */
+bool	 vpsmerge_needs_place(const struct vpsmerge *m,
+	    const struct vps_data *cur);
+
 struct vpsmerge_diff {
 	unsigned added;		/* in out, not in cur */
 	unsigned removed;	/* in cur, not in out */

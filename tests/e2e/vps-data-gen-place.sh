@@ -136,7 +136,22 @@ t_check "sync" "$gen" -c "$conf"
 t_eq "... nothing changed" "2 members, 5 VPS, +0 -0 ~0" "$(cat "$T_OUT")"
 t_check "... vps.data as it was: place1 stays on hv2" cmp "$E2E_TMP/placed.data" "$data"
 t_need "new VPS place3 (1 GiB)" new_vps place3 1
-t_check "sync" "$gen" -c "$conf"
+# The rooms are read before vps.data is locked: a host that keeps a
+# connect waiting must not keep create-vps waiting on the lock as well.
+t_check "vps.data locked by another" _e2e_spawn flock "$E2E_TMP/flock.out" \
+    flock -o "$data.lock" -c "touch '$E2E_TMP/locked'; exec sleep 600"
+holder=$E2E_LAST_PID
+t_check "... held" wait_for -p "$holder" test -e "$E2E_TMP/locked"
+t_check "sync started" _e2e_spawn vps-data-gen "$E2E_TMP/locked.out" \
+    gen_logged "$E2E_TMP/locked.log" -c "$conf"
+syncer=$E2E_LAST_PID
+t_check "... it reads the pools while waiting for the lock" wait_for \
+    -p "$syncer" eval "[ \"\$(grep -c 'virStoragePoolGetInfo' '$E2E_TMP/locked.log')\" -ge 2 ]"
+t_check "... still waiting" kill -0 "$syncer"
+t_check "... vps.data not written yet" cmp "$E2E_TMP/placed.data" "$data"
+t_check "the lock released" e2e_stop_pid "$holder" flock
+t_check "the sync ends well" wait "$syncer"
+t_check "... and says so" grep -q '^2 members, 6 VPS, +1 -0 ~0$' "$E2E_TMP/locked.out"
 t_eq "place3 on hv3 now (4 GiB; 2 here, 1 on hv2)" hv3 "$(host_of place3)"
 t_eq "place1 still on hv2" hv2 "$(host_of place1)"
 

@@ -930,6 +930,8 @@ test_build_place(void **state)
 	assert_true(add_vps_disk(&m, "old", "50", NULL));
 	assert_true(add_vps_disk(&m, "oldhv2", "50", NULL));
 	assert_true(add_vps_disk(&m, "pinned", "50", "hv2"));
+	assert_true(vpsmerge_needs_place(&m, &cur));
+	assert_int_equal(rooms.calls, 0);
 	vpsmerge_build(&m, &cur, 5900, 5999, &out);
 	/* a: hv1 30 -> 10; b: local 15 -> 5; c: hv1 10 -> 0; d, e: none. */
 	assert_string_equal(host_of(&out, "a"), "hv1");
@@ -979,6 +981,7 @@ test_build_place_idle(void **state)
 	cur_add_host(&cur, "old", 5900, "hv1");
 	assert_true(add_vps_disk(&m, "old", "10", NULL));
 	assert_true(add_vps_disk(&m, "pinned", "10", "hv2"));
+	assert_false(vpsmerge_needs_place(&m, &cur));
 	vpsmerge_build(&m, &cur, 5900, 5999, &out);
 	assert_string_equal(host_of(&out, "old"), "hv1");
 	assert_string_equal(host_of(&out, "pinned"), "hv2");
@@ -990,6 +993,7 @@ test_build_place_idle(void **state)
 	m.room = failing_room;
 	add_member(&m, "alice");
 	assert_true(add_vps_disk(&m, "new", "10", NULL));
+	assert_false(vpsmerge_needs_place(&m, &cur));
 	vpsmerge_build(&m, &cur, 5900, 5999, &out);
 	assert_string_equal(host_of(&out, "new"), "");
 	vpsdata_clear(&cur);
