@@ -220,7 +220,7 @@ check_bridge(struct doctor *d)
 
 /* The nwfilter of [network] filter, which create-vps puts on each VPS. */
 static void
-check_filter(struct doctor *d)
+check_filter(struct doctor *d, virConnectPtr conn)
 {
 	virNWFilterPtr f;
 
@@ -230,7 +230,7 @@ check_filter(struct doctor *d)
 		    "VPS can send with another's MAC or IP address");
 		return;
 	}
-	if ((f = virNWFilterLookupByName(d->conn, d->cfg->filter)) == NULL) {
+	if ((f = virNWFilterLookupByName(conn, d->cfg->filter)) == NULL) {
 		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
 
 		doctor_add(d, "nwfilter", DOCTOR_FAIL, "install "
@@ -244,22 +244,37 @@ check_filter(struct doctor *d)
 	    d->cfg->filter);
 }
 
-void
-doctor_check_network(struct doctor *d)
+/*
+ * The bridge of another host, as libvirt's interface driver lists that
+ * host's interfaces: its sysfs is out of reach.
+ */
+static void
+check_remote_bridge(struct doctor *d, virConnectPtr conn)
+{
+	virInterfacePtr iface;
+
+	if ((iface = virInterfaceLookupByName(conn, d->cfg->bridge)) == NULL) {
+		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
+
+		doctor_add(d, "network", DOCTOR_WARN, "create the bridge on "
+		    "that host, or check it there (ip link show BRIDGE)",
+		    "bridge %s: libvirt does not list it: %s", d->cfg->bridge,
+		    why);
+		return;
+	}
+	virInterfaceFree(iface);
+	doctor_add(d, "network", DOCTOR_OK, NULL, "bridge %s exists",
+	    d->cfg->bridge);
+}
+
+static void
+check_libvirt_network(struct doctor *d, virConnectPtr conn)
 {
 	const char *name = d->cfg->network;
 	virNetworkPtr net;
 	int	 autostart = 0;
 
-	if (d->conn != NULL)
-		check_filter(d);
-	if (d->cfg->bridge != NULL) {
-		check_bridge(d);
-		return;
-	}
-	if (d->conn == NULL)
-		return;
-	if ((net = virNetworkLookupByName(d->conn, name)) == NULL) {
+	if ((net = virNetworkLookupByName(conn, name)) == NULL) {
 		g_autofree char *why = vps_one_line(virGetLastErrorMessage());
 
 		doctor_add(d, "network", DOCTOR_FAIL, "define it (virsh "
@@ -281,18 +296,41 @@ doctor_check_network(struct doctor *d)
 	virNetworkFree(net);
 }
 
+void
+doctor_check_network_on(struct doctor *d, virConnectPtr conn)
+{
+	check_filter(d, conn);
+	if (d->cfg->bridge != NULL)
+		check_remote_bridge(d, conn);
+	else
+		check_libvirt_network(d, conn);
+}
+
+void
+doctor_check_network(struct doctor *d)
+{
+	if (d->conn != NULL)
+		check_filter(d, d->conn);
+	if (d->cfg->bridge != NULL) {
+		check_bridge(d);
+		return;
+	}
+	if (d->conn != NULL)
+		check_libvirt_network(d, d->conn);
+}
+
 /*
- * The largest disk of this host's VPS in vps.data: a VG or directory with
- * less is a WARN. A VPS of another host has its disk there.
+ * The largest disk of host's VPS in vps.data: a VG, directory or pool
+ * with less is a WARN. A VPS of another host has its disk there.
  */
-static uint64_t
-largest_disk(const struct doctor *d)
+uint64_t
+doctor_largest_disk(const struct doctor *d, const char *host)
 {
 	uint64_t max = 0;
 	size_t	 i;
 
 	for (i = 0; d->data_ok && i < d->data.n; i++) {
-		if (d->data.v[i].host[0] == '\0')
+		if (strcmp(d->data.v[i].host, host) == 0)
 			max = MAX(max, d->data.v[i].disk_gib * STORAGE_GIB);
 	}
 	return max;
@@ -329,7 +367,7 @@ doctor_check_storage(struct doctor *d)
 	g_autoptr(GError) err = NULL;
 	bool	 lvm = d->cfg->backend == VPS_BACKEND_LVM;
 	const char *where = lvm ? d->cfg->vg : d->cfg->dir;
-	uint64_t avail, need = largest_disk(d);
+	uint64_t avail, need = doctor_largest_disk(d, "");
 
 	if (!lvm && !check_dir(d))
 		return;
@@ -369,7 +407,7 @@ doctor_check_snapshots(struct doctor *d)
 	    "max_per_vps or lvm_size_percent";
 	bool	 lvm = d->cfg->backend == VPS_BACKEND_LVM;
 	const char *where = lvm ? d->cfg->vg : d->cfg->dir;
-	uint64_t disk = largest_disk(d), need;
+	uint64_t disk = doctor_largest_disk(d, ""), need;
 
 	if (d->cfg->snap_max == 0) {
 		doctor_add(d, "snapshots", DOCTOR_OK, NULL, "snapshots are "

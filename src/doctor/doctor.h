@@ -20,6 +20,7 @@ enum doctor_status { DOCTOR_OK, DOCTOR_WARN, DOCTOR_FAIL };
 
 struct doctor_result {
 	char	*check;			/* short id: "kvm", "sudoers", ... */
+	char	*host;			/* its [host NAME]; NULL: this host */
 	int	 status;		/* enum doctor_status */
 	char	*message;		/* what was found, one line */
 	char	*fix;			/* what to do (NULL for OK) */
@@ -37,10 +38,16 @@ struct doctor {
 	bool	 kvm_ok;		/* a KVM domain starts here */
 	bool	 storage_ok;		/* storage_free() answered */
 	uint64_t storage_avail;		/* what it said, in bytes */
+	const char *host;		/* the [host NAME] the checks now look
+					   at, given to each result; NULL:
+					   this host */
 	GPtrArray *results;		/* of struct doctor_result */
 };
 
-/* Adds a result; fix is for WARN and FAIL (what the admin should do). */
+/*
+ * Adds a result for d->host; fix is for WARN and FAIL (what the admin
+ * should do).
+ */
 void	 doctor_add(struct doctor *d, const char *check, int status,
 	    const char *fix, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
@@ -62,6 +69,20 @@ void	 doctor_check_network(struct doctor *d);
 void	 doctor_check_storage(struct doctor *d);
 void	 doctor_check_snapshots(struct doctor *d);
 void	 doctor_check_iso(struct doctor *d);
+/*
+ * The network checks on conn (a [host NAME]'s with d->host set): the
+ * nwfilter, and the libvirt network of [network] (or, remotely, the
+ * bridge as libvirt's interface driver sees it).
+ */
+void	 doctor_check_network_on(struct doctor *d, virConnectPtr conn);
+/* The largest disk in vps.data of the VPS of host ("": this host). */
+uint64_t doctor_largest_disk(const struct doctor *d, const char *host);
+
+/*
+ * doctor-hosts.c: each [host NAME] of vps.conf: libvirt, KVM, network,
+ * storage, and where the VPS of vps.data are defined.
+ */
+void	 doctor_check_hosts(struct doctor *d);
 
 /* doctor-access.c: sudo, sshd, member accounts, SPICE ports, LDAP. */
 void	 doctor_check_sudoers(struct doctor *d);

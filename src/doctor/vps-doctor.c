@@ -43,8 +43,9 @@ usage(FILE *f)
 	    "                  [--sshd-config FILE]\n"
 	    "\n"
 	    "Checks that this host can run vpshost: vps.conf, vps.data,\n"
-	    "libvirt, KVM, the CPU, network, storage, ISO library, sudo and\n"
-	    "sshd rules, member accounts, SPICE ports, LDAP. Changes nothing.\n"
+	    "libvirt, KVM, the CPU, network, storage, ISO library, each\n"
+	    "[host NAME], sudo and sshd rules, member accounts, SPICE ports,\n"
+	    "LDAP. Changes nothing.\n"
 	    "\n"
 	    "  -c, --config FILE      configuration file (default %s)\n"
 	    "  -j, --json             one JSON document instead of lines\n"
@@ -82,6 +83,7 @@ result_free(gpointer p)
 	struct doctor_result *r = p;
 
 	g_free(r->check);
+	g_free(r->host);
 	g_free(r->message);
 	g_free(r->fix);
 	g_free(r);
@@ -99,6 +101,7 @@ doctor_add(struct doctor *d, const char *check, int status, const char *fix,
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	r->check = g_strdup(check);
+	r->host = g_strdup(d->host);
 	r->status = status;
 	r->message = vps_one_line(msg);
 	r->fix = status != DOCTOR_OK && fix != NULL ? vps_one_line(fix) : NULL;
@@ -161,6 +164,7 @@ run_checks(struct doctor *d)
 	doctor_check_storage(d);
 	doctor_check_snapshots(d);
 	doctor_check_iso(d);
+	doctor_check_hosts(d);
 	doctor_check_sudoers(d);
 	doctor_check_sshd(d);
 	doctor_check_shells(d);
@@ -175,9 +179,11 @@ print_text(const struct doctor *d)
 
 	for (i = 0; i < d->results->len; i++) {
 		const struct doctor_result *r = d->results->pdata[i];
+		g_autofree char *check = r->host != NULL ?
+		    g_strdup_printf("%s@%s", r->check, r->host) : NULL;
 
-		printf("%-4s  %-15s %s\n", status_names[r->status], r->check,
-		    r->message);
+		printf("%-4s  %-15s %s\n", status_names[r->status],
+		    check != NULL ? check : r->check, r->message);
 		if (r->fix != NULL)
 			printf("      %-15s fix: %s\n", "", r->fix);
 	}
@@ -194,6 +200,10 @@ print_json(const struct doctor *d, const unsigned counts[3])
 
 		g_string_append(out, i > 0 ? ",\n{\"check\":" : "\n{\"check\":");
 		vps_json_string(out, r->check);
+		if (r->host != NULL) {
+			g_string_append(out, ",\"host\":");
+			vps_json_string(out, r->host);
+		}
 		g_string_append(out, ",\"status\":");
 		vps_json_string(out, status_names[r->status]);
 		g_string_append(out, ",\"message\":");

@@ -4,8 +4,8 @@
  * Reads the members (uid below member_base matching member_filter) and
  * the vpsInstance entries below base with paged searches, validates every
  * entry, keeps the SPICE ports and hosts of the VPS already in vps.data,
- * gives new VPS a free port, and replaces vps.data and the members file
- * atomically.
+ * gives new VPS a free port (and, with [host NAME] groups, the host with
+ * the most room), and replaces vps.data and the members file atomically.
  * Any LDAP error, or without --force a result that would drop more than
  * max_shrink_percent of the VPS (or all of them) or give an existing VPS
  * another owner, leaves both files as they were. System accounts (a uid
@@ -18,13 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <libvirt/virterror.h>
 
 #include "fileio.h"
+#include "hostroom.h"
 #include "ldapsync.h"
 #include "lock.h"
 #include "log.h"
 #include "memberlist.h"
 #include "pathnames.h"
+#include "storage.h"
 #include "toolopts.h"
 #include "util.h"
 #include "vpsconf.h"
@@ -77,6 +80,110 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 }
 
+/* libvirt's errors come back as GErrors: it prints none itself. */
+static void
+quiet(void *data, virErrorPtr e)
+{
+}
+
+/* The current vps.data; a missing file is an empty one (first run). */
+static void
+read_current(const char *path, struct vps_data *cur)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (vpsdata_load(path, cur, &err))
+		return;
+	if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return;
+	vlog_fatal(1, "cannot use the current vps.data: %s; not changed",
+	    err->message);
+}
+
+/*
+ * The room of each candidate of placement.h, read before vps.data is
+ * locked: a host that does not answer may keep a connect waiting for
+ * minutes, and the lock would keep create-vps and the members' cdrom
+ * changes waiting as long. v[0] is this host, v[i] the i-th [host NAME].
+ */
+struct rooms {
+	struct room {
+		bool	 ok;
+		uint64_t room;
+		GError	*err;		/* when not ok */
+	} *v;				/* NULL: not read ahead */
+	size_t	 n;
+};
+
+/*
+ * The room of host h (NULL: this host): the local [storage] as create-vps
+ * sees it, or a [host NAME]'s pool through libvirt.
+ */
+static bool
+room_read(const struct vps_config *cfg, const struct vps_host *h,
+    uint64_t *room, GError **err)
+{
+	if (h != NULL)
+		return hostroom_read(h, room, err);
+	if (!storage_init(cfg, err) || !storage_free(cfg, room, err)) {
+		g_prefix_error(err, "the local [storage]: ");
+		return false;
+	}
+	return true;
+}
+
+/* The room query of placement.h: what was read ahead, else asked now. */
+static bool
+room_of(void *ctx, const struct vps_config *cfg, const struct vps_host *h,
+    uint64_t *room, GError **err)
+{
+	const struct rooms *r = ctx;
+	const struct room *v;
+
+	if (r->v == NULL)
+		return room_read(cfg, h, room, err);
+	v = &r->v[h == NULL ? 0 : (size_t)(h - cfg->hosts) + 1];
+	if (!v->ok) {
+		g_propagate_error(err, g_error_copy(v->err));
+		return false;
+	}
+	*room = v->room;
+	return true;
+}
+
+/*
+ * Reads the room of every candidate ahead, unlocked, if the directory has
+ * a VPS to place against vps.data as it is now. Should vps.data change
+ * before it is locked, the build asks for what it needs then.
+ */
+static void
+read_rooms(const struct vps_config *cfg, const struct vpsmerge *m,
+    struct rooms *r)
+{
+	struct vps_data now = VPSDATA_INIT;
+	size_t	 i;
+
+	read_current(cfg->data, &now);
+	if (vpsmerge_needs_place(m, &now)) {
+		r->n = cfg->nhosts + 1;
+		r->v = g_new0(struct room, r->n);
+		for (i = 0; i < r->n; i++)
+			r->v[i].ok = room_read(cfg, i == 0 ? NULL :
+			    &cfg->hosts[i - 1], &r->v[i].room, &r->v[i].err);
+	}
+	vpsdata_clear(&now);
+}
+
+static void
+rooms_clear(struct rooms *r)
+{
+	size_t	 i;
+
+	for (i = 0; r->v != NULL && i < r->n; i++)
+		g_clear_error(&r->v[i].err);
+	g_clear_pointer(&r->v, g_free);
+}
+
 /* Members and VPS from LDAP; exits on any error. */
 static void
 read_directory(const struct vps_config *cfg, struct vpsmerge *m)
@@ -96,20 +203,6 @@ read_directory(const struct vps_config *cfg, struct vpsmerge *m)
 		vlog_fatal(1, "%s; vps.data not changed", err->message);
 	}
 	ldapsync_close(ld);
-}
-
-/* The current vps.data; a missing file is an empty one (first run). */
-static void
-read_current(const char *path, struct vps_data *cur)
-{
-	g_autoptr(GError) err = NULL;
-
-	if (vpsdata_load(path, cur, &err))
-		return;
-	if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-		return;
-	vlog_fatal(1, "cannot use the current vps.data: %s; not changed",
-	    err->message);
 }
 
 /*
@@ -255,6 +348,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GHashTable) sys = NULL;
 	struct vpsmerge m;
+	struct rooms rooms = { NULL, 0 };
 	struct options o;
 	int	 lockfd = -1;
 	unsigned failed;
@@ -273,12 +367,21 @@ main(int argc, char **argv)
 	m.min_uid = cfg->min_uid;
 	m.local = sys;
 	m.cfg = cfg;
+	/* Without [host NAME] groups no host is asked anything. */
+	if (cfg->nhosts > 0) {
+		virSetErrorFunc(NULL, quiet);
+		m.room = room_of;
+		m.room_ctx = &rooms;
+	}
 	read_directory(cfg, &m);
+	if (cfg->nhosts > 0)
+		read_rooms(cfg, &m, &rooms);
 	if (o.output == NULL &&
 	    (lockfd = vpsdata_lock(cfg->data, &err)) == -1)
 		vlog_fatal(1, "%s; vps.data not changed", err->message);
 	failed = merge_and_write(cfg, &o, &m);
 	vps_unlock(lockfd);
+	rooms_clear(&rooms);
 	vpsmerge_free(&m);
 	return failed == 0 ? 0 : 1;
 }

@@ -63,6 +63,8 @@ vpsmerge_init(struct vpsmerge *m)
 	m->min_uid = 1000;
 	m->local = NULL;
 	m->cfg = NULL;
+	m->room = NULL;
+	m->room_ctx = NULL;
 }
 
 void
@@ -480,6 +482,83 @@ keep_hosts(struct vpsmerge *m, const struct vps_data *cur)
 }
 
 /*
+ * The candidates of placement.h, local first, each with its room; a host
+ * whose room cannot be read is no candidate, and a warning says why.
+ */
+static struct place_host *
+place_hosts(struct vpsmerge *m, size_t *n)
+{
+	const struct vps_config *cfg = m->cfg;
+	struct place_host *p = g_new0(struct place_host, cfg->nhosts + 1);
+	size_t	 i;
+
+	for (i = 0; i <= cfg->nhosts; i++) {
+		const struct vps_host *h = i == 0 ? NULL : &cfg->hosts[i - 1];
+		GError	*err = NULL;
+
+		p[i].name = h != NULL ? h->name : "";
+		p[i].known = m->room(m->room_ctx, cfg, h, &p[i].room, &err);
+		if (!p[i].known) {
+			g_autofree char *on = host_shown(p[i].name);
+
+			note(m->warnings, "%s takes no new VPS in this run: %s",
+			    on, err->message);
+			g_error_free(err);
+		}
+	}
+	*n = cfg->nhosts + 1;
+	return p;
+}
+
+/* Whether c is placed: new, without vpsHost, and there are hosts. */
+static bool
+needs_place(const struct vpsmerge *m, const struct vps_candidate *c,
+    const struct vps_data *cur)
+{
+	return m->cfg != NULL && m->cfg->nhosts > 0 && m->room != NULL &&
+	    !c->ldap_host && vpsdata_find(cur, c->e.name) == NULL;
+}
+
+bool
+vpsmerge_needs_place(const struct vpsmerge *m, const struct vps_data *cur)
+{
+	guint	 i;
+
+	for (i = 0; i < m->cand->len; i++) {
+		if (needs_place(m, m->cand->pdata[i], cur))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A new VPS without vpsHost, when vps.conf has [host NAME] groups: the
+ * host with the most room for its disk (placement.h); the rooms are read
+ * once, when the first such VPS comes. False, with a warning, if no host
+ * has room: the VPS is left out until a sync finds some.
+ */
+static bool
+place_new(struct vpsmerge *m, struct vps_candidate *c,
+    const struct vps_data *cur, struct place_host **hosts, size_t *n)
+{
+	uint64_t size = (uint64_t)c->e.disk_gib << 30;
+	int	 i;
+
+	if (!needs_place(m, c, cur))
+		return true;
+	if (*hosts == NULL)
+		*hosts = place_hosts(m, n);
+	if ((i = place_choose(*hosts, *n, size)) == -1) {
+		note(m->warnings, "%s: VPS '%s' skipped: no host has room for "
+		    "its disk of %u GiB (tried again at the next sync)", c->dn,
+		    c->e.name, c->e.disk_gib);
+		return false;
+	}
+	vps_strlcpy(c->e.host, (*hosts)[i].name, sizeof(c->e.host));
+	return true;
+}
+
+/*
  * An existing VPS whose owner changes: its disk would pass to another
  * member, which only an administrator may decide.
  */
@@ -500,8 +579,9 @@ vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 {
 	struct vps_candidate **c;
 	struct portalloc *pa = g_new(struct portalloc, 1);
+	struct place_host *hosts = NULL;
 	GError	*err = NULL;
-	size_t	 i;
+	size_t	 i, nhosts = 0;
 
 	portalloc_init(pa);
 	filter_names_owners(m);
@@ -510,7 +590,7 @@ vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 	/* keep_ports sorted only its own list: m->cand is in name order. */
 	c = (struct vps_candidate **)m->cand->pdata;
 	for (i = 0; i < m->cand->len; i++) {
-		if (c[i]->skip)
+		if (c[i]->skip || !place_new(m, c[i], cur, &hosts, &nhosts))
 			continue;
 		if (c[i]->e.spice_port == 0 && (c[i]->e.spice_port =
 		    portalloc_take(pa, port_min, port_max)) == 0) {
@@ -527,6 +607,7 @@ vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 		}
 		note_handover(m, c[i], cur);
 	}
+	g_free(hosts);
 	g_free(pa);
 }
 

@@ -23,7 +23,12 @@
  *     vpsHost says (with a warning when it says another): moving a VPS is
  *     an administrator's act, never a sync's; a new VPS takes its vpsHost,
  *     or the local host without one; a new VPS whose vpsHost has no
- *     [host NAME] group in vps.conf is skipped with a warning.
+ *     [host NAME] group in vps.conf is skipped with a warning;
+ *   - but when vps.conf has [host NAME] groups and room is set, a new VPS
+ *     without vpsHost is placed (placement.h), in name order: a host
+ *     whose room cannot be read is named in a warning and takes none, and
+ *     a VPS that no host has room for is skipped with a warning (the next
+ *     sync tries again).
  */
 #ifndef VPS_VPSMERGE_H
 #define VPS_VPSMERGE_H
@@ -32,6 +37,7 @@
 #include <lber.h>
 #include <glib.h>
 
+#include "placement.h"
 #include "vpsconf.h"
 #include "vpsdata.h"
 
@@ -57,11 +63,14 @@ struct vpsmerge {
 	GHashTable *local;	/* vps_system_accounts(min_uid), not owned */
 	const struct vps_config *cfg;	/* its [host NAME] groups; NULL:
 					   vpsHost is not checked */
+	place_room_fn room;	/* NULL: no placement, new VPS stay local */
+	void	*room_ctx;	/* room's first argument */
 };
 
 /*
- * min_uid starts at vps.conf's default (1000), local and cfg at NULL (no
- * local account, no host known): the caller sets them.
+ * min_uid starts at vps.conf's default (1000), local, cfg and room at
+ * NULL (no local account, no host known, no placement): the caller sets
+ * them.
  */
 void	 vpsmerge_init(struct vpsmerge *m);
 void	 vpsmerge_free(struct vpsmerge *m);
@@ -91,6 +100,15 @@ bool	 vpsmerge_add_vps(struct vpsmerge *m, const char *dn,
  */
 void	 vpsmerge_build(struct vpsmerge *m, const struct vps_data *cur,
 	    unsigned port_min, unsigned port_max, struct vps_data *out);
+
+/*
+ * Whether vpsmerge_build() with cur would ask room for some VPS: one that
+ * is not in cur, has no vpsHost, with [host NAME] groups and room set.
+ * (It may also be an entry that the build then skips for another
+ * reason.)
+ */
+bool	 vpsmerge_needs_place(const struct vpsmerge *m,
+	    const struct vps_data *cur);
 
 struct vpsmerge_diff {
 	unsigned added;		/* in out, not in cur */

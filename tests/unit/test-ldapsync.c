@@ -2,7 +2,8 @@
  * test-ldapsync.c: what vps-data-gen makes of LDAP entries, table-driven:
  * validation of vpsInstance and member entries, the merge rules (duplicate
  * names and ports, owners, system accounts, kept and allocated ports,
- * owner changes), the diff, the shrink guard and the port allocator.
+ * owner changes, hosts and the placement of new VPS), the diff, the
+ * shrink guard and the port allocator.
  */
 #include <config.h>
 
@@ -11,7 +12,9 @@
 #include <glib.h>
 
 #include "unit.h"
+#include "placement.h"
 #include "portalloc.h"
+#include "util.h"
 #include "vpsmerge.h"
 
 /* One digit more than any number attribute may have. */
@@ -759,6 +762,245 @@ test_diff_host(void **state)
 	vpsdata_clear(&b);
 }
 
+/* ---- placement --------------------------------------------------------- */
+
+#define GIB(n)	((uint64_t)(n) << 30)
+#define NOPE	UINT64_MAX	/* a host whose room is unknown */
+
+struct place_case {
+	const char *what;
+	uint64_t room[4];	/* NOPE: unknown; 0 after the last host */
+	size_t	 n;
+	uint64_t size;
+	int	 want;
+};
+
+static const struct place_case place_cases[] = {
+	{ "all equal: the local host", { GIB(10), GIB(10), GIB(10) }, 3,
+	    GIB(5), 0 },
+	{ "the most room", { GIB(5), GIB(20), GIB(10) }, 3, GIB(5), 1 },
+	{ "a tie after the local host: file order", { GIB(5), GIB(10),
+	    GIB(10) }, 3, GIB(5), 1 },
+	{ "a tie at the end: file order", { GIB(5), GIB(3), GIB(10),
+	    GIB(10) }, 4, GIB(5), 2 },
+	{ "exactly fits", { GIB(4), GIB(6) }, 2, GIB(6), 1 },
+	{ "fits nowhere", { GIB(5), GIB(3) }, 2, GIB(6), -1 },
+	{ "one byte short", { GIB(6) - 1 }, 1, GIB(6), -1 },
+	{ "unknown is no candidate", { NOPE, GIB(10) }, 2, GIB(5), 1 },
+	{ "only unknown ones", { NOPE, NOPE }, 2, GIB(1), -1 },
+	{ "no host", { 0 }, 0, GIB(1), -1 },
+};
+
+static void
+place_fill(struct place_host *h, const struct place_case *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n; i++) {
+		h[i].name = i == 0 ? "" : "hv";
+		h[i].known = c->room[i] != NOPE;
+		h[i].room = h[i].known ? c->room[i] : 0;
+	}
+}
+
+static void
+test_place_choose(void **state)
+{
+	struct place_host h[4];
+	size_t	 i, j;
+	int	 got;
+
+	for (i = 0; i < G_N_ELEMENTS(place_cases); i++) {
+		const struct place_case *c = &place_cases[i];
+
+		place_fill(h, c);
+		got = place_choose(h, c->n, c->size);
+		if (got != c->want)
+			FAIL_MSG("%s: got %d, expected %d", c->what, got,
+			    c->want);
+		/* Only the chosen host's room goes down, by the size. */
+		for (j = 0; j < c->n; j++) {
+			uint64_t want = c->room[j] == NOPE ? 0 : c->room[j];
+
+			if ((int)j == got)
+				want -= c->size;
+			if (h[j].room != want)
+				FAIL_MSG("%s: host %zu has %" G_GUINT64_FORMAT
+				    " left", c->what, j, (guint64)h[j].room);
+		}
+	}
+}
+
+/* Disks placed one after another take their room off their host. */
+static void
+test_place_subtract(void **state)
+{
+	struct place_host h[2] = { { "", true, GIB(10) },
+	    { "hv1", true, GIB(8) } };
+
+	assert_int_equal(place_choose(h, 2, GIB(5)), 0);	/* 10 -> 5 */
+	assert_int_equal(place_choose(h, 2, GIB(5)), 1);	/* 8 -> 3 */
+	assert_int_equal(place_choose(h, 2, GIB(5)), 0);	/* 5 -> 0 */
+	assert_int_equal(place_choose(h, 2, GIB(5)), -1);
+	assert_int_equal(place_choose(h, 2, GIB(3)), 1);	/* 3 -> 0 */
+	assert_true(h[0].room == 0 && h[1].room == 0);
+}
+
+/* The room query of a test: from a table, counting the questions. */
+struct fake_rooms {
+	uint64_t local, hv1, hv2;	/* NOPE: unreachable */
+	unsigned calls;
+};
+
+static bool
+fake_room(void *ctx, const struct vps_config *cfg, const struct vps_host *h,
+    uint64_t *room, GError **err)
+{
+	struct fake_rooms *f = ctx;
+	uint64_t v = h == NULL ? f->local : strcmp(h->name, "hv1") == 0 ?
+	    f->hv1 : f->hv2;
+
+	f->calls++;
+	if (v == NOPE) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s "
+		    "unreachable: cannot connect to %s", h != NULL ? h->name :
+		    "local", h != NULL ? h->uri : "-");
+		return false;
+	}
+	*room = v;
+	return true;
+}
+
+static bool
+failing_room(void *ctx, const struct vps_config *cfg,
+    const struct vps_host *h, uint64_t *room, GError **err)
+{
+	fail_msg("no room may be asked for here");
+	return false;
+}
+
+/* A VPS entry with a disk of disk GiB and a vpsHost (NULL: absent). */
+static bool
+add_vps_disk(struct vpsmerge *m, const char *name, const char *disk,
+    const char *host)
+{
+	g_autofree char *dn = g_strdup_printf("vpsName=%s", name);
+	const char *v[VA_COUNT] = { name, "alice", "1", "512", disk, NULL,
+	    host };
+	struct fake_entry f;
+
+	fake_entry(&f, v);
+	return vpsmerge_add_vps(m, dn, f.vals);
+}
+
+static const char hosts_conf[] =
+    "[host hv1]\nuri = qemu+tcp://hv1/system\nspice_listen = 10.0.0.1\n"
+    "backend = pool\npool = vps\n"
+    "[host hv2]\nuri = qemu+tcp://hv2/system\nspice_listen = 10.0.0.2\n"
+    "backend = pool\npool = vps\n";
+
+/*
+ * New VPS without vpsHost go, in name order, to the host with the most
+ * room left; an unreachable host takes none; a VPS that fits nowhere is
+ * skipped; existing VPS and a vpsHost are kept without asking.
+ */
+static void
+test_build_place(void **state)
+{
+	g_autoptr(vps_config) cfg = config_parse(hosts_conf,
+	    strlen(hosts_conf), "c", NULL);
+	struct fake_rooms rooms = { GIB(15), GIB(30), NOPE, 0 };
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+
+	assert_non_null(cfg);
+	vpsmerge_init(&m);
+	m.cfg = cfg;
+	m.room = fake_room;
+	m.room_ctx = &rooms;
+	add_member(&m, "alice");
+	cur_add_host(&cur, "old", 5900, "");
+	cur_add_host(&cur, "oldhv2", 5901, "hv2");
+	/* Given in another order than placed: names decide. */
+	assert_true(add_vps_disk(&m, "d", "10", NULL));
+	assert_true(add_vps_disk(&m, "c", "10", NULL));
+	assert_true(add_vps_disk(&m, "b", "10", NULL));
+	assert_true(add_vps_disk(&m, "a", "20", NULL));
+	assert_true(add_vps_disk(&m, "e", "10", ""));	/* empty: none */
+	assert_true(add_vps_disk(&m, "old", "50", NULL));
+	assert_true(add_vps_disk(&m, "oldhv2", "50", NULL));
+	assert_true(add_vps_disk(&m, "pinned", "50", "hv2"));
+	assert_true(vpsmerge_needs_place(&m, &cur));
+	assert_int_equal(rooms.calls, 0);
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	/* a: hv1 30 -> 10; b: local 15 -> 5; c: hv1 10 -> 0; d, e: none. */
+	assert_string_equal(host_of(&out, "a"), "hv1");
+	assert_string_equal(host_of(&out, "b"), "");
+	assert_string_equal(host_of(&out, "c"), "hv1");
+	assert_null(vpsdata_find(&out, "d"));
+	assert_null(vpsdata_find(&out, "e"));
+	assert_string_equal(host_of(&out, "old"), "");
+	assert_string_equal(host_of(&out, "oldhv2"), "hv2");
+	assert_string_equal(host_of(&out, "pinned"), "hv2");
+	assert_true(has_note(m.warnings, "vpsName=d: VPS 'd' skipped: no "
+	    "host has room for its disk of 10 GiB", NULL));
+	assert_true(has_note(m.warnings, "vpsName=e: VPS 'e' skipped", NULL));
+	assert_true(has_note(m.warnings, "host 'hv2' takes no new VPS in "
+	    "this run: host hv2 unreachable: cannot connect to "
+	    "qemu+tcp://hv2/system", NULL));
+	/* Each host was asked once, whatever the number of VPS. */
+	assert_int_equal(rooms.calls, 3);
+	/* Skipped for room is no error: the next sync tries again. */
+	assert_int_equal(m.errors->len, 0);
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
+/*
+ * No host is asked anything when no VPS needs a place, nor without
+ * [host NAME] groups (new VPS stay local, as before placement).
+ */
+static void
+test_build_place_idle(void **state)
+{
+	static const char noconf[] = "[vps]\n";
+	g_autoptr(vps_config) cfg = config_parse(hosts_conf,
+	    strlen(hosts_conf), "c", NULL);
+	g_autoptr(vps_config) none = config_parse(noconf, strlen(noconf),
+	    "c", NULL);
+	struct vps_data cur = VPSDATA_INIT, out = VPSDATA_INIT;
+	struct vpsmerge m;
+
+	assert_non_null(cfg);
+	assert_non_null(none);
+	vpsmerge_init(&m);
+	m.cfg = cfg;
+	m.room = failing_room;
+	add_member(&m, "alice");
+	cur_add_host(&cur, "old", 5900, "hv1");
+	assert_true(add_vps_disk(&m, "old", "10", NULL));
+	assert_true(add_vps_disk(&m, "pinned", "10", "hv2"));
+	assert_false(vpsmerge_needs_place(&m, &cur));
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	assert_string_equal(host_of(&out, "old"), "hv1");
+	assert_string_equal(host_of(&out, "pinned"), "hv2");
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+
+	vpsmerge_init(&m);
+	m.cfg = none;
+	m.room = failing_room;
+	add_member(&m, "alice");
+	assert_true(add_vps_disk(&m, "new", "10", NULL));
+	assert_false(vpsmerge_needs_place(&m, &cur));
+	vpsmerge_build(&m, &cur, 5900, 5999, &out);
+	assert_string_equal(host_of(&out, "new"), "");
+	vpsdata_clear(&cur);
+	vpsdata_clear(&out);
+	vpsmerge_free(&m);
+}
+
 /* ---- port allocation -------------------------------------------------- */
 
 static void
@@ -796,6 +1038,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_handover),
 	cmocka_unit_test(test_build_hosts),
 	cmocka_unit_test(test_diff_host),
+	cmocka_unit_test(test_place_choose),
+	cmocka_unit_test(test_place_subtract),
+	cmocka_unit_test(test_build_place),
+	cmocka_unit_test(test_build_place_idle),
 	cmocka_unit_test(test_build_ports),
 	cmocka_unit_test(test_build_duplicates),
 	cmocka_unit_test(test_build_exhausted),
