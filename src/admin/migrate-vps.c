@@ -39,6 +39,7 @@
 #include "log.h"
 #include "names.h"
 #include "pathnames.h"
+#include "poolvol.h"
 #include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
@@ -97,10 +98,10 @@ struct job {
 	struct side src, dst;
 	virDomainPtr dom;
 	struct disk disk;
-	virStoragePoolPtr pool;		/* destination pool */
-	char	*volname;
+	struct poolvol_pool pool;	/* destination pool */
+	bool	 pool_open;
 	char	*dstpath;		/* the new disk */
-	bool	 block;			/* dstpath is a block device */
+	struct poolvol_id vid;		/* the volume this run made */
 	virStorageVolPtr vol;		/* made by this run */
 	bool	 running;		/* live migration, else a copy */
 	virDomainPtr defined;		/* a copy's domain on dst, by this
@@ -405,127 +406,65 @@ check_clash(struct job *j, const char *xml, GError **err)
  * The destination's pool: backend pool names it; for lvm and file it is
  * the pool whose target is /dev/VG or DIR, as an admin defines it for
  * libvirt to make volumes there. The volume is named like the disks
- * create-vps makes: NAME in a volume group, NAME.img in a directory.
+ * create-vps makes (poolvol.h).
  */
 static bool
 find_pool(struct job *j, GError **err)
 {
 	const struct side *d = &j->dst;
-	g_autofree char *vgdir = NULL, *pxml = NULL, *type = NULL;
-	g_autoptr(domdoc) doc = NULL;
-	const char *what;
+	g_autofree char *vgdir = NULL;
 
-	if (d->backend == VPS_BACKEND_POOL) {
-		what = d->pool;
-		j->pool = virStoragePoolLookupByName(d->conn, d->pool);
-	} else {
+	if (d->backend == VPS_BACKEND_LVM)
 		vgdir = g_strconcat("/dev/", d->vg, NULL);
-		what = d->backend == VPS_BACKEND_LVM ? vgdir : d->dir;
-		j->pool = virStoragePoolLookupByTargetPath(d->conn, what);
-	}
-	if (j->pool == NULL) {
-		virt_error(err, "host %s: no storage pool %s%s", d->name,
-		    d->backend == VPS_BACKEND_POOL ? "" : "with target ",
-		    what);
-		return false;
-	}
-	if (virStoragePoolIsActive(j->pool) != 1) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,
-		    "host %s: storage pool %s is not active", d->name, what);
-		return false;
-	}
-	if ((pxml = virStoragePoolGetXMLDesc(j->pool, 0)) == NULL ||
-	    (doc = domdoc_parse(pxml, strlen(pxml), "pool", err)) == NULL) {
-		if (pxml == NULL)
-			virt_error(err, "host %s: pool %s", d->name, what);
-		return false;
-	}
-	type = domdoc_get(doc, NULL, "/pool/@type");
-	j->block = type != NULL && strcmp(type, "logical") == 0;
-	j->volname = j->block ? g_strdup(j->o->name) :
-	    g_strconcat(j->o->name, ".img", NULL);
-	return true;
+	j->pool_open = true;
+	return poolvol_open_at(d->conn, d->name,
+	    d->backend == VPS_BACKEND_POOL ? d->pool : NULL,
+	    d->backend == VPS_BACKEND_LVM ? vgdir : d->dir, &j->pool, err);
 }
 
 /* The destination pool has no volume of that name and room for it. */
 static bool
 check_room(struct job *j, GError **err)
 {
-	virStorageVolPtr old;
-	virStoragePoolInfo info;
-	const char *pool = virStoragePoolGetName(j->pool);
+	struct poolvol_id old = { NULL, NULL, NULL };
+	uint64_t avail;
+	bool	 found;
 
-	/* A file put there behind libvirt's back counts too. */
-	if (virStoragePoolRefresh(j->pool, 0) == -1 ||
-	    virStoragePoolGetInfo(j->pool, &info) == -1) {
-		virt_error(err, "host %s: pool %s", j->dst.name, pool);
+	if (!poolvol_find(&j->pool, j->o->name, &old, &found, err) ||
+	    !poolvol_room(&j->pool, &avail, err))
 		return false;
-	}
-	if ((old = virStorageVolLookupByName(j->pool, j->volname)) != NULL) {
-		virStorageVolFree(old);
+	if (found) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s: pool "
-		    "%s has a volume %s already", j->dst.name, pool,
-		    j->volname);
+		    "%s has a volume %s already", j->dst.name, j->pool.name,
+		    old.path);
+		poolvol_id_clear(&old);
 		return false;
 	}
-	if (info.available < j->disk.capacity) {
+	if (avail < j->disk.capacity) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "host %s: pool "
 		    "%s has %llu bytes free, the disk of %s needs %llu",
-		    j->dst.name, pool, info.available, j->o->name,
-		    j->disk.capacity);
+		    j->dst.name, j->pool.name, (unsigned long long)avail,
+		    j->o->name, j->disk.capacity);
 		return false;
 	}
 	return true;
 }
 
-/* The volume XML: name, capacity, raw; built with libxml2 (g_free). */
-static char *
-volume_xml(const char *name, unsigned long long capacity)
-{
-	xmlDoc	*doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNode	*vol, *n;
-	xmlChar	*buf = NULL;
-	char	 cap[32];
-	char	*s;
-	int	 len = 0;
-
-	g_snprintf(cap, sizeof(cap), "%llu", capacity);
-	vol = xmlNewNode(NULL, BAD_CAST "volume");
-	xmlDocSetRootElement(doc, vol);
-	xmlNewTextChild(vol, NULL, BAD_CAST "name", BAD_CAST name);
-	n = xmlNewTextChild(vol, NULL, BAD_CAST "capacity", BAD_CAST cap);
-	xmlNewProp(n, BAD_CAST "unit", BAD_CAST "bytes");
-	xmlNewTextChild(vol, NULL, BAD_CAST "allocation", BAD_CAST "0");
-	n = xmlNewChild(vol, NULL, BAD_CAST "target", NULL);
-	n = xmlNewChild(n, NULL, BAD_CAST "format", NULL);
-	xmlNewProp(n, BAD_CAST "type", BAD_CAST "raw");
-	xmlDocDumpMemory(doc, &buf, &len);
-	s = buf != NULL ? g_strndup((const char *)buf, len) : NULL;
-	xmlFree(buf);
-	xmlFreeDoc(doc);
-	return s;
-}
-
+/* The volume, and a handle on it for a copy's upload. */
 static bool
 make_volume(struct job *j, GError **err)
 {
-	g_autofree char *xml = volume_xml(j->volname, j->disk.capacity);
-	char	*path;
-
-	if (xml == NULL)
-		return vps_failed(err, "out of memory");
-	if ((j->vol = virStorageVolCreateXML(j->pool, xml, 0)) == NULL) {
-		virt_error(err, "host %s: cannot make volume %s in pool %s",
-		    j->dst.name, j->volname, virStoragePoolGetName(j->pool));
+	if (!poolvol_create(&j->pool, j->o->name, j->disk.capacity, &j->vid,
+	    err))
 		return false;
-	}
-	if ((path = virStorageVolGetPath(j->vol)) == NULL) {
+	/* The move writes into it, which changes its times: key and path. */
+	g_clear_pointer(&j->vid.stamp, g_free);
+	if ((j->vol = virStorageVolLookupByPath(j->dst.conn, j->vid.path)) ==
+	    NULL) {
 		virt_error(err, "host %s: volume %s", j->dst.name,
-		    j->volname);
+		    j->vid.path);
 		return false;
 	}
-	g_free(j->dstpath);
-	j->dstpath = path;
 	return true;
 }
 
@@ -533,23 +472,10 @@ make_volume(struct job *j, GError **err)
  * The path the new volume will have, for --dry-run and the XML: the
  * pool's target path and the volume's name.
  */
-static bool
-plan_path(struct job *j, GError **err)
+static void
+plan_path(struct job *j)
 {
-	g_autofree char *xml = virStoragePoolGetXMLDesc(j->pool, 0);
-	g_autoptr(domdoc) doc = NULL;
-	g_autofree char *dir = NULL;
-
-	if (xml == NULL ||
-	    (doc = domdoc_parse(xml, strlen(xml), "pool", err)) == NULL ||
-	    (dir = domdoc_get(doc, NULL, "/pool/target/path")) == NULL) {
-		if (err != NULL && *err == NULL)
-			virt_error(err, "host %s: the target of pool %s",
-			    j->dst.name, virStoragePoolGetName(j->pool));
-		return false;
-	}
-	j->dstpath = g_build_filename(dir, j->volname, NULL);
-	return true;
+	j->dstpath = poolvol_path(&j->pool, j->o->name);
 }
 
 /*
@@ -564,6 +490,7 @@ dest_xml(const struct job *j, const char *xml, GError **err)
 	g_autoptr(domdoc) doc = domdoc_parse(xml, strlen(xml), "domain", err);
 	xmlNode	*disk, *src, *g;
 	char	*out;
+	bool	 block;
 
 	if (doc == NULL)
 		return NULL;
@@ -577,8 +504,9 @@ dest_xml(const struct job *j, const char *xml, GError **err)
 	xmlUnsetProp(src, BAD_CAST "file");
 	xmlUnsetProp(src, BAD_CAST "dev");
 	xmlUnsetProp(src, BAD_CAST "index");
-	if (!domdoc_set_prop(disk, "type", j->block ? "block" : "file") ||
-	    !domdoc_set_prop(src, j->block ? "dev" : "file", j->dstpath))
+	block = j->pool.kind == POOLVOL_BLOCK;
+	if (!domdoc_set_prop(disk, "type", block ? "block" : "file") ||
+	    !domdoc_set_prop(src, block ? "dev" : "file", j->dstpath))
 		goto oom;
 	domdoc_remove(doc, disk, "backingStore");
 	g = domdoc_find(doc, NULL, "/domain/devices/graphics[@type='spice']");
@@ -859,20 +787,23 @@ rollback(struct job *j)
 {
 	g_autoptr(virDomain) dom = NULL;
 	g_autoptr(GError) err = NULL;
+	bool	 removed = false;
 
 	if (j->defined != NULL &&
 	    virDomainUndefineFlags(j->defined, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)
 	    == -1)
 		vlog_warn("domain %s on host %s is left: %s", j->o->name,
 		    j->dst.name, virGetLastErrorMessage());
-	if (j->vol == NULL)
+	if (j->vid.path == NULL)
 		return;
 	if (!virt_lookup(j->dst.conn, j->o->name, &dom, &err) ||
-	    dom != NULL || virStorageVolDelete(j->vol, 0) == -1) {
-		vlog_warn("volume %s on host %s is left: %s", j->dstpath,
+	    dom != NULL ||
+	    !poolvol_delete(&j->pool, j->o->name, &j->vid, &removed, &err) ||
+	    !removed) {
+		vlog_warn("volume %s on host %s is left: %s", j->vid.path,
 		    j->dst.name, err != NULL ? err->message : dom != NULL ?
 		    "a domain there has that name" :
-		    virGetLastErrorMessage());
+		    "another volume has its name now");
 		return;
 	}
 	printf("volume %s on host %s removed\n", j->dstpath, j->dst.name);
@@ -938,7 +869,7 @@ print_plan(const struct job *j)
 	    j->dst.uri);
 	printf("disk %s (%s, %llu bytes) copied to %s in pool %s\n",
 	    j->disk.path, j->disk.target, j->disk.capacity, j->dstpath,
-	    virStoragePoolGetName(j->pool));
+	    j->pool.name);
 	printf("SPICE listens on %s there; vps.data host becomes \"%s\"\n",
 	    j->dst.spice, j->dst.field);
 }
@@ -960,9 +891,9 @@ run_job(struct job *j, GError **err)
 		return false;
 	}
 	if (!read_disk(j, xml, err) || !check_clash(j, xml, err) ||
-	    !find_pool(j, err) ||
-	    !check_room(j, err) || !plan_path(j, err))
+	    !find_pool(j, err) || !check_room(j, err))
 		return false;
+	plan_path(j);
 	if (j->o->dry_run) {
 		print_plan(j);
 		return true;
@@ -995,12 +926,12 @@ job_clear(struct job *j)
 {
 	g_free(j->disk.target);
 	g_free(j->disk.path);
-	g_free(j->volname);
 	g_free(j->dstpath);
+	poolvol_id_clear(&j->vid);
 	if (j->vol != NULL)
 		virStorageVolFree(j->vol);
-	if (j->pool != NULL)
-		virStoragePoolFree(j->pool);
+	if (j->pool_open)
+		poolvol_close(&j->pool);
 	if (j->dom != NULL)
 		virDomainFree(j->dom);
 	if (j->defined != NULL)

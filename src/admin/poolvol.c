@@ -159,15 +159,34 @@ bool
 poolvol_open(virConnectPtr conn, const struct vps_host *h,
     struct poolvol_pool *p, GError **err)
 {
+	return poolvol_open_at(conn, h->name, h->pool, NULL, p, err);
+}
+
+bool
+poolvol_open_at(virConnectPtr conn, const char *host, const char *name,
+    const char *target, struct poolvol_pool *p, GError **err)
+{
 	g_autofree char *xml = NULL;
+	const char *found;
 	int	 active;
 
 	memset(p, 0, sizeof(*p));
-	p->name = g_strdup(h->pool);
-	p->host = g_strdup(h->name);
-	if ((p->pool = virStoragePoolLookupByName(conn, h->pool)) == NULL) {
-		virt_error(err, "pool %s of host %s", p->name, p->host);
+	p->host = g_strdup(host);
+	if (name != NULL) {
+		p->name = g_strdup(name);
+		p->pool = virStoragePoolLookupByName(conn, name);
+	} else {
+		p->name = g_strdup(target);	/* until it is found */
+		p->pool = virStoragePoolLookupByTargetPath(conn, target);
+	}
+	if (p->pool == NULL) {
+		virt_error(err, "%s %s of host %s", name != NULL ? "pool" :
+		    "no pool with target", p->name, p->host);
 		return false;
+	}
+	if (name == NULL && (found = virStoragePoolGetName(p->pool)) != NULL) {
+		g_free(p->name);
+		p->name = g_strdup(found);
 	}
 	if ((active = virStoragePoolIsActive(p->pool)) != 1) {
 		if (active == 0)

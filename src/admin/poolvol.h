@@ -63,6 +63,14 @@ struct poolvol_id {
  */
 bool	 poolvol_open(virConnectPtr conn, const struct vps_host *h,
 	    struct poolvol_pool *p, GError **err);
+/*
+ * The same for the pool called name, or (name NULL) the pool whose target
+ * is target (/dev/VG, a directory: how an lvm or file backend's storage
+ * appears to libvirt), on host (for messages).
+ */
+bool	 poolvol_open_at(virConnectPtr conn, const char *host,
+	    const char *name, const char *target, struct poolvol_pool *p,
+	    GError **err);
 void	 poolvol_close(struct poolvol_pool *p);
 
 /*

@@ -196,7 +196,7 @@ t_need "the snapshot gone" rm -f "$pool1/$vps.snap.s1.img"
 t_check "an unreachable host is named (1)" fails_with 1 \
     "host hv3 unreachable" "$vps" hv3
 t_check "a missing pool is named (1)" fails_with 1 \
-    "host hv4: no storage pool $(e2e_name nopool)" "$vps" hv4
+    "pool $(e2e_name nopool) of host hv4: Storage pool not found" "$vps" hv4
 
 t_need "hv2's libvirtd killed" kill_libvirtd2
 t_check "hv2 down: refused, named (1)" fails_with 1 "host hv2 unreachable" \
