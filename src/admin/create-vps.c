@@ -415,23 +415,30 @@ scan_host(struct job *j, const struct vps_host *h, GHashTable *macs,
 }
 
 /*
- * For a VPS of another host, every host is scanned: the local one and
- * each [host NAME]. A MAC must be unique across all of them (a VPS may
- * move, and bridged hosts may share a segment), and a host that does not
- * answer fails the run, since a MAC it uses could be chosen.
+ * Every [host NAME] is scanned, for a VPS of any host: a MAC must be
+ * unique across all of them (a VPS may move, and bridged hosts may share
+ * a segment), and a host that does not answer fails the run, since a MAC
+ * it uses could be chosen. Nothing without [host] groups.
  */
 static bool
-scan_hosts(struct job *j, GHashTable *macs, GHashTable *ports,
+scan_other_hosts(struct job *j, GHashTable *macs, GHashTable *ports,
     GError **err)
 {
 	size_t	 i;
 
-	if (!scan_host(j, NULL, macs, ports, err))
-		return false;
 	for (i = 0; i < j->cfg->nhosts; i++)
 		if (!scan_host(j, &j->cfg->hosts[i], macs, ports, err))
 			return false;
 	return true;
+}
+
+/* For a VPS of another host: the local host too, as any other. */
+static bool
+scan_hosts(struct job *j, GHashTable *macs, GHashTable *ports,
+    GError **err)
+{
+	return scan_host(j, NULL, macs, ports, err) &&
+	    scan_other_hosts(j, macs, ports, err);
 }
 
 /*
@@ -506,8 +513,9 @@ job_check(struct job *j, GError **err)
 		    "a domain named %s is already defined", j->e.name);
 		return false;
 	}
-	if (!check_snapshots(j, err) || !check_network(j, err) || !check_filter(j, err) ||
-	    !virt_scan(j->conn, macs, ports, err))
+	if (!check_snapshots(j, err) || !check_network(j, err) ||
+	    !check_filter(j, err) || !virt_scan(j->conn, macs, ports, err) ||
+	    !scan_other_hosts(j, macs, ports, err))
 		return false;
 	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,

@@ -51,11 +51,13 @@ printf '[host hv2]\nuri = %s\nspice_listen = %s\nbackend = pool\npool = %s\n' \
 a=$(e2e_name a)
 b=$(e2e_name b)
 m=$(e2e_name m)
+l=$(e2e_name l)
 porta=$(free_port)
 printf '%s:alice:1:256:1:%s:hv2\n' "$a" "$porta" >"$data"
 printf '%s:alice:1:256:1:%s:hv2\n' "$b" "$(free_port)" >>"$data"
 printf '%s:alice:1:256:1:%s:hv2\n' "$m" "$(free_port)" >>"$data"
-for n in "$a" "$b" "$m" holder; do
+printf '%s:alice:1:256:1:%s\n' "$l" "$(free_port)" >>"$data"
+for n in "$a" "$b" "$m" "$l" holder; do
 	defer e2e_forget_domain "$n"
 done
 
@@ -113,6 +115,12 @@ t_check_rc "create-vps cannot reuse it: exit 1" 1 fixmac -c "$conf" "$m"
 t_check "... no unused MAC" grep -q "no unused MAC" "$T_ERR"
 diag <"$T_ERR"
 t_check "... nothing is made" nothing_of "$m"
+# A VPS of this host may move to hv2 (migrate-vps): hv2's MACs count.
+no_local_l() { ! e2e_virsh dominfo "$l" >/dev/null 2>&1 && [ ! -e "$imgdir/$l.img" ]; }
+t_check_rc "a VPS of the local host cannot reuse it either: exit 1" 1 \
+    fixmac -c "$conf" "$l"
+t_check "... no unused MAC" grep -q "no unused MAC" "$T_ERR"
+t_check "... nothing of it is made" no_local_l
 t_check "the holder goes from hv2" e2e_virsh2 undefine holder
 t_check "a domain on the local host holds $fixed" e2e_virsh define "$holder_xml"
 t_check_rc "create-vps cannot reuse it either: exit 1" 1 fixmac -c "$conf" "$m"
@@ -178,6 +186,10 @@ t_check "hv2's libvirtd killed" kill_libvirtd2
 t_check_rc "create-vps $b: exit 1" 1 "$create" -c "$conf" "$b"
 t_check "... naming host hv2" grep -q "host hv2 unreachable" "$T_ERR"
 diag <"$T_ERR"
+t_check_rc "create-vps $l, a VPS of this host: exit 1" 1 "$create" -c "$conf" "$l"
+t_check "... naming host hv2, whose MACs are unknown" \
+    grep -q "host hv2 unreachable (its domains' MACs are unknown)" "$T_ERR"
+t_check "... nothing of it is made" no_local_l
 t_check_rc "delete-vps $a: exit 1" 1 "$delete" -c "$conf" "$a"
 t_check "... naming host hv2" grep -q "host hv2 unreachable" "$T_ERR"
 t_check_rc "delete-vps --purge-disk $a: exit 1" 1 "$delete" -c "$conf" \
