@@ -300,30 +300,17 @@ check_filter(struct job *j, GError **err)
 static bool
 choose_remote(struct job *j, GError **warn, GError **err)
 {
-	g_autofree char *uuid = g_uuid_string_random();
-	g_autofree char *name = NULL, *image = NULL;
-	g_autoptr(GError) derr = NULL;
+	char	 name[VIRT_PROBE_VOL_MAX];
 	struct poolvol_id id;
-	bool	 removed = false;
 
 	if (j->cfg->virt_type != VPS_VIRT_AUTO) {
 		virt_choose(j->conn, j->cfg, &j->cpu, warn);
 		return true;
 	}
-	/* Upper case: no VPS's volume has this name. */
-	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
-	image = domxml_data_path(j->cfg->template_dir, DOMXML_PROBE_IMAGE);
-	if (!poolvol_upload(&j->pool, name, image, &id, err)) {
-		g_prefix_error(err, "cannot ready the KVM probe on host %s: ",
-		    j->host->name);
+	if (!virt_probe_put(&j->pool, j->cfg->template_dir, name, &id, err))
 		return false;
-	}
 	virt_choose_at(j->conn, j->cfg, id.path, &j->cpu, warn);
-	if (!poolvol_delete(&j->pool, name, &id, &removed, &derr) || !removed)
-		vlog_warn("the probe's volume %s is left on host %s: %s",
-		    id.path, j->host->name, derr != NULL ? derr->message :
-		    "it changed meanwhile");
-	poolvol_id_clear(&id);
+	virt_probe_drop(&j->pool, name, &id);
 	return true;
 }
 

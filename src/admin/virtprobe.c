@@ -9,6 +9,7 @@
 #include <time.h>
 #include <libvirt/virterror.h>
 
+#include "log.h"
 #include "pathnames.h"
 #include "util.h"
 #include "virtprobe.h"
@@ -185,6 +186,44 @@ virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu, const char *dir,
 	g_autofree char *image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
 
 	return probe_image(conn, cpu, image, false, err);
+}
+
+bool
+virt_probe_at(virConnectPtr conn, const struct domxml_cpu *cpu,
+    const char *image, GError **err)
+{
+	return probe_image(conn, cpu, image, true, err);
+}
+
+bool
+virt_probe_put(const struct poolvol_pool *p, const char *dir,
+    char name[VIRT_PROBE_VOL_MAX], struct poolvol_id *id, GError **err)
+{
+	g_autofree char *uuid = g_uuid_string_random();
+	g_autofree char *image = NULL;
+
+	/* Upper case: no VPS's volume has this name. */
+	g_snprintf(name, VIRT_PROBE_VOL_MAX, "vpshost-Probe-%.8s", uuid);
+	image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
+	if (poolvol_upload(p, name, image, id, err))
+		return true;
+	g_prefix_error(err, "cannot ready the KVM probe on host %s: ",
+	    p->host);
+	return false;
+}
+
+void
+virt_probe_drop(const struct poolvol_pool *p, const char *name,
+    struct poolvol_id *id)
+{
+	g_autoptr(GError) err = NULL;
+	bool	 removed = false;
+
+	if (!poolvol_delete(p, name, id, &removed, &err) || !removed)
+		vlog_warn("the probe's volume %s is left on host %s: %s",
+		    id->path, p->host, err != NULL ? err->message :
+		    "it changed meanwhile");
+	poolvol_id_clear(id);
 }
 
 void

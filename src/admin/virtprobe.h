@@ -18,6 +18,7 @@
 #include <libvirt/libvirt.h>
 
 #include "domxml.h"
+#include "poolvol.h"
 #include "vpsconf.h"
 
 /* How long a probe guest may take, at most (TCG on a busy host). */
@@ -62,5 +63,22 @@ void	 virt_choose_at(virConnectPtr conn, const struct vps_config *cfg,
  */
 bool	 virt_cpu_known(virConnectPtr conn, const char *model,
 	    GError **err);
+
+/*
+ * The probe of a host whose file system is not this one: probe.img of
+ * dir uploaded into a volume of its pool p, named name (made here: no
+ * VPS's volume can have it), whose path (id->path) virt_probe_at()
+ * boots, and which virt_probe_drop() deletes again (a warning if it
+ * cannot). Used by create-vps and vps-doctor for a [host NAME] with
+ * backend = pool.
+ */
+#define VIRT_PROBE_VOL_MAX	32
+bool	 virt_probe_put(const struct poolvol_pool *p, const char *dir,
+	    char name[VIRT_PROBE_VOL_MAX], struct poolvol_id *id,
+	    GError **err);
+bool	 virt_probe_at(virConnectPtr conn, const struct domxml_cpu *cpu,
+	    const char *image, GError **err);
+void	 virt_probe_drop(const struct poolvol_pool *p, const char *name,
+	    struct poolvol_id *id);
 
 #endif

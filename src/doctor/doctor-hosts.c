@@ -15,6 +15,7 @@
 #include "doctor.h"
 #include "hostroom.h"
 #include "pathnames.h"
+#include "poolvol.h"
 #include "storage.h"
 #include "util.h"
 #include "virtprobe.h"
@@ -55,10 +56,51 @@ check_libvirt(struct doctor *d, struct hv *v)
 }
 
 /*
- * KVM or TCG on that host: the probe guest of virtprobe.h. It boots
- * probe.img of [vps] template_dir, a path on that host: QEMU opens it
- * there, so the file must be installed there too. When even a TCG probe
- * does not start, it is that (or QEMU itself), not KVM, which is wrong.
+ * The probe image of that host: with backend = pool, uploaded into the
+ * pool as create-vps does (virt_probe_put); else probe.img of [vps]
+ * template_dir, a path QEMU opens on that host, so installed there too.
+ * Sets *image (to g_free), and *pool_open when the probe's volume must
+ * be dropped; false (and a FAIL) if the upload failed.
+ */
+static bool
+kvm_image(struct doctor *d, struct hv *v, struct poolvol_pool *p,
+    char name[VIRT_PROBE_VOL_MAX], struct poolvol_id *id, char **image,
+    bool *pool_open)
+{
+	g_autoptr(GError) err = NULL;
+
+	*pool_open = false;
+	if (v->h->backend != VPS_BACKEND_POOL) {
+		*image = domxml_data_path(d->cfg->template_dir,
+		    DOMXML_PROBE_IMAGE);
+		return true;
+	}
+	if (!poolvol_open(v->conn, v->h, p, &err) ||
+	    !virt_probe_put(p, d->cfg->template_dir, name, id, &err)) {
+		poolvol_close(p);
+		doctor_add(d, "kvm", DOCTOR_FAIL, "see the storage check of "
+		    "that host", "host %s: no probe guest: %s", v->name,
+		    err->message);
+		return false;
+	}
+	*pool_open = true;
+	*image = g_strdup(id->path);
+	return true;
+}
+
+/* The probe with cpu: booting the uploaded image, or probe.img. */
+static bool
+probe(struct doctor *d, struct hv *v, const struct domxml_cpu *cpu,
+    const char *uploaded, GError **err)
+{
+	return uploaded != NULL ? virt_probe_at(v->conn, cpu, uploaded, err) :
+	    virt_probe(v->conn, cpu, d->cfg->template_dir, err);
+}
+
+/*
+ * KVM or TCG on that host: the probe guest of virtprobe.h, booting the
+ * image kvm_image() found. When even a TCG probe does not start, it is
+ * the image (or QEMU itself), not KVM, which is wrong.
  */
 static void
 check_kvm(struct doctor *d, struct hv *v)
@@ -67,6 +109,11 @@ check_kvm(struct doctor *d, struct hv *v)
 	    NULL };
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GError) terr = NULL;
+	g_autofree char *image = NULL;
+	char	 name[VIRT_PROBE_VOL_MAX];
+	struct poolvol_pool p;
+	struct poolvol_id id;
+	bool	 pool_open, kvm_ok, tcg_ok = true;
 	int	 bad = d->cfg->virt_type == VPS_VIRT_KVM ? DOCTOR_FAIL :
 	    DOCTOR_WARN;
 
@@ -75,26 +122,33 @@ check_kvm(struct doctor *d, struct hv *v)
 		    "[vps] virt_type = qemu (TCG)", v->name);
 		return;
 	}
-	if (virt_probe(v->conn, &kvm, d->cfg->template_dir, &err)) {
+	if (!kvm_image(d, v, &p, name, &id, &image, &pool_open))
+		return;
+	if (!(kvm_ok = probe(d, v, &kvm, pool_open ? image : NULL, &err)))
+		tcg_ok = probe(d, v, &tcg, pool_open ? image : NULL, &terr);
+	if (pool_open) {
+		virt_probe_drop(&p, name, &id);
+		poolvol_close(&p);
+	}
+	if (kvm_ok) {
 		doctor_add(d, "kvm", DOCTOR_OK, NULL, "host %s: QEMU starts a "
 		    "KVM domain", v->name);
-		return;
-	}
-	if (!virt_probe(v->conn, &tcg, d->cfg->template_dir, &terr)) {
-		g_autofree char *fix = g_strdup_printf("install %s/%s on "
-		    "that host (the probe guest boots it there), and check "
-		    "that QEMU runs there", d->cfg->template_dir,
-		    DOMXML_PROBE_IMAGE);
+	} else if (!tcg_ok) {
+		g_autofree char *fix = pool_open ? g_strdup("check that "
+		    "QEMU runs on that host") : g_strdup_printf("install "
+		    "%s on that host (the probe guest boots it there), and "
+		    "check that QEMU runs there", image);
 
 		doctor_add(d, "kvm", bad, fix, "host %s: the probe guest does "
 		    "not start even under TCG, so KVM cannot be told: %s",
 		    v->name, terr->message);
-		return;
+	} else {
+		doctor_add(d, "kvm", bad, "on that host: load kvm_intel or "
+		    "kvm_amd, make /dev/kvm root:kvm 0660, or set [vps] "
+		    "virt_type = qemu", "host %s: KVM not usable%s: %s",
+		    v->name, bad == DOCTOR_WARN ?
+		    " (VPS run under TCG, slowly)" : "", err->message);
 	}
-	doctor_add(d, "kvm", bad, "on that host: load kvm_intel or kvm_amd, "
-	    "make /dev/kvm root:kvm 0660, or set [vps] virt_type = qemu",
-	    "host %s: KVM not usable%s: %s", v->name, bad == DOCTOR_WARN ?
-	    " (VPS run under TCG, slowly)" : "", err->message);
 }
 
 /*

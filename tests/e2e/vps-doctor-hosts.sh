@@ -166,6 +166,10 @@ for c in libvirt kvm nwfilter network storage domains; do
 done
 t_check "only kvm and cpu may warn, here and on hv2" bash -c \
     "! grep -E '^WARN' '$LAST' | grep -vEq '^WARN +(kvm|cpu|kvm@hv2) '"
+t_check "kvm@hv2: the probe ran (booted from hv2's pool)" bash -c \
+    "grep -Eq '^(OK|WARN) +kvm@hv2 +host hv2: (QEMU starts|KVM not usable)' '$LAST'"
+t_check "... and its volume is gone from the pool" bash -c \
+    "! ls '$E2E_TMP/pool2' | grep -q vpshost-Probe"
 t_check "libvirt@hv2 names the URI" says OK libvirt@hv2 \
     "host hv2: $VIRSH_URI2 answers"
 t_check "storage@hv2 names the pool" says OK storage@hv2 "pool $pool:"
