@@ -8,8 +8,9 @@
 # (127.0.0.2), which sshd permits her and a real SPICE client opens;
 # bob reaches none of it. hv2's libvirtd killed: A3 says "host hv2
 # unreachable" while A1 keeps working in the same session, and works
-# again once hv2 is back. An admin moving A3 (vps.data's host field) is
-# followed by a session that is already open.
+# again once hv2 is back. An admin moving A3 (vps.data's host field), and
+# migrate-vps moving it back while it runs, are followed by a session
+# that is already open.
 # shellcheck source=lib.sh
 . "$top_srcdir/tests/e2e/lib.sh"
 # shellcheck source=virsh-menu-lib.sh
@@ -208,6 +209,34 @@ t_check "... console: the tunnel leads to the loopback now" co_ask console
 t_check "... $PORT_A3:127.0.0.1:$PORT_A3" grep -q \
     -- "-L $PORT_A3:127.0.0.1:$PORT_A3 " "$E2E_TMP/co.out"
 t_check "... destroy" co_ask poweroff
+
+# ---- migrate-vps takes the running A3 back to hv2 (a pool there now):
+# the same open session follows it after a list.
+pool2=$(e2e_name pool)
+t_need "a dir pool on hv2" make_dir_pool "$VIRSH_URI2" "$pool2" "$E2E_TMP/pool2"
+# This host's storage as it is (migrate-vps looks for snapshots there).
+hv2_pool()
+{
+	sed -i -e 's/^backend = file$/backend = pool/' \
+	    -e "s|^dir = $E2E_TMP/disks\$|pool = $pool2|" "$CONF" &&
+	    printf '[storage]\nbackend = file\ndir = %s\n' "$E2E_TMP/disks" \
+	    >>"$CONF"
+}
+t_need "[host hv2] has backend = pool, this host backend = file" hv2_pool
+t_check "the open session: start $A3 here" co_ask start
+t_check "migrate-vps $A3 hv2, while it runs" "$top_builddir/migrate-vps" \
+    -c "$CONF" "$A3" hv2
+t_eq "... it runs on hv2" running \
+    "$(e2e_virsh2 dominfo "$A3" | sed -n 's/^State: *//p')"
+t_check_fails "... and is gone here" e2e_virsh dominfo "$A3"
+t_check "... vps.data says hv2" grep -q "^$A3:.*:hv2\$" "$DATA"
+t_check "the open session: list" co_ask list
+t_check "... $A3 still listed" grep -qw -- "$A3" "$E2E_TMP/co.out"
+t_check "... status" co_ask status
+t_check "... running (on hv2)" grep -qx "State: *running" "$E2E_TMP/co.out"
+t_check "... poweroff" co_ask poweroff
+t_eq "... it stops on hv2" "shut off" \
+    "$(e2e_virsh2 dominfo "$A3" | sed -n 's/^State: *//p')"
 exec {MENU_CO[1]}>&-
 t_check "the session ends at end of input" wait "$co_pid"
 
