@@ -103,7 +103,7 @@ t_need "the getrandom shim builds" cc -shared -fPIC -o "$E2E_TMP/fixmac.so" \
 fixed=52:54:00:5a:5a:5a
 fixmac()
 {
-	LD_PRELOAD=$E2E_TMP/fixmac.so "$create" "$@"
+	e2e_preload "$E2E_TMP/fixmac.so" "$create" "$@"
 }
 t_check "with the shim, --dry-run draws $fixed" fixmac -c "$conf" -n "$m"
 t_check "... it is in the XML" grep -q "address=['\"]$fixed['\"]" "$T_OUT"
@@ -260,7 +260,7 @@ t_need "the define shim builds" cc -shared -fPIC -o "$E2E_TMP/nodefine.so" \
     "$E2E_TMP/nodefine.c"
 nodefine()
 {
-	E2E_BEFORE_DEFINE=$1 LD_PRELOAD=$E2E_TMP/nodefine.so "$create" \
+	E2E_BEFORE_DEFINE=$1 e2e_preload "$E2E_TMP/nodefine.so" "$create" \
 	    -c "$conf" "$b"
 }
 t_check_rc "define fails after the volume was made: exit 1" 1 nodefine ""

@@ -433,6 +433,17 @@ e2e_name()
 	printf '%s\n' "${n:0:32}"
 }
 
+# e2e_preload SHIM PROG [ARGS...]: runs PROG with the shared object SHIM
+# preloaded. In a sanitizer build PROG is linked with ASan, whose runtime
+# must come first in the list of libraries: it is preloaded ahead of SHIM.
+e2e_preload()
+{
+	local shim=$1 asan
+	shift
+	asan=$(ldd "$1" 2>/dev/null | awk '$1 ~ /^libasan\.so/ { print $3 }')
+	LD_PRELOAD="${asan:+$asan }$shim" "$@"
+}
+
 # e2e_forget_disk_locks RUNSTATEDIR: at cleanup, the lock files that the
 # tools take for this run's VPS (RUNSTATEDIR/vpshost/disks/NAME.lock,
 # snapshot_lock: the menu's snapshot verbs and start, delete-vps
