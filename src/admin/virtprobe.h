@@ -27,8 +27,9 @@
 /*
  * Runs the probe guest with cpu, booting probe.img of dir ([vps]
  * template_dir); true if it got through. Under KVM a
- * second probe runs under TCG at the same time, and KVM fails if it is
- * slower than that emulation. On false, err (VPS_ERROR_FAILED) is
+ * second probe runs under TCG at the same time, each timed from when its
+ * CPU was let run (not from when libvirt was asked to start it), and KVM
+ * fails if it is slower than that emulation. On false, err (VPS_ERROR_FAILED) is
  * libvirt's or QEMU's reason, or what the guest did, as one line.
  */
 bool	 virt_probe(virConnectPtr conn, const struct domxml_cpu *cpu,
