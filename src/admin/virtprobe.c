@@ -60,7 +60,7 @@ probe_start(virConnectPtr conn, const struct domxml_cpu *c, const char *image,
 
 	memset(p, 0, sizeof(*p));
 	/* Upper case: no VPS can have this name. */
-	name = g_strdup_printf("vpshost-Probe-%.8s", uuid);
+	name = g_strdup_printf(VIRT_PROBE_PREFIX "%.8s", uuid);
 	doc = domxml_probe(name, c, image);
 	if (own)
 		domdoc_remove(doc, NULL, "/domain/devices/disk/source/seclabel");
@@ -232,7 +232,7 @@ virt_probe_put(const struct poolvol_pool *p, const char *dir,
 	g_autofree char *image = NULL;
 
 	/* Upper case: no VPS's volume has this name. */
-	g_snprintf(name, VIRT_PROBE_VOL_MAX, "vpshost-Probe-%.8s", uuid);
+	g_snprintf(name, VIRT_PROBE_VOL_MAX, VIRT_PROBE_PREFIX "%.8s", uuid);
 	image = domxml_data_path(dir, DOMXML_PROBE_IMAGE);
 	if (poolvol_upload(p, name, image, id, err))
 		return true;

@@ -74,6 +74,8 @@ bool	 virt_cpu_known(virConnectPtr conn, const char *model,
  * backend = pool.
  */
 #define VIRT_PROBE_VOL_MAX	32
+/* The start of every probe volume's and probe domain's name. */
+#define VIRT_PROBE_PREFIX	"vpshost-Probe-"
 bool	 virt_probe_put(const struct poolvol_pool *p, const char *dir,
 	    char name[VIRT_PROBE_VOL_MAX], struct poolvol_id *id,
 	    GError **err);

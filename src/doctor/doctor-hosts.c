@@ -8,10 +8,15 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <libvirt/virterror.h>
 
+#include "credfiles.h"
 #include "doctor.h"
 #include "hostroom.h"
 #include "pathnames.h"
@@ -53,6 +58,72 @@ check_libvirt(struct doctor *d, struct hv *v)
 	doctor_add(d, "libvirt", DOCTOR_OK, NULL, "host %s: %s answers "
 	    "(libvirt %lu.%lu.%lu)", v->name, v->uri, ver / 1000000,
 	    ver / 1000 % 1000, ver % 1000);
+}
+
+/*
+ * The files that let this host into v's libvirtd (credfiles.h) are
+ * root's alone. Checked whether the host answered or not: a key that
+ * leaks is a hole either way.
+ */
+static void
+check_credentials(struct doctor *d, const struct hv *v)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) files = NULL;
+	g_autoptr(GString) bad = g_string_new(NULL);
+	const struct passwd *pw = getpwuid(geteuid());
+	struct stat st;
+	unsigned found = 0;
+	int	 transport;
+	guint	 i;
+
+	/* Not $HOME: under sudo it may be the admin's own. */
+	files = cred_files(v->uri, pw != NULL ? pw->pw_dir : "/root",
+	    &transport, &err);
+	if (files == NULL) {
+		doctor_add(d, "credentials", DOCTOR_FAIL, "correct [host NAME] "
+		    "uri", "host %s: %s", v->name, err->message);
+		return;
+	}
+	for (i = 0; i < files->len; i++) {
+		const struct cred_file *f = g_ptr_array_index(files, i);
+		g_autofree char *why = NULL;
+
+		if (lstat(f->path, &st) == -1) {
+			if (errno == ENOENT && f->optional)
+				continue;
+			why = g_strdup_printf("%s: %s", f->path,
+			    g_strerror(errno));
+		} else {
+			found++;
+			why = cred_file_problem(f, &st);
+		}
+		if (why != NULL)
+			g_string_append_printf(bad, "%s%s", bad->len > 0 ?
+			    "; " : "", why);
+	}
+	if (bad->len > 0)
+		doctor_add(d, "credentials", DOCTOR_FAIL, "whoever reads this "
+		    "host's libvirt client key or ssh key is root on that "
+		    "host: chown root:root the files, chmod 0600 the key "
+		    "(0644 at most the certificates)", "host %s: %s",
+		    v->name, bad->str);
+	else if (transport == CRED_TCP)
+		doctor_add(d, "credentials", DOCTOR_WARN, "use qemu+tls or "
+		    "qemu+ssh (README \"Several hosts\"); qemu+tcp is for "
+		    "tests on loopback", "host %s: %s: no encryption and no "
+		    "client credentials", v->name, v->uri);
+	else if (transport == CRED_LOCAL)
+		doctor_add(d, "credentials", DOCTOR_OK, NULL, "host %s: %s "
+		    "is local: no client credentials", v->name, v->uri);
+	else if (found == 0)
+		doctor_add(d, "credentials", DOCTOR_OK, NULL, "host %s: root "
+		    "has no ssh key file of the default names: ssh's "
+		    "configuration or agent gives the key", v->name);
+	else
+		doctor_add(d, "credentials", DOCTOR_OK, NULL, "host %s: the "
+		    "%s files of %s are root's alone (%u)", v->name,
+		    transport == CRED_TLS ? "TLS" : "ssh key", v->uri, found);
 }
 
 /*
@@ -237,6 +308,46 @@ list_add(GString *s, unsigned *n, const char *name)
 }
 
 /*
+ * Probe volumes in v's pool: each run of create-vps or vps-doctor
+ * uploads one and deletes it after its probe, so one that is there now
+ * is a run's that is going on, or was left by a run that was killed.
+ * The tools never delete a volume they did not make in the same run
+ * (poolvol.h): the admin is told.
+ */
+static void
+check_probe_volumes(struct doctor *d, struct hv *v)
+{
+	g_autoptr(GString) names = g_string_new(NULL);
+	g_autofree char *fix = NULL;
+	virStoragePoolPtr pool;
+	virStorageVolPtr *vols = NULL;
+	unsigned n = 0;
+	int	 nvols, i;
+
+	if ((pool = virStoragePoolLookupByName(v->conn, v->h->pool)) == NULL)
+		return;
+	nvols = virStoragePoolListAllVolumes(pool, &vols, 0);
+	for (i = 0; i < nvols; i++) {
+		const char *name = virStorageVolGetName(vols[i]);
+
+		if (name != NULL && g_str_has_prefix(name, VIRT_PROBE_PREFIX)) {
+			list_add(names, &n, name);
+		}
+		virStorageVolFree(vols[i]);
+	}
+	free(vols);
+	virStoragePoolFree(pool);
+	if (n == 0)
+		return;
+	fix = g_strdup_printf("unless a create-vps or vps-doctor runs now, "
+	    "remove each: virsh -c %s vol-delete --pool %s NAME", v->uri,
+	    v->h->pool);
+	doctor_add(d, "storage", DOCTOR_WARN, fix, "host %s: pool %s holds "
+	    "%u probe volume(s) a run left: %s", v->name, v->h->pool, n,
+	    names->str);
+}
+
+/*
  * The VPS that vps.data puts on hvs[k]: each should have a domain there
  * (WARN: none yet, create-vps makes it) and none on another host (FAIL:
  * two copies of one VPS, with two disks, after a move that went wrong).
@@ -350,11 +461,14 @@ doctor_check_hosts(struct doctor *d)
 	for (i = 1; i < n; i++) {
 		d->host = hvs[i].name;
 		check_libvirt(d, &hvs[i]);
+		check_credentials(d, &hvs[i]);
 		if (hvs[i].conn == NULL)
 			continue;
 		check_kvm(d, &hvs[i]);
 		doctor_check_network_on(d, hvs[i].conn);
 		check_storage(d, &hvs[i]);
+		if (hvs[i].h->backend == VPS_BACKEND_POOL)
+			check_probe_volumes(d, &hvs[i]);
 	}
 	d->host = NULL;
 	check_all_domains(d, hvs, n);

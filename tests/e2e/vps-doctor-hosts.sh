@@ -5,11 +5,14 @@
 # setup no check fails and every check of hv2 has its line (CHECK@hv2,
 # and "host":"hv2" in --json). Then each thing an admin may get wrong on
 # the other host, once: its pool stopped (FAIL) or not autostarted
-# (WARN), its pool smaller than the largest disk of its VPS (WARN), its
-# network stopped (FAIL), a backend libvirt cannot see (WARN), a VPS of
-# hv2 not defined there (WARN) or defined on both hosts (FAIL, either
-# way round), and hv2's libvirtd killed: a FAIL naming hv2 and its URI
-# while this host's checks still run. No probe domain is left on either.
+# (WARN), a probe volume left in it (WARN), its pool smaller than the
+# largest disk of its VPS (WARN), its network stopped (FAIL), a backend
+# libvirt cannot see (WARN), a VPS of hv2 not defined there (WARN) or
+# defined on both hosts (FAIL, either way round), the client key of a
+# qemu+tls or qemu+ssh URI readable or owned by others, a symlink or
+# missing, a CA certificate others can write (FAIL; qemu+tcp: WARN), and
+# hv2's libvirtd killed: a FAIL naming hv2 and its URI while this host's
+# checks still run. No probe domain is left on either.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317,SC2154
 # shellcheck source=lib.sh
@@ -164,8 +167,10 @@ diag <"$LAST"
 for c in libvirt kvm nwfilter network storage domains; do
 	t_check "hv2 has a line for $c" grep -Eq "^(OK|WARN) +$c@hv2 " "$LAST"
 done
-t_check "only kvm and cpu may warn, here and on hv2" bash -c \
-    "! grep -E '^WARN' '$LAST' | grep -vEq '^WARN +(kvm|cpu|kvm@hv2) '"
+t_check "only kvm and cpu may warn, here and on hv2 (and qemu+tcp)" bash -c \
+    "! grep -E '^WARN' '$LAST' | grep -vEq '^WARN +(kvm|cpu|kvm@hv2|credentials@hv2) '"
+t_check "credentials@hv2: qemu+tcp has none" says WARN credentials@hv2 \
+    "host hv2: $VIRSH_URI2: no encryption and no client credentials"
 t_check "kvm@hv2: the probe ran (booted from hv2's pool)" bash -c \
     "grep -Eq '^(OK|WARN) +kvm@hv2 +host hv2: (QEMU starts|KVM not usable)' '$LAST'"
 t_check "... and its volume is gone from the pool" bash -c \
@@ -208,6 +213,17 @@ t_check "... not autostarted" e2e_virsh2 pool-autostart --disable "$pool"
 fails storage@hv2 "its pool not autostarted" WARN --
 t_check "... says so" says WARN storage@hv2 "is active but not autostarted"
 t_check "... autostarted again" e2e_virsh2 pool-autostart "$pool"
+t_check "a probe volume a killed run left in hv2's pool" \
+    e2e_virsh2 vol-create-as "$pool" vpshost-Probe-0badf00d 1M
+fails storage@hv2 "a probe volume left" WARN --
+t_check "... naming it" says WARN storage@hv2 \
+    "pool $pool holds 1 probe volume(s) a run left: vpshost-Probe-0badf00d"
+t_check "... the fix names the command" grep -qF \
+    "virsh -c $VIRSH_URI2 vol-delete --pool $pool NAME" "$LAST"
+t_check "... it is not removed" e2e_virsh2 vol-info --pool "$pool" \
+    vpshost-Probe-0badf00d
+t_check "... until the admin does" e2e_virsh2 vol-delete --pool "$pool" \
+    vpshost-Probe-0badf00d
 fails storage@hv2 "no such pool" -- \
     -c "$(variant "host hv2" pool "$(e2e_name nopool)")"
 fails storage@hv2 "a pool smaller than the largest disk" WARN -- \
@@ -246,13 +262,71 @@ t_check "... naming VPS and host" says FAIL domains "$A1 (on host hv2)"
 t_check "$A1 undefined on hv2" e2e_virsh2 undefine "$A1"
 t_check "all well again" doc
 
+# ---- the files that let this host into hv2: root's alone
+# A TLS URI with its own pkipath, and an ssh URI with its own keyfile; no
+# daemon listens there (libvirt@hv2 fails too), the files are checked.
+pki=$E2E_TMP/pki
+mkdir -p "$pki"
+for f in clientkey clientcert cacert; do
+	echo "not a real $f" >"$pki/$f.pem"
+done
+chmod 0600 "$pki/clientkey.pem"
+chmod 0644 "$pki/clientcert.pem" "$pki/cacert.pem"
+tls_port=$(free_port)
+tls=$(variant "host hv2" uri "qemu+tls://127.0.0.1:$tls_port/system?pkipath=$pki")
+t_check_rc "qemu+tls, files root's alone: exit 1 (hv2 unreachable)" 1 \
+    doc -c "$tls"
+cp "$T_OUT" "$LAST"
+t_check "... credentials@hv2 OK" says OK credentials@hv2 \
+    "host hv2: the TLS files of qemu+tls://127.0.0.1:$tls_port/system?pkipath=$pki are root's alone (3)"
+t_check "the client key readable by all" chmod 0644 "$pki/clientkey.pem"
+fails credentials@hv2 "a client key others can read" -- -c "$tls"
+t_check "... naming the file and its mode" says FAIL credentials@hv2 \
+    "$pki/clientkey.pem (mode 0644) can be read by others than root"
+chmod 0600 "$pki/clientkey.pem"
+t_check "the client key given to a member" chown "$ALICE" "$pki/clientkey.pem"
+fails credentials@hv2 "a client key of a member" -- -c "$tls"
+t_check "... naming the owner" says FAIL credentials@hv2 \
+    "$pki/clientkey.pem is owned by uid $(id -u "$ALICE"), not root"
+chown root "$pki/clientkey.pem"
+t_check "the CA certificate writable by all" chmod 0666 "$pki/cacert.pem"
+fails credentials@hv2 "a CA certificate others can replace" -- -c "$tls"
+t_check "... naming it" says FAIL credentials@hv2 \
+    "$pki/cacert.pem (mode 0666) can be written by others than root"
+chmod 0644 "$pki/cacert.pem"
+t_check "the client key a symlink to a file others can read" bash -c \
+    "mv '$pki/clientkey.pem' '$pki/real.pem' && chmod 0644 '$pki/real.pem' &&
+     ln -s real.pem '$pki/clientkey.pem'"
+fails credentials@hv2 "a client key that is a symlink" -- -c "$tls"
+t_check "... not a regular file" says FAIL credentials@hv2 \
+    "$pki/clientkey.pem is not a regular file"
+rm -f "$pki/clientkey.pem"
+fails credentials@hv2 "no client key" -- -c "$tls"
+t_check "... naming it" says FAIL credentials@hv2 \
+    "$pki/clientkey.pem: No such file or directory"
+key=$E2E_TMP/hv2-key
+echo "not a real key" >"$key"
+chmod 0640 "$key"
+ssh_uri="qemu+ssh://root@127.0.0.1:$tls_port/system?keyfile=$key"
+fails credentials@hv2 "an ssh keyfile its group can read" -- \
+    -c "$(variant "host hv2" uri "$ssh_uri")"
+t_check "... naming it" says FAIL credentials@hv2 \
+    "$key (mode 0640) can be read by others than root"
+chmod 0600 "$key"
+t_check_rc "the ssh keyfile root's alone: exit 1 (hv2 unreachable)" 1 \
+    doc -c "$(variant "host hv2" uri "$ssh_uri")"
+cp "$T_OUT" "$LAST"
+t_check "... credentials@hv2 OK" says OK credentials@hv2 \
+    "host hv2: the ssh key files of $ssh_uri are root's alone (1)"
+
 # ---- hv2 down: a FAIL naming it, this host checked as ever
 t_check "hv2's libvirtd killed" kill_libvirtd2
 fails libvirt@hv2 "hv2 unreachable" --
 t_check "... naming host and URI" says FAIL libvirt@hv2 \
     "host hv2 unreachable: cannot connect to $VIRSH_URI2"
-t_check "... no other check of hv2" bash -c \
-    "! grep -E '^[A-Z]+ +[a-z-]+@hv2 ' '$LAST' | grep -vq ' libvirt@hv2 '"
+t_check "... no other check of hv2 (but its credentials)" bash -c \
+    "! grep -E '^[A-Z]+ +[a-z-]+@hv2 ' '$LAST' |
+     grep -vEq ' (libvirt|credentials)@hv2 '"
 for c in libvirt network storage snapshots iso rules domains; do
 	t_check "... this host's $c still checked" grep -Eq "^OK +$c " "$LAST"
 done
