@@ -22,7 +22,8 @@
  * named like the VPS in the host's pool (backend = pool, poolvol.h) only
  * if the domain names its path as a disk: a pool volume carries no mark,
  * so one without a domain is never removed (virsh vol-delete is the
- * admin's, after a look).
+ * admin's, after a look). Its snapshots are volumes of that pool
+ * (snappool.h), listed, kept or purged as this host's are.
  */
 #include <config.h>
 
