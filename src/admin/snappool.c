@@ -379,12 +379,13 @@ make_mark(const struct poolvol_pool *p, const char *name, GError **err)
 {
 	g_autofree char *xml = poolvol_xml(p->kind, name, MARK_SIZE(p->kind),
 	    VOLUME_MODE);
-	g_autoptr(virStorageVol) vol = NULL;
+	virStorageVolPtr vol;
 
 	if (xml == NULL)
 		return vps_failed(err, "cannot build a volume's XML");
 	if ((vol = virStorageVolCreateXML(p->pool, xml, 0)) == NULL)
 		return pool_fail(err, p, "cannot create volume", name);
+	virStorageVolFree(vol);
 	return true;
 }
 
@@ -398,7 +399,7 @@ copy_vol(const struct poolvol_pool *p, virStorageVolPtr from,
     const char *name, GError **err)
 {
 	g_autofree char *xml = NULL;
-	g_autoptr(virStorageVol) vol = NULL;
+	virStorageVolPtr vol;
 	virStorageVolInfo info;
 
 	if (virStorageVolGetInfo(from, &info) == -1)
@@ -409,6 +410,7 @@ copy_vol(const struct poolvol_pool *p, virStorageVolPtr from,
 		return vps_failed(err, "cannot build a volume's XML");
 	if ((vol = virStorageVolCreateXMLFrom(p->pool, xml, from, 0)) == NULL)
 		return pool_fail(err, p, "cannot copy into volume", name);
+	virStorageVolFree(vol);
 	return true;
 }
 

@@ -158,7 +158,8 @@ bool	 serial_relay(struct serve_ctx *s);
 /*
  * Whether the domain may start as far as snapshots go: not while a
  * revert of a VPS whose disk is a pool volume is unfinished (snappool.h;
- * root-snapshot.c); verb names the caller's verb. Returns 0 or the reply's error code.
+ * root-snapshot.c); verb names the caller's verb. Returns 0 or the
+ * reply's error code.
  */
 int	 snapshot_start_check(struct serve_ctx *s, virDomainPtr dom,
 	    const char *verb, struct reply *r);

@@ -103,7 +103,8 @@ open_pool(struct serve_ctx *s, virDomainPtr dom, const char *verb,
 
 /*
  * Whether the VPS's disk may be copied or replaced now: shut off, and
- * its disk the one storage_path (p NULL) or poolvol_path names. Returns 0 or the reply's code.
+ * its disk the one storage_path (p NULL) or poolvol_path names. Returns
+ * 0 or the reply's code.
  */
 static int
 disk_ready(struct serve_ctx *s, virDomainPtr dom, const char *verb,

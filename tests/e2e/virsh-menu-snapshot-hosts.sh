@@ -9,8 +9,9 @@
 # listed, the limit, forget, a running VPS, another member by every way
 # in, a copy left by an interrupted snapshot (not listed, swept), the
 # state an interrupted revert leaves (start, snapshot and forget refused,
-# the next revert completes), hv2's libvirtd killed (SIGKILL) during a
-# revert of a big disk, and delete-vps --purge-disk removing every volume
+# the next revert completes), the helper killed (SIGKILL) during a
+# snapshot's copy (never listed, swept), hv2's libvirtd killed (SIGKILL)
+# during a revert of a big disk, and delete-vps --purge-disk removing every volume
 # of the VPS's snapshots.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
@@ -266,10 +267,41 @@ t_check "192 MiB of data in the disk" dd if=/dev/urandom of="$disk" bs=1M \
     seek=1 count=192 conv=notrunc status=none
 e2e_virsh2 pool-refresh "$pool" >/dev/null
 sum_big=$(sum "$disk")
-t_check "snapshot big" ssh_as "$ALICE" use "$A3" snapshot big
+
+# The helper killed (SIGKILL) while libvirt copies a snapshot: libvirtd
+# goes on copying, but nobody makes the mark.
+snapshot_bg()
+{
+	as_member "$ALICE" "$MENU" -c "use $A3 snapshot cut" \
+	    >"$E2E_TMP/cut.out" 2>&1 &
+	bg=$!
+}
+# The pid of A3's helper (the server "virsh-menu --serve" executes).
+helper_pid()
+{
+	pgrep -f "virsh-menu-serve.* $A3\$" | head -n 1
+}
+snapshot_bg
+cut_started()
+{
+	compgen -G "$pooldir/$A3.snap.cut.*.img" >/dev/null
+}
+t_check "snapshot cut: the copy is under way" wait_for -t 60 cut_started
+kill_helper()
+{
+	local pid
+	pid=$(helper_pid) && [ -n "$pid" ] && kill -KILL "$pid"
+}
+t_check "... its helper is killed (SIGKILL)" kill_helper
+wait "$bg"
+diag <"$E2E_TMP/cut.out"
+t_eq "... cut is not listed" "first " "$(listed)"
+t_check "snapshot big (sweeps what cut left, once libvirt is done)" \
+    ssh_as "$ALICE" use "$A3" snapshot big
 t_eq "... a whole copy" "$sum_big" "$(sum "$(snap_copy big)")"
 t_check "revert first (the disk becomes small)" \
     ssh_as "$ALICE" use "$A3" revert first yes
+t_eq "... nothing of cut is left" "" "$(snap_vols | grep "\\.cut\\.")"
 revert_bg()
 {
 	as_member "$ALICE" "$MENU" -c "use $A3 revert big yes" \
@@ -294,8 +326,8 @@ consistent()
 	if [ -e "$pooldir/$A3.reverting" ]; then
 		diag "the revert was cut short: its mark is there, the disk" \
 		    "is $(stat -c %s "$disk" 2>/dev/null || echo missing) bytes"
-		! ssh_as "$ALICE" use "$A3" start &&
-		    grep -q "revert of $A3 did not finish" "$T_ERR"
+		! ssh_as "$ALICE" use "$A3" start 2>"$E2E_TMP/start.err" &&
+		    grep -q "revert of $A3 did not finish" "$E2E_TMP/start.err"
 	else
 		diag "the revert had finished when libvirtd died"
 		[ "$(sum "$disk")" = "$sum_big" ]

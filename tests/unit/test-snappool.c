@@ -18,57 +18,57 @@
 
 struct parse_case {
 	int	 kind;
-	const char *vol;
 	enum snappool_role role;
+	const char *vol;
 	const char *name;		/* for DATA and MARK */
 	gint64	 t;
 };
 
 static const struct parse_case parse_cases[] = {
-	{ POOLVOL_FILE, "web.snap.base.1700000000.img", SNAPPOOL_DATA,
+	{ POOLVOL_FILE, SNAPPOOL_DATA, "web.snap.base.1700000000.img",
 	    "base", 1700000000 },
-	{ POOLVOL_FILE, "web.snap.base.1700000000.ok", SNAPPOOL_MARK,
+	{ POOLVOL_FILE, SNAPPOOL_MARK, "web.snap.base.1700000000.ok",
 	    "base", 1700000000 },
-	{ POOLVOL_FILE, "web.snap.20250101-120000.5.img", SNAPPOOL_DATA,
+	{ POOLVOL_FILE, SNAPPOOL_DATA, "web.snap.20250101-120000.5.img",
 	    "20250101-120000", 5 },
-	{ POOLVOL_FILE, "web.reverting", SNAPPOOL_REVERT, NULL, 0 },
-	{ POOLVOL_BLOCK, "web.snap.base.1700000000", SNAPPOOL_DATA, "base",
+	{ POOLVOL_FILE, SNAPPOOL_REVERT, "web.reverting", NULL, 0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_DATA, "web.snap.base.1700000000", "base",
 	    1700000000 },
-	{ POOLVOL_BLOCK, "web.snap.base.1700000000.ok", SNAPPOOL_MARK,
+	{ POOLVOL_BLOCK, SNAPPOOL_MARK, "web.snap.base.1700000000.ok",
 	    "base", 1700000000 },
-	{ POOLVOL_BLOCK, "web.reverting", SNAPPOOL_REVERT, NULL, 0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_REVERT, "web.reverting", NULL, 0 },
 	/* The disk itself, and other VPS's volumes. */
-	{ POOLVOL_FILE, "web.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_BLOCK, "web", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web2.snap.base.1700000000.img", SNAPPOOL_OTHER,
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.img", NULL, 0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_OTHER, "web", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web2.snap.base.1700000000.img",
 	    NULL, 0 },
-	{ POOLVOL_FILE, "web2.reverting", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "we.snap.base.1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.revertingx", SNAPPOOL_OTHER, NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web2.reverting", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "we.snap.base.1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.revertingx", NULL, 0 },
 	/* A copy's name in the other kind of pool. */
-	{ POOLVOL_FILE, "web.snap.base.1700000000", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_BLOCK, "web.snap.base.1700000000.img", SNAPPOOL_OTHER,
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.1700000000", NULL, 0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_OTHER, "web.snap.base.1700000000.img",
 	    NULL, 0 },
 	/* No epoch, a bad one, a bad snapshot name. */
-	{ POOLVOL_FILE, "web.snap.base.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base..img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base.01.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base.-1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base.1x.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base.99999999999999999999.img",
-	    SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.a.b.1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.Base.1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.-x.1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap..1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.1.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.ok", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap..ok", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.base.1.ok.img", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_BLOCK, "web.snap.base.1.ok.ok", SNAPPOOL_OTHER, NULL, 0 },
-	{ POOLVOL_FILE, "web.snap.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.1.img",
-	    SNAPPOOL_OTHER, NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base..img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.01.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.-1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.1x.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER,
+	    "web.snap.base.99999999999999999999.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.a.b.1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.Base.1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.-x.1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap..1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.1.img", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.ok", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap..ok", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.snap.base.1.ok.img", NULL, 0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_OTHER, "web.snap.base.1.ok.ok", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER,
+	    "web.snap.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.1.img", NULL, 0 },
 };
 
 static void
