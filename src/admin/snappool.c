@@ -38,8 +38,14 @@
  * only read. Before deleting the disk, the revert checks that the pool
  * has room for the copy once the disk's room is freed, and if deleting
  * the disk fails, it removes the V.reverting it made: nothing changed.
- * A start by an admin (virsh start) or by libvirt's autostart at a host's
- * boot does not look at V.reverting; vps-doctor is not asked either.
+ *
+ * libvirt's autostart when the host boots does not look at V.reverting:
+ * so the revert turns the domain's autostart off after making the mark
+ * and before deleting the disk, and on again after the copy, before
+ * deleting the mark. The mark says whether it was on (its name is then
+ * V.reverting-autostart), so the revert that completes an interrupted one
+ * puts it back. A start by an admin (virsh start), or an autostart the
+ * member turns on meanwhile, is not stopped.
  *
  * Only volumes named as above for this VPS are touched; VPS names have no
  * '.', so none of them is another VPS's disk or snapshot.
@@ -108,6 +114,8 @@ snappool_parse(int kind, const char *vps, const char *vol, char **name,
 		return SNAPPOOL_OTHER;
 	if (strcmp(vol + vlen, SNAPPOOL_REVERTING) == 0)
 		return SNAPPOOL_REVERT;
+	if (strcmp(vol + vlen, SNAPPOOL_REVERTING_AUTO) == 0)
+		return SNAPPOOL_REVERT_AUTO;
 	ilen = strlen(SNAPSHOT_INFIX);
 	if (strncmp(vol + vlen, SNAPSHOT_INFIX, ilen) != 0)
 		return SNAPPOOL_OTHER;
@@ -142,6 +150,8 @@ snappool_vol_name(int kind, enum snappool_role role, const char *vps,
 {
 	if (role == SNAPPOOL_REVERT)
 		return g_strconcat(vps, SNAPPOOL_REVERTING, NULL);
+	if (role == SNAPPOOL_REVERT_AUTO)
+		return g_strconcat(vps, SNAPPOOL_REVERTING_AUTO, NULL);
 	return g_strdup_printf("%s" SNAPSHOT_INFIX "%s.%" G_GINT64_FORMAT
 	    "%s", vps, name, t, role == SNAPPOOL_MARK ? SNAPPOOL_MARK_SUFFIX :
 	    kind == POOLVOL_BLOCK ? "" : IMAGE_SUFFIX);
@@ -184,7 +194,7 @@ delete_vol(const struct poolvol_pool *p, const char *name, GError **err)
 /* Adds what volume vol is to vps into entries (name -> entry). */
 static void
 scan_one(const struct poolvol_pool *p, const char *vps, virStorageVolPtr vol,
-    GHashTable *entries, bool *reverting)
+    GHashTable *entries, int *reverting)
 {
 	g_autofree char *name = NULL, *key = NULL;
 	virStorageVolInfo info;
@@ -194,8 +204,10 @@ scan_one(const struct poolvol_pool *p, const char *vps, virStorageVolPtr vol,
 
 	role = snappool_parse(p->kind, vps, virStorageVolGetName(vol), &name,
 	    &t);
-	if (role == SNAPPOOL_REVERT)
-		*reverting = true;
+	/* Both marks (made by hand): the one that puts autostart back. */
+	if (role == SNAPPOOL_REVERT_AUTO ||
+	    (role == SNAPPOOL_REVERT && *reverting == 0))
+		*reverting = (int)role;
 	if (role != SNAPPOOL_DATA && role != SNAPPOOL_MARK)
 		return;
 	key = g_strdup_printf("%s.%" G_GINT64_FORMAT, name, t);
@@ -216,10 +228,11 @@ scan_one(const struct poolvol_pool *p, const char *vps, virStorageVolPtr vol,
 
 /*
  * Every snapshot volume of vps in p: a table of struct entry by
- * "NAME.EPOCH"; *reverting says whether V.reverting is there.
+ * "NAME.EPOCH"; *reverting is 0, or the role of the revert's mark that
+ * is there (SNAPPOOL_REVERT or SNAPPOOL_REVERT_AUTO).
  */
 static GHashTable *
-pool_scan(const struct poolvol_pool *p, const char *vps, bool *reverting,
+pool_scan(const struct poolvol_pool *p, const char *vps, int *reverting,
     GError **err)
 {
 	g_autoptr(GHashTable) entries = g_hash_table_new_full(g_str_hash,
@@ -227,7 +240,7 @@ pool_scan(const struct poolvol_pool *p, const char *vps, bool *reverting,
 	virStorageVolPtr *vols = NULL;
 	int	 n, i;
 
-	*reverting = false;
+	*reverting = 0;
 	if ((n = virStoragePoolListAllVolumes(p->pool, &vols, 0)) < 0) {
 		virt_error(err, "cannot list the volumes of pool %s of host %s",
 		    p->name, p->host);
@@ -281,7 +294,7 @@ GPtrArray *
 snappool_list(const struct poolvol_pool *p, const char *vps, GError **err)
 {
 	g_autoptr(GHashTable) entries = NULL;
-	bool	 reverting;
+	int	 reverting;
 
 	if ((entries = pool_scan(p, vps, &reverting, err)) == NULL)
 		return NULL;
@@ -292,13 +305,12 @@ bool
 snappool_pending(const struct poolvol_pool *p, const char *vps,
     bool *pending, GError **err)
 {
-	g_autofree char *name = snappool_vol_name(p->kind, SNAPPOOL_REVERT,
-	    vps, NULL, 0);
-	g_autoptr(virStorageVol) vol = NULL;
+	g_autoptr(GHashTable) entries = NULL;
+	int	 reverting;
 
-	if (!lookup(p, name, &vol, err))
+	if ((entries = pool_scan(p, vps, &reverting, err)) == NULL)
 		return false;
-	*pending = vol != NULL;
+	*pending = reverting != 0;
 	return true;
 }
 
@@ -332,7 +344,7 @@ sweep(const struct poolvol_pool *p, const char *vps, GHashTable *entries)
  */
 static GPtrArray *
 scan_and_sweep(const struct poolvol_pool *p, const char *vps,
-    bool *reverting, GError **err)
+    int *reverting, GError **err)
 {
 	g_autoptr(GHashTable) entries = NULL;
 
@@ -457,7 +469,7 @@ may_add(const struct poolvol_pool *p, const char *vps, const char *name,
     unsigned max, GError **err)
 {
 	g_autoptr(GPtrArray) list = NULL;
-	bool	 reverting;
+	int	 reverting;
 
 	if (max == 0)
 		return vps_invalid(err, "snapshots are disabled on this host "
@@ -514,26 +526,23 @@ snappool_create(const struct poolvol_pool *p, const char *vps,
 
 /*
  * Deletes the disk of vps (if there) and copies the snapshot's copy
- * from under its name; made says whether this run made V.reverting,
- * which goes again if the disk could not be deleted.
+ * from under its name; *deleted says whether the disk was deleted.
  */
 static bool
 replace_disk(const struct poolvol_pool *p, const char *vps,
-    virStorageVolPtr from, const char *revert, bool made, GError **err)
+    virStorageVolPtr from, bool *deleted, GError **err)
 {
 	g_autofree char *name = poolvol_name(p->kind, vps);
 	g_autofree char *want = poolvol_path(p, vps);
 	g_autoptr(virStorageVol) disk = NULL;
 	g_autofree char *path = NULL;
 
+	*deleted = false;
 	if (!lookup(p, name, &disk, err))
 		return false;
-	if (disk != NULL && virStorageVolDelete(disk, 0) == -1) {
-		pool_fail(err, p, "cannot delete the disk, volume", name);
-		if (made)
-			(void)delete_vol(p, revert, NULL);
-		return false;
-	}
+	if (disk != NULL && virStorageVolDelete(disk, 0) == -1)
+		return pool_fail(err, p, "cannot delete the disk, volume", name);
+	*deleted = true;
 	if (!copy_vol(p, from, name, err))
 		return false;
 	g_clear_pointer(&disk, virStorageVolFree);
@@ -547,6 +556,60 @@ replace_disk(const struct poolvol_pool *p, const char *vps,
 		return false;
 	}
 	return true;
+}
+
+/* Deletes the revert's marks, of both names (see scan_one). */
+static bool
+delete_marks(const struct poolvol_pool *p, const char *vps, GError **err)
+{
+	int	 role;
+
+	for (role = SNAPPOOL_REVERT; role <= SNAPPOOL_REVERT_AUTO; role++) {
+		g_autofree char *mark = snappool_vol_name(p->kind, role, vps,
+		    NULL, 0);
+
+		if (!delete_vol(p, mark, err))
+			return false;
+	}
+	return true;
+}
+
+/* Turns dom's autostart on or off. */
+static bool
+set_autostart(virDomainPtr dom, const char *vps, bool on, GError **err)
+{
+	if (virDomainSetAutostart(dom, on ? 1 : 0) == 0)
+		return true;
+	virt_error(err, "cannot turn the autostart of %s %s", vps,
+	    on ? "on again" : "off for the revert");
+	return false;
+}
+
+/*
+ * The first steps of a revert that no earlier one left unfinished:
+ * the mark, then autostart off (the mark's name says whether it was
+ * on: *role, SNAPPOOL_REVERT or SNAPPOOL_REVERT_AUTO). A failure leaves
+ * nothing changed.
+ */
+static bool
+begin_revert(const struct poolvol_pool *p, virDomainPtr dom, const char *vps,
+    int *role, GError **err)
+{
+	g_autofree char *mark = NULL;
+	int	 on;
+
+	if (virDomainGetAutostart(dom, &on) == -1) {
+		virt_error(err, "cannot read the autostart of %s", vps);
+		return false;
+	}
+	*role = on ? SNAPPOOL_REVERT_AUTO : SNAPPOOL_REVERT;
+	mark = snappool_vol_name(p->kind, *role, vps, NULL, 0);
+	if (!make_mark(p, mark, err))
+		return false;
+	if (!on || set_autostart(dom, vps, false, err))
+		return true;
+	(void)delete_vol(p, mark, NULL);
+	return false;
 }
 
 /* Room for the copy of from once the disk of vps is deleted. */
@@ -572,16 +635,15 @@ revert_room(const struct poolvol_pool *p, const char *vps,
 }
 
 bool
-snappool_revert(const struct poolvol_pool *p, const char *vps,
-    const char *name, GError **err)
+snappool_revert(const struct poolvol_pool *p, virDomainPtr dom,
+    const char *vps, const char *name, GError **err)
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(virStorageVol) from = NULL;
-	g_autofree char *data = NULL;
-	g_autofree char *revert = snappool_vol_name(p->kind, SNAPPOOL_REVERT,
-	    vps, NULL, 0);
+	g_autofree char *data = NULL, *mark = NULL;
 	const struct snapshot *sn;
-	bool	 reverting;
+	int	 reverting, role;
+	bool	 deleted;
 
 	if (!vps_snap_name_valid(name, err) ||
 	    (list = scan_and_sweep(p, vps, &reverting, err)) == NULL)
@@ -595,12 +657,20 @@ snappool_revert(const struct poolvol_pool *p, const char *vps,
 		return unknown(vps, name, err);
 	if (!revert_room(p, vps, from, err))
 		return false;
-	/* From here until it goes, start refuses the VPS. */
-	if (!reverting && !make_mark(p, revert, err))
+	/* From here until the mark goes, start refuses the VPS. */
+	if ((role = reverting) == 0 && !begin_revert(p, dom, vps, &role, err))
 		return false;
-	if (!replace_disk(p, vps, from, revert, !reverting, err))
+	mark = snappool_vol_name(p->kind, role, vps, NULL, 0);
+	if (!replace_disk(p, vps, from, &deleted, err)) {
+		/* The disk is still there: undo what this run began. */
+		if (!deleted && reverting == 0 && (role == SNAPPOOL_REVERT ||
+		    set_autostart(dom, vps, true, NULL)))
+			(void)delete_vol(p, mark, NULL);
 		return false;
-	if (!delete_vol(p, revert, err)) {
+	}
+	if ((role == SNAPPOOL_REVERT_AUTO &&
+	    !set_autostart(dom, vps, true, err)) ||
+	    !delete_marks(p, vps, err)) {
 		g_prefix_error(err, "the disk of %s is the snapshot's, but "
 		    "start refuses it until a revert succeeds: ", vps);
 		return false;
@@ -615,7 +685,7 @@ snappool_forget(const struct poolvol_pool *p, const char *vps,
 	g_autoptr(GPtrArray) list = NULL;
 	g_autofree char *data = NULL, *mark = NULL;
 	const struct snapshot *sn;
-	bool	 reverting;
+	int	 reverting;
 
 	if (!vps_snap_name_valid(name, err) ||
 	    (list = scan_and_sweep(p, vps, &reverting, err)) == NULL)
@@ -642,11 +712,9 @@ snappool_purge(const struct poolvol_pool *p, const char *vps, unsigned *n,
     GError **err)
 {
 	g_autoptr(GHashTable) entries = NULL;
-	g_autofree char *revert = snappool_vol_name(p->kind, SNAPPOOL_REVERT,
-	    vps, NULL, 0);
 	GHashTableIter it;
 	gpointer v;
-	bool	 reverting;
+	int	 reverting;
 
 	*n = 0;
 	if ((entries = pool_scan(p, vps, &reverting, err)) == NULL)
@@ -665,5 +733,5 @@ snappool_purge(const struct poolvol_pool *p, const char *vps, unsigned *n,
 		if (e->mark && e->data)
 			(*n)++;
 	}
-	return !reverting || delete_vol(p, revert, err);
+	return reverting == 0 || delete_marks(p, vps, err);
 }

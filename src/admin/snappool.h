@@ -13,6 +13,7 @@
  *                        the copy of the disk taken at EPOCH
  *   V.snap.NAME.EPOCH.ok the mark, made once the copy is whole
  *   V.reverting          a revert is under way or was interrupted
+ *   V.reverting-autostart the same, of a VPS whose autostart was on
  */
 #ifndef VPS_SNAPPOOL_H
 #define VPS_SNAPPOOL_H
@@ -25,6 +26,7 @@
 /* The suffix of a snapshot's mark, and the revert's mark's infix. */
 #define SNAPPOOL_MARK_SUFFIX	".ok"
 #define SNAPPOOL_REVERTING	".reverting"
+#define SNAPPOOL_REVERTING_AUTO	".reverting-autostart"
 
 /* What a volume name is to VPS vps (snappool_parse). */
 enum snappool_role {
@@ -32,6 +34,7 @@ enum snappool_role {
 	SNAPPOOL_DATA,		/* a snapshot's copy */
 	SNAPPOOL_MARK,		/* a snapshot's mark */
 	SNAPPOOL_REVERT,	/* the revert's mark */
+	SNAPPOOL_REVERT_AUTO,	/* the same, autostart to be put back */
 };
 
 /*
@@ -52,10 +55,11 @@ bool	 snappool_create(const struct poolvol_pool *p, const char *vps,
 
 /*
  * Replaces vps's disk by a copy of snapshot name, which stays. Until it
- * has succeeded, V.reverting is there and snappool_pending() says so.
+ * has succeeded, V.reverting is there and snappool_pending() says so,
+ * and dom (vps's domain) has its autostart off.
  */
-bool	 snappool_revert(const struct poolvol_pool *p, const char *vps,
-	    const char *name, GError **err);
+bool	 snappool_revert(const struct poolvol_pool *p, virDomainPtr dom,
+	    const char *vps, const char *name, GError **err);
 
 /* Deletes snapshot name of vps (refused while a revert is unfinished). */
 bool	 snappool_forget(const struct poolvol_pool *p, const char *vps,
@@ -84,7 +88,7 @@ bool	 snappool_pending(const struct poolvol_pool *p, const char *vps,
 enum snappool_role snappool_parse(int kind, const char *vps,
 	    const char *vol, char **name, gint64 *t);
 
-/* The volume name of role (DATA, MARK or REVERT; g_free). */
+/* The volume name of role (DATA, MARK, REVERT, REVERT_AUTO; g_free). */
 char	*snappool_vol_name(int kind, enum snappool_role role,
 	    const char *vps, const char *name, gint64 t);
 

@@ -135,11 +135,11 @@ disk_ready(struct serve_ctx *s, virDomainPtr dom, const char *verb,
 }
 
 /* One snapshot operation, on the local storage (p NULL) or pool p. */
-typedef bool (*snap_op)(struct serve_ctx *s, const struct poolvol_pool *p,
-    const char *name, GError **err);
+typedef bool (*snap_op)(struct serve_ctx *s, virDomainPtr dom,
+    const struct poolvol_pool *p, const char *name, GError **err);
 
 static bool
-op_create(struct serve_ctx *s, const struct poolvol_pool *p,
+op_create(struct serve_ctx *s, virDomainPtr dom, const struct poolvol_pool *p,
     const char *name, GError **err)
 {
 	if (p != NULL)
@@ -148,16 +148,16 @@ op_create(struct serve_ctx *s, const struct poolvol_pool *p,
 }
 
 static bool
-op_revert(struct serve_ctx *s, const struct poolvol_pool *p,
+op_revert(struct serve_ctx *s, virDomainPtr dom, const struct poolvol_pool *p,
     const char *name, GError **err)
 {
 	if (p != NULL)
-		return snappool_revert(p, s->vps, name, err);
+		return snappool_revert(p, dom, s->vps, name, err);
 	return snapshot_revert(s->cfg, s->vps, name, err);
 }
 
 static bool
-op_forget(struct serve_ctx *s, const struct poolvol_pool *p,
+op_forget(struct serve_ctx *s, virDomainPtr dom, const struct poolvol_pool *p,
     const char *name, GError **err)
 {
 	if (p != NULL)
@@ -184,7 +184,7 @@ locked_op(struct serve_ctx *s, virDomainPtr dom, const char *verb,
 		return fail(r, verb, err);
 	if ((rc = open_pool(s, dom, verb, &p, &open, r)) == 0 &&
 	    (!disk || (rc = disk_ready(s, dom, verb, open ? &p : NULL,
-	    r)) == 0) && !op(s, open ? &p : NULL, name, &err))
+	    r)) == 0) && !op(s, dom, open ? &p : NULL, name, &err))
 		rc = fail(r, verb, err);
 	if (open)
 		poolvol_close(&p);

@@ -203,11 +203,24 @@ t_check "... none is ok" bash -c "! grep -qx ok '$T_OUT'"
 t_eq "alice's snapshot volumes unchanged" "$before" "$(snap_vols)"
 t_eq "... and her disk" "$sum_b" "$(sum "$disk")"
 
+# The domain's autostart on hv2: enable or disable.
+autostart()
+{
+	e2e_virsh2 dominfo "$A3" | sed -n 's/^Autostart: *//p'
+}
+# The revert's marks in the pool, if any.
+marks()
+{
+	snap_vols | grep -E "^$A3\\.reverting(-autostart)?\$"
+}
+
 # ---- revert
+t_check "autostart on" ssh_as "$ALICE" use "$A3" autostart on
 t_check "revert first yes" ssh_as "$ALICE" use "$A3" revert first yes
 t_eq "... the disk is the snapshot's" "$sum_a" "$(sum "$disk")"
 t_eq "... the snapshot stays" "$sum_a" "$(sum "$(snap_copy first)")"
-t_eq "... no revert mark left" "" "$(snap_vols | grep -x "$A3.reverting")"
+t_eq "... no revert mark left" "" "$(marks)"
+t_eq "... autostart is on again" enable "$(autostart)"
 t_check "the guest boots after the revert" boot
 t_check "... reads its disk" guest_marker
 t_eq "... marker A" MARKER-A "$GUEST_OUT"
@@ -255,7 +268,7 @@ t_check_rc "forget first: refused" 2 ssh_as "$ALICE" use "$A3" forget first
 t_check "... the snapshot stays" snap_copy first
 t_check "revert first completes it" ssh_as "$ALICE" use "$A3" revert first yes
 t_eq "... the disk is the snapshot's" "$sum_a" "$(sum "$disk")"
-t_eq "... the mark is gone" "" "$(snap_vols | grep -x "$A3.reverting")"
+t_eq "... the mark is gone" "" "$(marks)"
 t_check "... and the guest boots" boot
 t_check "... reads marker A" guest_marker
 t_eq "... (A)" MARKER-A "$GUEST_OUT"
@@ -308,9 +321,10 @@ revert_bg()
 	    >"$E2E_TMP/bg.out" 2>&1 &
 	bg=$!
 }
+t_eq "autostart is on" enable "$(autostart)"
 revert_bg
 t_check "... a revert of big is under way (its mark)" \
-    wait_for -t 60 test -e "$pooldir/$A3.reverting"
+    wait_for -t 60 test -e "$pooldir/$A3.reverting-autostart"
 t_check "hv2's libvirtd is killed (SIGKILL) mid-revert" kill_libvirtd2
 wait "$bg"
 diag <"$E2E_TMP/bg.out"
@@ -323,11 +337,16 @@ pool_up()
 t_check "... its pool runs" pool_up
 consistent()
 {
-	if [ -e "$pooldir/$A3.reverting" ]; then
+	if [ -e "$pooldir/$A3.reverting-autostart" ]; then
 		diag "the revert was cut short: its mark is there, the disk" \
-		    "is $(stat -c %s "$disk" 2>/dev/null || echo missing) bytes"
+		    "is $(stat -c %s "$disk" 2>/dev/null || echo missing) bytes," \
+		    "autostart $(autostart)"
 		! ssh_as "$ALICE" use "$A3" start 2>"$E2E_TMP/start.err" &&
-		    grep -q "revert of $A3 did not finish" "$E2E_TMP/start.err"
+		    grep -q "revert of $A3 did not finish" \
+		    "$E2E_TMP/start.err" &&
+		    # autostart is off once the disk may be gone
+		    { [ "$(autostart)" = disable ] ||
+		    [ "$(sum "$disk")" = "$sum_a" ]; }
 	else
 		diag "the revert had finished when libvirtd died"
 		[ "$(sum "$disk")" = "$sum_big" ]
@@ -340,7 +359,8 @@ t_eq "... and listed" "big first " "$(listed)"
 t_check "the next revert of big completes" \
     ssh_as "$ALICE" use "$A3" revert big yes
 t_eq "... the disk is big's" "$sum_big" "$(sum "$disk")"
-t_eq "... no mark" "" "$(snap_vols | grep -x "$A3.reverting")"
+t_eq "... no mark" "" "$(marks)"
+t_eq "... autostart is on again" enable "$(autostart)"
 t_check "... start works" ssh_as "$ALICE" use "$A3" start
 t_check "poweroff" off
 

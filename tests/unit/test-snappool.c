@@ -1,7 +1,8 @@
 /*
  * test-snappool.c: the pure side of snappool.h: which volume names of a
  * pool are a VPS's snapshot copies, their marks and the revert's mark,
- * for both kinds of pool, and that every name snappool_vol_name makes
+ * (and whether autostart is to be put back), for both kinds of pool, and
+ * that every name snappool_vol_name makes
  * reads back as what it was made for. A name of another VPS, a bad
  * snapshot name or a bad epoch is nothing of the VPS's.
  */
@@ -32,6 +33,12 @@ static const struct parse_case parse_cases[] = {
 	{ POOLVOL_FILE, SNAPPOOL_DATA, "web.snap.20250101-120000.5.img",
 	    "20250101-120000", 5 },
 	{ POOLVOL_FILE, SNAPPOOL_REVERT, "web.reverting", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_REVERT_AUTO, "web.reverting-autostart", NULL,
+	    0 },
+	{ POOLVOL_BLOCK, SNAPPOOL_REVERT_AUTO, "web.reverting-autostart",
+	    NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web.reverting-autostartx", NULL, 0 },
+	{ POOLVOL_FILE, SNAPPOOL_OTHER, "web2.reverting-autostart", NULL, 0 },
 	{ POOLVOL_BLOCK, SNAPPOOL_DATA, "web.snap.base.1700000000", "base",
 	    1700000000 },
 	{ POOLVOL_BLOCK, SNAPPOOL_MARK, "web.snap.base.1700000000.ok",
@@ -101,7 +108,7 @@ static void
 test_round_trip(void **state)
 {
 	static const enum snappool_role roles[] = { SNAPPOOL_DATA,
-	    SNAPPOOL_MARK, SNAPPOOL_REVERT };
+	    SNAPPOOL_MARK, SNAPPOOL_REVERT, SNAPPOOL_REVERT_AUTO };
 	static const int kinds[] = { POOLVOL_FILE, POOLVOL_BLOCK };
 	size_t	 i, k;
 
@@ -114,7 +121,8 @@ test_round_trip(void **state)
 
 			assert_int_equal(snappool_parse(kinds[k], "db-1", vol,
 			    &name, &t), roles[i]);
-			if (roles[i] != SNAPPOOL_REVERT) {
+			if (roles[i] == SNAPPOOL_DATA ||
+			    roles[i] == SNAPPOOL_MARK) {
 				assert_string_equal(name, "20250101-120000");
 				assert_int_equal(t, 1735732800);
 			}
@@ -144,6 +152,10 @@ test_names(void **state)
 	assert_string_equal(m, "web.snap.base.1700000000.ok");
 	assert_string_equal(b, "web.snap.base.1700000000");
 	assert_string_equal(r, "web.reverting");
+	g_free(r);
+	r = snappool_vol_name(POOLVOL_FILE, SNAPPOOL_REVERT_AUTO, "web", NULL,
+	    0);
+	assert_string_equal(r, "web.reverting-autostart");
 }
 
 static const struct CMUnitTest tests[] = {
