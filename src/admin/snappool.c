@@ -305,11 +305,12 @@ bool
 snappool_pending(const struct poolvol_pool *p, const char *vps,
     bool *pending, GError **err)
 {
-	g_autoptr(GHashTable) entries = NULL;
+	GHashTable *entries;
 	int	 reverting;
 
 	if ((entries = pool_scan(p, vps, &reverting, err)) == NULL)
 		return false;
+	g_hash_table_unref(entries);
 	*pending = reverting != 0;
 	return true;
 }

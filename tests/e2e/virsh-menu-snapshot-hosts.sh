@@ -11,8 +11,9 @@
 # state an interrupted revert leaves (start, snapshot and forget refused,
 # the next revert completes), the helper killed (SIGKILL) during a
 # snapshot's copy (never listed, swept), hv2's libvirtd killed (SIGKILL)
-# during a revert of a big disk, and delete-vps --purge-disk removing every volume
-# of the VPS's snapshots.
+# during a revert of a big disk, a host without backend = pool refused,
+# and delete-vps --purge-disk removing every volume of the VPS's
+# snapshots.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
@@ -363,6 +364,20 @@ t_eq "... no mark" "" "$(marks)"
 t_eq "... autostart is on again" enable "$(autostart)"
 t_check "... start works" ssh_as "$ALICE" use "$A3" start
 t_check "poweroff" off
+
+# ---- a host whose disks are not in a pool: refused, nothing touched
+cp "$CONF" "$E2E_TMP/conf.saved"
+t_check "[host hv2] backend = file" sed -i -e 's/^backend = pool$/backend = file/' \
+    -e "s|^pool = $pool\$|dir = $pooldir|" "$CONF"
+before=$(snap_vols)
+for v in snapshots "snapshot x" "revert big yes" "forget big"; do
+	# shellcheck disable=SC2086
+	t_check_rc "$v: refused" 1 ssh_as "$ALICE" use "$A3" $v
+	t_check "... not in a storage pool" grep -q "not in a storage pool" \
+	    "$T_ERR"
+done
+t_eq "... nothing changed" "$before" "$(snap_vols)"
+t_check "vps.conf back" install -m 0644 "$E2E_TMP/conf.saved" "$CONF"
 
 # ---- delete-vps --purge-disk
 t_check "a leftover copy and a revert mark" eval \
