@@ -23,8 +23,8 @@
  * one). forget deletes the mark first, so a forget interrupted half-way
  * also leaves a copy without a mark, which is swept the same way.
  *
- * A revert never loses the snapshot, and a VPS never starts from a half
- * copy. The disk V.img cannot be replaced by renaming a copy over it, and
+ * A revert never loses the snapshot, and the menu never starts a VPS
+ * from a half copy. The disk V.img cannot be replaced by renaming a copy over it, and
  * its name is fixed (the domain names its path), so a revert deletes the
  * disk and copies the snapshot under the disk's name. Before it deletes
  * anything it creates V.reverting, and deletes it only after the copy
