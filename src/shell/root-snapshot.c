@@ -93,7 +93,7 @@ open_pool(struct serve_ctx *s, virDomainPtr dom, const char *verb,
 		return r->code;
 	if (h == NULL)
 		return 0;
-	if (!poolvol_open(virDomainGetConnect(dom), h, p, &err)) {
+	if (!poolvol_open_current(virDomainGetConnect(dom), h, p, &err)) {
 		poolvol_close(p);
 		return fail(r, verb, err);
 	}
@@ -226,7 +226,7 @@ snapshot_start_check(struct serve_ctx *s, virDomainPtr dom, const char *verb,
 	    h->backend != VPS_BACKEND_POOL)
 		return 0;
 	/* Fail closed: a disk that may be half a copy does not start. */
-	ok = poolvol_open(virDomainGetConnect(dom), h, &p, &err) &&
+	ok = poolvol_open_current(virDomainGetConnect(dom), h, &p, &err) &&
 	    snappool_pending(&p, s->vps, &pending, &err);
 	poolvol_close(&p);
 	if (!ok)
