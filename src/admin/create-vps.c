@@ -39,6 +39,7 @@
 #include "pathnames.h"
 #include "poolvol.h"
 #include "random.h"
+#include "snappool.h"
 #include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
@@ -451,10 +452,44 @@ check_pool_room(struct job *j, GError **err)
 }
 
 /*
- * job_check for a VPS of another host. The snapshots of this host's
- * storage are not its (snapshots refuse a VPS of another host); the
- * existing volume is refused by poolvol_create(), before it changes
- * anything. The probe of virt_type auto runs on that host.
+ * check_snapshots for a VPS of another host: its snapshots are volumes
+ * of the host's pool (snappool.h), and an unfinished revert's mark would
+ * keep the new VPS from starting.
+ */
+static bool
+check_pool_snapshots(struct job *j, GError **err)
+{
+	g_autoptr(GPtrArray) list = NULL;
+	bool	 pending;
+
+	if ((list = snappool_list(&j->pool, j->e.name, err)) == NULL ||
+	    !snappool_pending(&j->pool, j->e.name, &pending, err))
+		return false;
+	if (list->len > 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "snapshots of an "
+		    "earlier VPS named %s are still there (%u, the oldest %s, "
+		    "in pool %s of host %s): remove them first, or the new "
+		    "VPS's owner would get them", j->e.name, list->len,
+		    ((struct snapshot *)g_ptr_array_index(list, 0))->name,
+		    j->pool.name, j->pool.host);
+		return false;
+	}
+	if (pending) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "an earlier VPS "
+		    "named %s left the mark of an unfinished revert in pool %s "
+		    "of host %s (volume %s" SNAPPOOL_REVERTING "...): remove "
+		    "it first", j->e.name, j->pool.name, j->pool.host,
+		    j->e.name);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * job_check for a VPS of another host. Its snapshots are volumes of the
+ * host's pool (check_pool_snapshots); the existing volume is refused by
+ * poolvol_create(), before it changes anything. The probe of virt_type
+ * auto runs on that host.
  */
 static bool
 job_check_remote(struct job *j, GError **err)
@@ -463,8 +498,8 @@ job_check_remote(struct job *j, GError **err)
 	    g_str_equal, g_free, NULL);
 	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
 
-	if (!check_network(j, err) || !check_filter(j, err) ||
-	    !scan_hosts(j, macs, ports, err))
+	if (!check_pool_snapshots(j, err) || !check_network(j, err) ||
+	    !check_filter(j, err) || !scan_hosts(j, macs, ports, err))
 		return false;
 	if (g_hash_table_contains(ports, GUINT_TO_POINTER(j->e.spice_port))) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED,

@@ -22,7 +22,8 @@
  * named like the VPS in the host's pool (backend = pool, poolvol.h) only
  * if the domain names its path as a disk: a pool volume carries no mark,
  * so one without a domain is never removed (virsh vol-delete is the
- * admin's, after a look).
+ * admin's, after a look). Its snapshots are volumes of that pool
+ * (snappool.h), listed, kept or purged as this host's are.
  */
 #include <config.h>
 
@@ -39,6 +40,7 @@
 #include "names.h"
 #include "pathnames.h"
 #include "poolvol.h"
+#include "snappool.h"
 #include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
@@ -224,11 +226,12 @@ list_snapshots(const struct vps_config *cfg, const struct options *o,
 /*
  * The snapshots as they were before the change (snaps, NULL if they could
  * not be listed): without --purge-disk each is named and kept; with it,
- * all of them go (the caller holds the VPS's snapshot lock).
+ * all of them go (the caller holds the VPS's snapshot lock), from pool p
+ * for a VPS of another host, else from this host's storage.
  */
 static bool
-handle_snapshots(const struct vps_config *cfg, const struct options *o,
-    GPtrArray *snaps, GError **err)
+handle_snapshots(const struct vps_config *cfg, const struct poolvol_pool *p,
+    const struct options *o, GPtrArray *snaps, GError **err)
 {
 	g_autoptr(GDateTime) dt = NULL;
 	g_autofree char *when = NULL;
@@ -247,7 +250,8 @@ handle_snapshots(const struct vps_config *cfg, const struct options *o,
 	}
 	if (!o->purge)
 		return true;
-	if (!snapshot_purge(cfg, o->name, &n, err)) {
+	if (p != NULL ? !snappool_purge(p, o->name, &n, err) :
+	    !snapshot_purge(cfg, o->name, &n, err)) {
 		g_prefix_error(err, "the snapshots of %s are left: ", o->name);
 		return false;
 	}
@@ -417,8 +421,39 @@ remote_no_domain(const struct poolvol_pool *p, const struct vps_host *h,
 }
 
 /*
- * delete-vps of a VPS of host h. Snapshots are of this host's storage
- * only (they refuse a VPS of another host): none to list or purge.
+ * The snapshots of a VPS of host h (volumes of its pool, snappool.h),
+ * listed before anything changes, as run() does: with --purge-disk a
+ * failure is an error, else a warning and *snaps stays NULL. Opens the
+ * pool into p if it is not open yet.
+ */
+static bool
+remote_snapshots(virConnectPtr conn, const struct vps_host *h,
+    const struct options *o, struct poolvol_pool *p, GPtrArray **snaps,
+    GError **err)
+{
+	g_autoptr(GError) warn = NULL;
+
+	*snaps = NULL;
+	if (h->backend != VPS_BACKEND_POOL)
+		return true;
+	if ((p->pool != NULL || poolvol_open(conn, h, p, o->purge ? err :
+	    &warn)) && (*snaps = snappool_list(p, o->name, o->purge ? err :
+	    &warn)) != NULL)
+		return true;
+	if (o->purge) {
+		g_prefix_error(err, "cannot list the snapshots of %s: ",
+		    o->name);
+		return false;
+	}
+	vlog_warn("cannot list the snapshots of %s: %s; any snapshots are "
+	    "kept", o->name, g_strchomp(warn->message));
+	return true;
+}
+
+/*
+ * delete-vps of a VPS of host h. With backend = pool its snapshots are
+ * volumes of the pool (snappool.h): listed, kept, or purged after the
+ * disk under the VPS's snapshot lock, as on this host.
  */
 static bool
 run_remote(const struct vps_config *cfg, const struct vps_host *h,
@@ -426,11 +461,12 @@ run_remote(const struct vps_config *cfg, const struct vps_host *h,
 {
 	g_autoptr(virConnect) conn = NULL;
 	g_autoptr(virDomain) dom = NULL;
-	g_autoptr(GPtrArray) disks = NULL;
+	g_autoptr(GPtrArray) disks = NULL, snaps = NULL;
 	g_autofree char *xml = NULL;
 	struct poolvol_pool p = { NULL, NULL, NULL, NULL, 0 };
 	struct poolvol_id id = { NULL, NULL, NULL };
 	bool	 found = false, ok = false;
+	int	 snaplock = -1;
 
 	if (o->purge && h->backend != VPS_BACKEND_POOL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "--purge-disk "
@@ -439,12 +475,16 @@ run_remote(const struct vps_config *cfg, const struct vps_host *h,
 		    cfg->path != NULL ? cfg->path : "vps.conf");
 		return false;
 	}
+	if (o->purge && (snaplock = snapshot_lock(o->name, err)) == -1)
+		return false;
 	if ((conn = virt_connect(h->uri, err)) == NULL) {
 		g_prefix_error(err, "host %s unreachable: ", h->name);
-		return false;
+		goto out;
 	}
 	if ((o->purge && !poolvol_open(conn, h, &p, err)) ||
 	    !virt_lookup(conn, o->name, &dom, err))
+		goto out;
+	if (dom != NULL && !remote_snapshots(conn, h, o, &p, &snaps, err))
 		goto out;
 	if (dom == NULL) {
 		ok = remote_no_domain(&p, h, o, err);
@@ -460,10 +500,14 @@ run_remote(const struct vps_config *cfg, const struct vps_host *h,
 	    (o->purge && !remote_check_purge(&p, o, disks, &id, &found,
 	    err)) || !remove_domain(dom, o, err))
 		goto out;
-	ok = remote_handle_disks(&p, o, disks, &id, err);
+	ok = remote_handle_disks(&p, o, disks, &id, err) &&
+	    (h->backend != VPS_BACKEND_POOL || handle_snapshots(cfg,
+	    p.pool != NULL ? &p : NULL, o, snaps, err));
 out:
 	poolvol_id_clear(&id);
 	poolvol_close(&p);
+	if (snaplock != -1)
+		vps_unlock(snaplock);
 	return ok;
 }
 
@@ -512,7 +556,7 @@ run(const struct options *o, GError **err)
 		    g_strchomp(warn->message));
 	if (dom == NULL) {
 		ok = purge_leftover(cfg, o, err) &&
-		    handle_snapshots(cfg, o, snaps, err);
+		    handle_snapshots(cfg, NULL, o, snaps, err);
 		goto out;
 	}
 	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ==
@@ -525,7 +569,7 @@ run(const struct options *o, GError **err)
 	    !remove_domain(dom, o, err))
 		goto out;
 	ok = handle_disks(cfg, o, disks, err) &&
-	    handle_snapshots(cfg, o, snaps, err);
+	    handle_snapshots(cfg, NULL, o, snaps, err);
 out:
 	if (snaplock != -1)
 		vps_unlock(snaplock);

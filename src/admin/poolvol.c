@@ -155,16 +155,33 @@ poolvol_close(struct poolvol_pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static bool open_pool(virConnectPtr, const char *, const char *,
+    const char *, bool, struct poolvol_pool *, GError **);
+
 bool
 poolvol_open(virConnectPtr conn, const struct vps_host *h,
     struct poolvol_pool *p, GError **err)
 {
-	return poolvol_open_at(conn, h->name, h->pool, NULL, p, err);
+	return open_pool(conn, h->name, h->pool, NULL, true, p, err);
+}
+
+bool
+poolvol_open_current(virConnectPtr conn, const struct vps_host *h,
+    struct poolvol_pool *p, GError **err)
+{
+	return open_pool(conn, h->name, h->pool, NULL, false, p, err);
 }
 
 bool
 poolvol_open_at(virConnectPtr conn, const char *host, const char *name,
     const char *target, struct poolvol_pool *p, GError **err)
+{
+	return open_pool(conn, host, name, target, true, p, err);
+}
+
+static bool
+open_pool(virConnectPtr conn, const char *host, const char *name,
+    const char *target, bool refresh, struct poolvol_pool *p, GError **err)
 {
 	g_autofree char *xml = NULL;
 	const char *found;
@@ -197,7 +214,7 @@ poolvol_open_at(virConnectPtr conn, const char *host, const char *name,
 			virt_error(err, "pool %s of host %s", p->name, p->host);
 		return false;
 	}
-	if (virStoragePoolRefresh(p->pool, 0) == -1 ||
+	if ((refresh && virStoragePoolRefresh(p->pool, 0) == -1) ||
 	    (xml = virStoragePoolGetXMLDesc(p->pool, 0)) == NULL) {
 		virt_error(err, "cannot refresh pool %s of host %s", p->name,
 		    p->host);

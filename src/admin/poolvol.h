@@ -64,6 +64,14 @@ struct poolvol_id {
 bool	 poolvol_open(virConnectPtr conn, const struct vps_host *h,
 	    struct poolvol_pool *p, GError **err);
 /*
+ * poolvol_open() without the refresh, which libvirt refuses while it
+ * copies a volume of the pool ("asynchronous jobs running"): for the
+ * snapshots of snappool.h, whose volumes libvirt itself makes, and which
+ * must work while another VPS's copy runs.
+ */
+bool	 poolvol_open_current(virConnectPtr conn, const struct vps_host *h,
+	    struct poolvol_pool *p, GError **err);
+/*
  * The same for the pool called name, or (name NULL) the pool whose target
  * is target (/dev/VG, a directory: how an lvm or file backend's storage
  * appears to libvirt), on host (for messages).

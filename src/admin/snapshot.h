@@ -16,6 +16,10 @@
  * for an inactive disk when it is next activated), which uses it up.
  *
  * VPS names have no '.', so no snapshot name is ever a disk's name.
+ *
+ * A VPS of another host has its disk in that host's storage pool: its
+ * snapshots are snappool.h's, which keeps these promises through the
+ * storage pool API. The functions here act on this host's storage only.
  */
 #ifndef VPS_SNAPSHOT_H
 #define VPS_SNAPSHOT_H

@@ -255,7 +255,8 @@ start_locked(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 		return reply_fail(r, 1, "start: %s", domain_errmsg());
 	if (active)
 		return reply_fail(r, 1, "start: %s is already running", s->vps);
-	if (media_start_check(s, dom, r) != 0)
+	if (snapshot_start_check(s, dom, "start", r) != 0 ||
+	    media_start_check(s, dom, r) != 0)
 		return r->code;
 	if (virDomainCreate(dom) < 0)
 		return reply_fail(r, 1, "start: %s", domain_errmsg());

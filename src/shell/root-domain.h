@@ -156,6 +156,15 @@ char	*info_size(unsigned long long bytes);
 bool	 serial_relay(struct serve_ctx *s);
 
 /*
+ * Whether the domain may start as far as snapshots go: not while a
+ * revert of a VPS whose disk is a pool volume is unfinished (snappool.h;
+ * root-snapshot.c); verb names the caller's verb. Returns 0 or the
+ * reply's error code.
+ */
+int	 snapshot_start_check(struct serve_ctx *s, virDomainPtr dom,
+	    const char *verb, struct reply *r);
+
+/*
  * Whether the domain may start with what its CD-ROM holds (start's
  * check). Returns 0 or the reply's error code.
  */

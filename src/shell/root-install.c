@@ -84,7 +84,8 @@ dom_install(struct serve_ctx *s, const struct domain_verb *dv,
 		vps_unlock(fd);
 		return reply_fail(r, 1, "install: %s", err->message);
 	}
-	if (media_insert(s, arg, "install", r) == 0)
+	if (snapshot_start_check(s, dom, "install", r) == 0 &&
+	    media_insert(s, arg, "install", r) == 0)
 		(void)install_boot(s, dom, arg, fd, id, r);
 	vps_unlock(diskfd);
 	vps_unlock(fd);
