@@ -103,9 +103,8 @@ entry_name(const char *vps, const char *entry, const char *suffix)
 	return g_steal_pointer(&name);
 }
 
-/* Whether list holds a snapshot called name. */
-static const struct snapshot *
-find(GPtrArray *list, const char *name)
+const struct snapshot *
+snapshot_find(GPtrArray *list, const char *name)
 {
 	guint	 i;
 
@@ -118,8 +117,8 @@ find(GPtrArray *list, const char *name)
 	return NULL;
 }
 
-static bool
-unknown(const char *vps, const char *name, GError **err)
+bool
+snapshot_unknown(const char *vps, const char *name, GError **err)
 {
 	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 	    "%s has no snapshot %s (see snapshots)", vps, name);
@@ -143,7 +142,7 @@ may_add(const struct vps_config *cfg, const char *vps, const char *name,
 		return false;
 	if ((list = snapshot_list(cfg, vps, err)) == NULL)
 		return false;
-	if (find(list, name) != NULL) {
+	if (snapshot_find(list, name) != NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "%s already has a snapshot %s", vps, name);
 		return false;
@@ -448,7 +447,7 @@ image_revert(const struct vps_config *cfg, const char *vps,
 
 	image_clean(cfg, vps);
 	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? unknown(vps, name, err) :
+		return errno == ENOENT ? snapshot_unknown(vps, name, err) :
 		    errno_fail(err, "read", path);
 	if (lstat(disk, &st) == -1)
 		return errno_fail(err, "read the disk", disk);
@@ -482,7 +481,7 @@ image_forget(const struct vps_config *cfg, const char *vps,
 	g_autofree char *path = image_snap_path(cfg, vps, name);
 
 	if (unlink(path) == -1)
-		return errno == ENOENT ? unknown(vps, name, err) :
+		return errno == ENOENT ? snapshot_unknown(vps, name, err) :
 		    errno_fail(err, "remove", path);
 	return storage_sync_dir(cfg->dir, err);
 }
@@ -600,8 +599,8 @@ lv_find(const struct vps_config *cfg, const char *vps, const char *name,
 
 	if ((list = lv_list(cfg, vps, err)) == NULL)
 		return NULL;
-	if ((sn = find(list, name)) == NULL) {
-		unknown(vps, name, err);
+	if ((sn = snapshot_find(list, name)) == NULL) {
+		snapshot_unknown(vps, name, err);
 		return NULL;
 	}
 	return lv_snap_name(vps, name, sn->time);

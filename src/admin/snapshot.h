@@ -47,6 +47,14 @@ struct snapshot {
 /* Frees a GPtrArray's struct snapshot (g_ptr_array_new_with_free_func). */
 void	 snapshot_free(gpointer p);
 
+/* The snapshot called name in list (of struct snapshot), or NULL. */
+const struct snapshot *snapshot_find(GPtrArray *list, const char *name);
+
+/*
+ * Sets err (VPS_ERROR_INVALID): vps has no snapshot name; returns false.
+ */
+bool	 snapshot_unknown(const char *vps, const char *name, GError **err);
+
 /*
  * The snapshots of VPS vps, oldest first (a GPtrArray of struct
  * snapshot). Files or LVs of the pattern whose NAME is not a valid
