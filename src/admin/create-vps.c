@@ -459,30 +459,11 @@ check_pool_room(struct job *j, GError **err)
 static bool
 check_pool_snapshots(struct job *j, GError **err)
 {
-	g_autoptr(GPtrArray) list = NULL;
-	bool	 pending;
-
-	if ((list = snappool_list(&j->pool, j->e.name, err)) == NULL ||
-	    !snappool_pending(&j->pool, j->e.name, &pending, err))
-		return false;
-	if (list->len > 0) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "snapshots of an "
-		    "earlier VPS named %s are still there (%u, the oldest %s, "
-		    "in pool %s of host %s): remove them first, or the new "
-		    "VPS's owner would get them", j->e.name, list->len,
-		    ((struct snapshot *)g_ptr_array_index(list, 0))->name,
-		    j->pool.name, j->pool.host);
-		return false;
-	}
-	if (pending) {
-		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "an earlier VPS "
-		    "named %s left the mark of an unfinished revert in pool %s "
-		    "of host %s (volume %s" SNAPPOOL_REVERTING "...): remove "
-		    "it first", j->e.name, j->pool.name, j->pool.host,
-		    j->e.name);
-		return false;
-	}
-	return true;
+	if (snappool_none(&j->pool, j->e.name, err))
+		return true;
+	g_prefix_error(err, "an earlier VPS named %s left what the new VPS's "
+	    "owner would get; remove it first: ", j->e.name);
+	return false;
 }
 
 /*

@@ -40,6 +40,7 @@
 #include "names.h"
 #include "pathnames.h"
 #include "poolvol.h"
+#include "snappool.h"
 #include "snapshot.h"
 #include "storage.h"
 #include "toolopts.h"
@@ -259,8 +260,34 @@ check_hosts(struct job *j, GError **err)
 }
 
 /*
+ * Whether the pool of side s (a [host NAME] with backend = pool) holds
+ * no snapshot of the VPS and no mark of an unfinished revert
+ * (snappool.h): on the source they would stay behind (and a half
+ * reverted disk must not move), on the destination the moved VPS would
+ * get an earlier VPS's. Other backends of a [host NAME] have no
+ * snapshots.
+ */
+static bool
+pool_clear(struct job *j, const struct side *s, GError **err)
+{
+	const struct vps_host *h = config_host(j->cfg, s->field);
+	struct poolvol_pool p;
+	bool	 ok;
+
+	if (h == NULL || h->backend != VPS_BACKEND_POOL)
+		return true;
+	memset(&p, 0, sizeof(p));
+	ok = poolvol_open_current(s->conn, h, &p, err) &&
+	    snappool_none(&p, j->o->name, err);
+	poolvol_close(&p);
+	if (!ok)
+		g_prefix_error(err, "%s cannot move: ", j->o->name);
+	return ok;
+}
+
+/*
  * The domain is on the source and not on the destination; it has
- * no snapshots, of vpshost (a local source's disk: snapshot.h) or of
+ * no snapshots, of vpshost (snapshot.h, or snappool.h for a pool) or of
  * libvirt: they stay behind with the disk they were taken of.
  */
 static bool
@@ -305,7 +332,7 @@ check_domain(struct job *j, GError **err)
 		return false;
 	}
 	if (j->src.field[0] != '\0')
-		return true;
+		return pool_clear(j, &j->src, err);
 	if (!storage_init(j->cfg, err) ||
 	    (snaps = snapshot_list(j->cfg, j->o->name, err)) == NULL)
 		return false;
@@ -891,7 +918,8 @@ run_job(struct job *j, GError **err)
 		return false;
 	}
 	if (!read_disk(j, xml, err) || !check_clash(j, xml, err) ||
-	    !find_pool(j, err) || !check_room(j, err))
+	    !find_pool(j, err) || !check_room(j, err) ||
+	    (j->dst.field[0] != '\0' && !pool_clear(j, &j->dst, err)))
 		return false;
 	plan_path(j);
 	if (j->o->dry_run) {

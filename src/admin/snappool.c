@@ -315,6 +315,32 @@ snappool_pending(const struct poolvol_pool *p, const char *vps,
 	return true;
 }
 
+bool
+snappool_none(const struct poolvol_pool *p, const char *vps, GError **err)
+{
+	g_autoptr(GHashTable) entries = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	int	 reverting;
+
+	if ((entries = pool_scan(p, vps, &reverting, err)) == NULL)
+		return false;
+	list = whole(entries);
+	if (list->len > 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "%u snapshot%s "
+		    "of %s in pool %s of host %s (the oldest: %s)", list->len,
+		    list->len == 1 ? "" : "s", vps, p->name, p->host,
+		    ((const struct snapshot *)g_ptr_array_index(list, 0))->name);
+		return false;
+	}
+	if (reverting != 0) {
+		g_set_error(err, VPS_ERROR, VPS_ERROR_FAILED, "the mark of an "
+		    "unfinished revert of %s in pool %s of host %s (volume "
+		    "%s" SNAPPOOL_REVERTING "...)", vps, p->name, p->host, vps);
+		return false;
+	}
+	return true;
+}
+
 /*
  * Deletes what interrupted snapshots and forgets left: copies without a
  * mark, marks without a copy. Best effort: a copy libvirtd still writes
@@ -353,28 +379,6 @@ scan_and_sweep(const struct poolvol_pool *p, const char *vps,
 		return NULL;
 	sweep(p, vps, entries);
 	return whole(entries);
-}
-
-static const struct snapshot *
-find(GPtrArray *list, const char *name)
-{
-	guint	 i;
-
-	for (i = 0; i < list->len; i++) {
-		const struct snapshot *sn = g_ptr_array_index(list, i);
-
-		if (strcmp(sn->name, name) == 0)
-			return sn;
-	}
-	return NULL;
-}
-
-static bool
-unknown(const char *vps, const char *name, GError **err)
-{
-	g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
-	    "%s has no snapshot %s (see snapshots)", vps, name);
-	return false;
 }
 
 static bool
@@ -481,7 +485,7 @@ may_add(const struct poolvol_pool *p, const char *vps, const char *name,
 		return false;
 	if (reverting)
 		return unfinished(vps, err);
-	if (find(list, name) != NULL) {
+	if (snapshot_find(list, name) != NULL) {
 		g_set_error(err, VPS_ERROR, VPS_ERROR_INVALID,
 		    "%s already has a snapshot %s", vps, name);
 		return false;
@@ -649,13 +653,13 @@ snappool_revert(const struct poolvol_pool *p, virDomainPtr dom,
 	if (!vps_snap_name_valid(name, err) ||
 	    (list = scan_and_sweep(p, vps, &reverting, err)) == NULL)
 		return false;
-	if ((sn = find(list, name)) == NULL)
-		return unknown(vps, name, err);
+	if ((sn = snapshot_find(list, name)) == NULL)
+		return snapshot_unknown(vps, name, err);
 	data = snappool_vol_name(p->kind, SNAPPOOL_DATA, vps, name, sn->time);
 	if (!lookup(p, data, &from, err))
 		return false;
 	if (from == NULL)
-		return unknown(vps, name, err);
+		return snapshot_unknown(vps, name, err);
 	if (!revert_room(p, vps, from, err))
 		return false;
 	/* From here until the mark goes, start refuses the VPS. */
@@ -691,8 +695,8 @@ snappool_forget(const struct poolvol_pool *p, const char *vps,
 	if (!vps_snap_name_valid(name, err) ||
 	    (list = scan_and_sweep(p, vps, &reverting, err)) == NULL)
 		return false;
-	if ((sn = find(list, name)) == NULL)
-		return unknown(vps, name, err);
+	if ((sn = snapshot_find(list, name)) == NULL)
+		return snapshot_unknown(vps, name, err);
 	if (reverting)
 		return unfinished(vps, err);
 	data = snappool_vol_name(p->kind, SNAPPOOL_DATA, vps, name, sn->time);

@@ -79,6 +79,14 @@ bool	 snappool_purge(const struct poolvol_pool *p, const char *vps,
 bool	 snappool_pending(const struct poolvol_pool *p, const char *vps,
 	    bool *pending, GError **err);
 
+/*
+ * True if vps has neither a snapshot nor an unfinished revert in p; else
+ * false, with err (VPS_ERROR_FAILED) naming what is there: a VPS created
+ * or moved there under that name would get it.
+ */
+bool	 snappool_none(const struct poolvol_pool *p, const char *vps,
+	    GError **err);
+
 /* Pure functions, unit-tested. */
 
 /*

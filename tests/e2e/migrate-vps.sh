@@ -10,8 +10,10 @@
 # bad arguments, an unknown VPS or host, the same host, a [host local]
 # group, a shut-off VPS, a VPS with snapshots, an unreachable host, hv2's
 # libvirtd down, a missing pool, a pool too small, a volume of that name
-# there already, --dry-run; and hv2's libvirtd killed in the middle of
-# the copy. At the end the VPS moves back to the local host.
+# there already, a snapshot of that name in hv2's pool, --dry-run; and
+# hv2's libvirtd killed in the middle of the copy. On hv2, a snapshot or
+# an unfinished revert of the VPS in hv2's pool keeps it there; at the
+# end the VPS moves back to the local host.
 # Helpers below run through t_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 # shellcheck source=lib.sh
@@ -212,6 +214,21 @@ t_check "an existing volume is refused (1)" eval "! '$migrate' -c '$conf' \
 t_need "the volume gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
     "$vps.img"
 
+# A snapshot of an earlier VPS of that name in hv2's pool (a copy and its
+# mark, snappool.h): the moved VPS would get it.
+snap2=$vps.snap.s1.1700000000
+t_need "a snapshot of $vps in hv2's pool" eval "e2e_virsh2 vol-create-as \
+    '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
+    '$(e2e_name p2)' '$snap2.ok' 0"
+t_check "... the move there is refused (1)" eval "! '$migrate' -c '$conf' \
+    '$vps' hv2 2>'$E2E_TMP/err' && grep -q '$vps cannot move: 1 snapshot \
+    of $vps in pool $(e2e_name p2) of host hv2 (the oldest: s1)' \
+    '$E2E_TMP/err' && [ \"\$(e2e_virsh domstate '$vps')\" = running ] &&
+    grep -qx '$vps:alice:1:256:1:$port' '$data'"
+t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
+    '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
+    '$(e2e_name p2)' '$snap2.img'"
+
 # A pool of 1 MiB on hv2: a tmpfs mounted on its directory in hv2's
 # mount namespace.
 small=$E2E_TMP/small
@@ -344,6 +361,29 @@ t_check "hv4, another name of hv2's daemon: refused (1)" eval "'$migrate' \
     grep -q 'host hv4 has a domain $vps already' '$E2E_TMP/err' &&
     [ \"\$(e2e_virsh2 domstate '$vps')\" = running ] &&
     grep -qx '$vps:alice:1:256:1:$port:hv2' '$data'"
+
+# On hv2 a VPS may have snapshots in the pool, or a revert left
+# unfinished (its disk maybe half a copy): neither moves.
+revmark=$vps.reverting
+t_need "an unfinished revert of $vps on hv2" e2e_virsh2 vol-create-as \
+    "$(e2e_name p2)" "$revmark" 0
+t_check "... migrate-vps $vps local refused (1)" eval "! '$migrate' -c \
+    '$conf' '$vps' local 2>'$E2E_TMP/err' && grep -q '$vps cannot move: \
+    the mark of an unfinished revert of $vps in pool $(e2e_name p2)' \
+    '$E2E_TMP/err' && [ \"\$(e2e_virsh2 domstate '$vps')\" = running ] &&
+    grep -qx '$vps:alice:1:256:1:$port:hv2' '$data'"
+t_need "... the mark gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
+    "$revmark"
+t_need "a snapshot of $vps on hv2" eval "e2e_virsh2 vol-create-as \
+    '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
+    '$(e2e_name p2)' '$snap2.ok' 0"
+t_check "... migrate-vps $vps local refused (1)" eval "! '$migrate' -c \
+    '$conf' '$vps' local 2>'$E2E_TMP/err' && grep -q '$vps cannot move: \
+    1 snapshot of $vps in pool $(e2e_name p2) of host hv2' '$E2E_TMP/err' &&
+    [ \"\$(e2e_virsh2 domstate '$vps')\" = running ]"
+t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
+    '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
+    '$(e2e_name p2)' '$snap2.img'"
 
 # Back: the local [storage] dir is a dir pool, where the disk is made.
 t_need "the old disk out of the way" mv "$pool1/$vps.img" \

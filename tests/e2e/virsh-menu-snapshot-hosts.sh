@@ -398,7 +398,7 @@ t_check_rc "create-vps $A3 while they are there: exit 1" 1 \
     "$top_builddir/create-vps" -c "$CONF" "$A3"
 diag <"$T_ERR"
 t_check "... names them" grep -q \
-    "snapshots of an earlier VPS named $A3 are still there" "$T_ERR"
+    "an earlier VPS named $A3 left what the new VPS's owner would get; remove it first: 2 snapshots of $A3 in pool" "$T_ERR"
 t_check_fails "... no domain" e2e_virsh2 dominfo "$A3"
 t_check "$A3 defined again" e2e_virsh2 define "$E2E_TMP/$A3.xml"
 t_check "delete-vps --purge-disk $A3" "$delete" -c "$CONF" --purge-disk "$A3"
