@@ -175,6 +175,17 @@ fails_with()
 	[ "$got" -eq "$rc" ] && grep -q -- "$text" "$E2E_TMP/err" && unchanged
 }
 
+# refused_with TEXT HOST: migrate-vps of $vps to HOST exits 1 and says
+# TEXT on stderr (what did not change is checked by the caller).
+refused_with()
+{
+	local got=0
+	"$migrate" -c "$conf" "$vps" "$2" >"$E2E_TMP/out" 2>"$E2E_TMP/err" ||
+	    got=$?
+	cat "$E2E_TMP/err" >&2
+	[ "$got" -eq 1 ] && grep -qF -- "$1" "$E2E_TMP/err"
+}
+
 t_check "no arguments: usage (2)" fails_with 2 usage
 t_check "one argument: usage (2)" fails_with 2 usage "$vps"
 t_check "three arguments: usage (2)" fails_with 2 "unexpected argument" \
@@ -220,11 +231,11 @@ snap2=$vps.snap.s1.1700000000
 t_need "a snapshot of $vps in hv2's pool" eval "e2e_virsh2 vol-create-as \
     '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
     '$(e2e_name p2)' '$snap2.ok' 0"
-t_check "... the move there is refused (1)" eval "! '$migrate' -c '$conf' \
-    '$vps' hv2 2>'$E2E_TMP/err' && grep -q '$vps cannot move: 1 snapshot \
-    of $vps in pool $(e2e_name p2) of host hv2 (the oldest: s1)' \
-    '$E2E_TMP/err' && [ \"\$(e2e_virsh domstate '$vps')\" = running ] &&
-    grep -qx '$vps:alice:1:256:1:$port' '$data'"
+msg="$vps cannot move: 1 snapshot of $vps in pool $(e2e_name p2)"
+msg+=" of host hv2 (the oldest: s1)"
+t_check "... the move there is refused (1)" refused_with "$msg" hv2
+t_check "... nothing moved" eval "[ \"\$(e2e_virsh domstate '$vps')\" = \
+    running ] && grep -qx '$vps:alice:1:256:1:$port' '$data'"
 t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
     '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
     '$(e2e_name p2)' '$snap2.img'"
@@ -367,20 +378,21 @@ t_check "hv4, another name of hv2's daemon: refused (1)" eval "'$migrate' \
 revmark=$vps.reverting
 t_need "an unfinished revert of $vps on hv2" e2e_virsh2 vol-create-as \
     "$(e2e_name p2)" "$revmark" 0
-t_check "... migrate-vps $vps local refused (1)" eval "! '$migrate' -c \
-    '$conf' '$vps' local 2>'$E2E_TMP/err' && grep -q '$vps cannot move: \
-    the mark of an unfinished revert of $vps in pool $(e2e_name p2)' \
-    '$E2E_TMP/err' && [ \"\$(e2e_virsh2 domstate '$vps')\" = running ] &&
-    grep -qx '$vps:alice:1:256:1:$port:hv2' '$data'"
+msg="$vps cannot move: the mark of an unfinished revert of $vps"
+msg+=" in pool $(e2e_name p2) of host hv2"
+t_check "... migrate-vps $vps local refused (1)" refused_with "$msg" local
+t_check "... nothing moved" eval "[ \"\$(e2e_virsh2 domstate '$vps')\" = \
+    running ] && grep -qx '$vps:alice:1:256:1:$port:hv2' '$data'"
 t_need "... the mark gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
     "$revmark"
 t_need "a snapshot of $vps on hv2" eval "e2e_virsh2 vol-create-as \
     '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
     '$(e2e_name p2)' '$snap2.ok' 0"
-t_check "... migrate-vps $vps local refused (1)" eval "! '$migrate' -c \
-    '$conf' '$vps' local 2>'$E2E_TMP/err' && grep -q '$vps cannot move: \
-    1 snapshot of $vps in pool $(e2e_name p2) of host hv2' '$E2E_TMP/err' &&
-    [ \"\$(e2e_virsh2 domstate '$vps')\" = running ]"
+msg="$vps cannot move: 1 snapshot of $vps in pool $(e2e_name p2)"
+msg+=" of host hv2 (the oldest: s1)"
+t_check "... migrate-vps $vps local refused (1)" refused_with "$msg" local
+t_check "... nothing moved" eval "[ \"\$(e2e_virsh2 domstate '$vps')\" = \
+    running ]"
 t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
     '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
     '$(e2e_name p2)' '$snap2.img'"
