@@ -254,17 +254,6 @@ pool_scan(const struct poolvol_pool *p, const char *vps, int *reverting,
 	return g_steal_pointer(&entries);
 }
 
-static int
-by_time(gconstpointer a, gconstpointer b)
-{
-	const struct snapshot *x = *(struct snapshot *const *)a;
-	const struct snapshot *y = *(struct snapshot *const *)b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 /* The whole snapshots of entries (copy and mark), oldest first. */
 static GPtrArray *
 whole(GHashTable *entries)
@@ -286,7 +275,7 @@ whole(GHashTable *entries)
 		sn->size = e->size;
 		g_ptr_array_add(list, sn);
 	}
-	g_ptr_array_sort(list, by_time);
+	g_ptr_array_sort(list, snapshot_by_time);
 	return list;
 }
 

@@ -70,8 +70,8 @@ snapshot_lock(const char *vps, GError **err)
 	return fd;
 }
 
-static int
-by_time(gconstpointer a, gconstpointer b)
+int
+snapshot_by_time(gconstpointer a, gconstpointer b)
 {
 	const struct snapshot *x = *(struct snapshot *const *)a;
 	const struct snapshot *y = *(struct snapshot *const *)b;
@@ -650,7 +650,7 @@ snapshot_list(const struct vps_config *cfg, const char *vps, GError **err)
 	else
 		list = image_list(cfg, vps, err);
 	if (list != NULL)
-		g_ptr_array_sort(list, by_time);
+		g_ptr_array_sort(list, snapshot_by_time);
 	return list;
 }
 

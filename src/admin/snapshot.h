@@ -47,6 +47,12 @@ struct snapshot {
 /* Frees a GPtrArray's struct snapshot (g_ptr_array_new_with_free_func). */
 void	 snapshot_free(gpointer p);
 
+/*
+ * Orders a GPtrArray of struct snapshot oldest first, then by name
+ * (g_ptr_array_sort).
+ */
+int	 snapshot_by_time(gconstpointer a, gconstpointer b);
+
 /* The snapshot called name in list (of struct snapshot), or NULL. */
 const struct snapshot *snapshot_find(GPtrArray *list, const char *name);
 

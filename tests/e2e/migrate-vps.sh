@@ -228,17 +228,24 @@ t_need "the volume gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
 # A snapshot of an earlier VPS of that name in hv2's pool (a copy and its
 # mark, snappool.h): the moved VPS would get it.
 snap2=$vps.snap.s1.1700000000
-t_need "a snapshot of $vps in hv2's pool" eval "e2e_virsh2 vol-create-as \
-    '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
-    '$(e2e_name p2)' '$snap2.ok' 0"
+# snap2_make, snap2_remove: that snapshot's copy and mark in hv2's pool.
+snap2_make()
+{
+	e2e_virsh2 vol-create-as "$(e2e_name p2)" "$snap2.img" 1M &&
+	    e2e_virsh2 vol-create-as "$(e2e_name p2)" "$snap2.ok" 0
+}
+snap2_remove()
+{
+	e2e_virsh2 vol-delete --pool "$(e2e_name p2)" "$snap2.ok" &&
+	    e2e_virsh2 vol-delete --pool "$(e2e_name p2)" "$snap2.img"
+}
+t_need "a snapshot of $vps in hv2's pool" snap2_make
 msg="$vps cannot move: 1 snapshot of $vps in pool $(e2e_name p2)"
 msg+=" of host hv2 (the oldest: s1)"
 t_check "... the move there is refused (1)" refused_with "$msg" hv2
 t_check "... nothing moved" eval "[ \"\$(e2e_virsh domstate '$vps')\" = \
     running ] && grep -qx '$vps:alice:1:256:1:$port' '$data'"
-t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
-    '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
-    '$(e2e_name p2)' '$snap2.img'"
+t_need "the snapshot gone" snap2_remove
 
 # A pool of 1 MiB on hv2: a tmpfs mounted on its directory in hv2's
 # mount namespace.
@@ -385,17 +392,13 @@ t_check "... nothing moved" eval "[ \"\$(e2e_virsh2 domstate '$vps')\" = \
     running ] && grep -qx '$vps:alice:1:256:1:$port:hv2' '$data'"
 t_need "... the mark gone" e2e_virsh2 vol-delete --pool "$(e2e_name p2)" \
     "$revmark"
-t_need "a snapshot of $vps on hv2" eval "e2e_virsh2 vol-create-as \
-    '$(e2e_name p2)' '$snap2.img' 1M && e2e_virsh2 vol-create-as \
-    '$(e2e_name p2)' '$snap2.ok' 0"
+t_need "a snapshot of $vps on hv2" snap2_make
 msg="$vps cannot move: 1 snapshot of $vps in pool $(e2e_name p2)"
 msg+=" of host hv2 (the oldest: s1)"
 t_check "... migrate-vps $vps local refused (1)" refused_with "$msg" local
 t_check "... nothing moved" eval "[ \"\$(e2e_virsh2 domstate '$vps')\" = \
     running ]"
-t_need "the snapshot gone" eval "e2e_virsh2 vol-delete --pool \
-    '$(e2e_name p2)' '$snap2.ok' && e2e_virsh2 vol-delete --pool \
-    '$(e2e_name p2)' '$snap2.img'"
+t_need "the snapshot gone" snap2_remove
 
 # Back: the local [storage] dir is a dir pool, where the disk is made.
 t_need "the old disk out of the way" mv "$pool1/$vps.img" \
