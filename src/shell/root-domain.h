@@ -181,7 +181,10 @@ int	 media_insert(struct serve_ctx *s, const char *iso, const char *what,
 /*
  * Empties the cdrom (as detach_iso), but only while the persistent
  * definition's cdrom holds the library ISO iso: *ejected says whether it
- * did. Returns 0 or the reply's error code.
+ * did. The tray of the running domain is opened even if the guest locked
+ * it: the watcher ejects after the guest's reboot or stop, when what
+ * the guest thought of the medium is over. Returns 0 or the reply's
+ * error code.
  */
 int	 media_eject(struct serve_ctx *s, const char *iso, bool *ejected,
 	    struct reply *r);

@@ -184,11 +184,13 @@ change_media_config(struct serve_ctx *s, virDomainPtr dom, const char *file,
 
 /*
  * The running domain: file in its cdrom, made from the live XML, whose
- * boot order stays what the domain was started with.
+ * boot order stays what the domain was started with. With force, the
+ * tray opens even if the guest locked it (libvirt otherwise asks the
+ * guest and gives up after a few seconds).
  */
 static int
 change_media_live(struct serve_ctx *s, virDomainPtr dom, const char *file,
-    const char *what, struct reply *r)
+    bool force, const char *what, struct reply *r)
 {
 	g_autoptr(domdoc) doc = NULL;
 	g_autofree char *xml = NULL;
@@ -202,7 +204,8 @@ change_media_live(struct serve_ctx *s, virDomainPtr dom, const char *file,
 	if (!set_cdrom(doc, cdrom, file) ||
 	    (xml = domdoc_node_xml(doc, cdrom)) == NULL)
 		return reply_fail(r, 1, "%s: out of memory", what);
-	if (virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+	if (virDomainUpdateDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE |
+	    (force ? VIR_DOMAIN_DEVICE_MODIFY_FORCE : 0)) < 0)
 		return reply_fail(r, 1, "%s: the definition of %s is changed, "
 		    "the running VPS not: %s", what, s->vps, domain_errmsg());
 	return 0;
@@ -232,14 +235,15 @@ cdrom_holds(struct serve_ctx *s, virDomainPtr dom, const char *file,
  * Puts file (NULL: no medium) into the cdrom: in the persistent
  * definition (with the boot order), then, when the domain runs, live;
  * with only set, only while the definition's cdrom holds only (else
- * *changed is false and nothing changes). Under the lock of create-vps
+ * *changed is false and nothing changes); force as change_media_live.
+ * Under the lock of create-vps
  * and delete-vps (vpsdata_lock), and only on the domain the server began
  * with, looked up again under the lock: a VPS deleted meanwhile is not
  * defined again.
  */
 static int
 change_media(struct serve_ctx *s, const char *file, const char *only,
-    bool *changed, const char *what, struct reply *r)
+    bool force, bool *changed, const char *what, struct reply *r)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(virDomain) dom = NULL;
@@ -257,7 +261,7 @@ change_media(struct serve_ctx *s, const char *file, const char *only,
 	else if (change_media_config(s, dom, file, what, r) == 0) {
 		*changed = true;
 		if (active)
-			(void)change_media_live(s, dom, file, what, r);
+			(void)change_media_live(s, dom, file, force, what, r);
 	}
 out:
 	vps_unlock(lock);
@@ -280,7 +284,7 @@ media_insert(struct serve_ctx *s, const char *iso, const char *what,
 		    err->message);
 	}
 	path = g_build_filename(s->cfg->iso_dir, iso, NULL);
-	return change_media(s, path, NULL, &changed, what, r);
+	return change_media(s, path, NULL, false, &changed, what, r);
 }
 
 int
@@ -289,7 +293,7 @@ media_eject(struct serve_ctx *s, const char *iso, bool *ejected,
 {
 	g_autofree char *path = g_build_filename(s->cfg->iso_dir, iso, NULL);
 
-	return change_media(s, NULL, path, ejected, "eject", r);
+	return change_media(s, NULL, path, true, ejected, "eject", r);
 }
 
 /*
@@ -321,7 +325,8 @@ media_start_check(struct serve_ctx *s, virDomainPtr dom, struct reply *r)
 	/* Attached by an older version: never to be relabelled from now. */
 	if (domdoc_find(doc, cdrom,
 	    "source[1]/seclabel[@relabel='no']") == NULL)
-		return change_media(s, file, NULL, &changed, "start", r);
+		return change_media(s, file, NULL, false, &changed, "start",
+		    r);
 	return 0;
 }
 
@@ -368,7 +373,8 @@ dom_detach_iso(struct serve_ctx *s, const struct domain_verb *dv,
 	if (file == NULL)
 		return reply_fail(r, 1, "detach_iso: no ISO is attached to %s",
 		    s->vps);
-	if (change_media(s, NULL, NULL, &changed, "detach_iso", r) != 0)
+	if (change_media(s, NULL, NULL, false, &changed, "detach_iso",
+	    r) != 0)
 		return r->code;
 	reply_line(r, "Successfully ejected media.");
 	return 0;

@@ -125,7 +125,9 @@ check_audit()
 	if [ -z "$syslog" ]; then
 		t_skip "logged: $2" "machine: a syslog daemon owns /dev/log"
 	else
-		t_check "logged: $2" wait_for -t 10 audited "$@"
+		t_check "logged: $2" wait_for -t 10 audited "$@" ||
+		    syslog_lines "$syslog" |
+		    grep -F " virsh-menu-install[" | diag
 	fi
 }
 
